@@ -1,0 +1,44 @@
+/* What the segl commands share: exit codes, messages, passwords, safe output files. No format
+ * logic lives here; that belongs in libsign. */
+#ifndef SEGL_CMD_COMMON_H
+#define SEGL_CMD_COMMON_H
+
+#include <stdio.h>
+
+/* Exit codes, documented in each command's man page. */
+enum {
+    EXIT_PASSED = 0,       /* segl-verify: every signature TOTAL_PASSED; others: success */
+    EXIT_FAILED = 1,       /* segl-verify: a signature TOTAL_FAILED */
+    EXIT_INDETERMINATE = 2,/* segl-verify: INDETERMINATE or no signature found */
+    EXIT_USAGE = 3,        /* usage error, unreadable or unparsable input, wrong password */
+    EXIT_SOFTWARE = 4      /* could not produce the output (signing or writing failed) */
+};
+
+/* "prog: what went wrong" or "prog: file: what went wrong" on stderr, one line. */
+void cmd_error(const char *prog, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A password from --pass-file (first line, without its newline), --pass-env, or a prompt on the
+ * terminal when allow_prompt and stdin is a TTY. Returns a malloc'd string (free it with
+ * cmd_password_free, which wipes it), or NULL after printing why. */
+char *cmd_read_password(const char *prog, const char *pass_file, const char *pass_env,
+                        const char *prompt, int allow_prompt);
+void cmd_password_free(char *password);
+
+/* An output file that appears complete or not at all: data goes to a temporary file in the
+ * target's directory, renamed over the target on commit. A SIGINT/SIGTERM removes it. */
+typedef struct cmd_output {
+    char final_path[4096];
+    char temp_path[4096];
+    FILE *stream;
+    int to_stdout;
+} cmd_output;
+
+int cmd_output_open(cmd_output *out, const char *prog, const char *path);
+int cmd_output_commit(cmd_output *out, const char *prog); /* 0 on success */
+void cmd_output_abort(cmd_output *out);
+
+/* 1 when a and b name the same existing file. */
+int cmd_same_file(const char *a, const char *b);
+
+#endif

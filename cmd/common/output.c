@@ -1,0 +1,117 @@
+/* Output files that are complete or absent: write to a temporary file beside the target, then
+ * rename. A signal handler removes the temporary file if the command is interrupted. */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "common.h"
+
+/* The one temporary file a command has open at a time; the signal handler may only read it. */
+static char pending_temp[4096];
+static volatile sig_atomic_t pending_set;
+
+static void remove_pending(int signo)
+{
+    if (pending_set)
+        unlink(pending_temp);
+    signal(signo, SIG_DFL);
+    raise(signo);
+}
+
+static void install_handlers(void)
+{
+    static int installed;
+    if (installed)
+        return;
+    installed = 1;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = remove_pending;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGHUP, &action, NULL);
+    sigaction(SIGPIPE, &action, NULL);
+}
+
+int cmd_output_open(cmd_output *out, const char *prog, const char *path)
+{
+    memset(out, 0, sizeof *out);
+    if (strcmp(path, "-") == 0) {
+        out->to_stdout = 1;
+        out->stream = stdout;
+        return 0;
+    }
+    if (snprintf(out->final_path, sizeof out->final_path, "%s", path) >=
+        (int)sizeof out->final_path) {
+        cmd_error(prog, path, "path too long");
+        return -1;
+    }
+    char dir_buf[4096];
+    snprintf(dir_buf, sizeof dir_buf, "%s", path);
+    const char *dir = dirname(dir_buf);
+    if (snprintf(out->temp_path, sizeof out->temp_path, "%s/.segl-tmp-XXXXXX", dir) >=
+        (int)sizeof out->temp_path) {
+        cmd_error(prog, path, "path too long");
+        return -1;
+    }
+    install_handlers();
+    int fd = mkstemp(out->temp_path);
+    if (fd < 0) {
+        cmd_error(prog, path, "cannot create output: %s", strerror(errno));
+        return -1;
+    }
+    /* mkstemp makes 0600; a signature is as public as a file the user would create: 0666 & ~umask. */
+    mode_t mask = umask(0);
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    memcpy(pending_temp, out->temp_path, sizeof pending_temp);
+    pending_set = 1;
+    out->stream = fdopen(fd, "wb");
+    if (!out->stream) {
+        close(fd);
+        cmd_output_abort(out);
+        cmd_error(prog, path, "cannot create output: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_output_commit(cmd_output *out, const char *prog)
+{
+    if (out->to_stdout)
+        return fflush(stdout) == 0 ? 0 : -1;
+    int failed = fflush(out->stream) != 0 || fsync(fileno(out->stream)) != 0;
+    failed |= fclose(out->stream) != 0;
+    out->stream = NULL;
+    if (failed || rename(out->temp_path, out->final_path) != 0) {
+        cmd_error(prog, out->final_path, "cannot write output: %s", strerror(errno));
+        cmd_output_abort(out);
+        return -1;
+    }
+    pending_set = 0;
+    return 0;
+}
+
+void cmd_output_abort(cmd_output *out)
+{
+    if (out->to_stdout)
+        return;
+    if (out->stream)
+        fclose(out->stream);
+    out->stream = NULL;
+    if (out->temp_path[0])
+        unlink(out->temp_path);
+    pending_set = 0;
+}
+
+int cmd_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}

@@ -1,0 +1,252 @@
+/* segl-sign: sign documents with an OCES certificate. Thin: option parsing and files only. */
+#define _POSIX_C_SOURCE 200809L
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <libsign/sign.h>
+#include "common/common.h"
+
+static const char *prog = "segl-sign";
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+            "Usage: segl-sign [options] INPUT...\n"
+            "Sign each INPUT (\"-\" = stdin) with an OCES certificate.\n\n"
+            "  -k, --key FILE         PKCS#12 file (.p12/.pfx) or PEM private key\n"
+            "  -c, --cert FILE        certificate for a PEM key\n"
+            "      --chain FILE       extra intermediate certificates (PEM)\n"
+            "      --pass-file FILE   read the key password from FILE (first line)\n"
+            "      --pass-env VAR     read the key password from environment variable VAR\n"
+            "  -f, --format FMT       cades|xades|pades|asic-e|asic-s (default: from content)\n"
+            "      --packaging P      detached|enveloping|enveloped\n"
+            "  -l, --level L          B-B|B-T|B-LT|B-LTA (default B-B)\n"
+            "      --tsa URL          timestamp authority for B-T and above\n"
+            "      --digest ALG       sha256 (default), sha384, sha512\n"
+            "      --signing-time T   claimed signing time, RFC 3339 (default: now)\n"
+            "  -o, --output FILE      output file (\"-\" = stdout); only with one INPUT\n"
+            "  -q, --quiet            print nothing on success\n"
+            "  -h, --help             this help\n"
+            "  -V, --version          print the version\n\n"
+            "Output names: INPUT.p7s (detached CAdES), INPUT.p7m (enveloping).\n"
+            "Exit status: 0 signed, 3 usage or input error (also a wrong password),\n"
+            "4 signing or writing failed. See segl-sign(1).\n");
+}
+
+struct sign_args {
+    const char *key_path, *cert_path, *chain_path, *pass_file, *pass_env, *output;
+    int quiet;
+    sign_options opts;
+};
+
+static int parse_packaging(const char *text, enum sign_packaging *out)
+{
+    static const struct { const char *name; enum sign_packaging value; } names[] = {
+        {"detached", SIGN_PACKAGING_DETACHED},
+        {"enveloping", SIGN_PACKAGING_ENVELOPING},
+        {"enveloped", SIGN_PACKAGING_ENVELOPED},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(text, names[i].name) == 0) {
+            *out = names[i].value;
+            return 0;
+        }
+    return -1;
+}
+
+static int parse_level(const char *text, enum sign_level *out)
+{
+    static const char *const names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
+    for (int i = 0; i < 4; i++)
+        if (strcasecmp(text, names[i]) == 0) {
+            *out = (enum sign_level)i;
+            return 0;
+        }
+    return -1;
+}
+
+static int parse_args(int argc, char **argv, struct sign_args *args)
+{
+    enum { OPT_CHAIN = 256, OPT_PASS_FILE, OPT_PASS_ENV, OPT_PACKAGING, OPT_TSA, OPT_DIGEST,
+           OPT_SIGNING_TIME };
+    static const struct option longopts[] = {
+        {"key", required_argument, NULL, 'k'},
+        {"cert", required_argument, NULL, 'c'},
+        {"chain", required_argument, NULL, OPT_CHAIN},
+        {"pass-file", required_argument, NULL, OPT_PASS_FILE},
+        {"pass-env", required_argument, NULL, OPT_PASS_ENV},
+        {"format", required_argument, NULL, 'f'},
+        {"packaging", required_argument, NULL, OPT_PACKAGING},
+        {"level", required_argument, NULL, 'l'},
+        {"tsa", required_argument, NULL, OPT_TSA},
+        {"digest", required_argument, NULL, OPT_DIGEST},
+        {"signing-time", required_argument, NULL, OPT_SIGNING_TIME},
+        {"output", required_argument, NULL, 'o'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    sign_options_init(&args->opts);
+    int c;
+    while ((c = getopt_long(argc, argv, "k:c:f:l:o:qhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'k': args->key_path = optarg; break;
+        case 'c': args->cert_path = optarg; break;
+        case OPT_CHAIN: args->chain_path = optarg; break;
+        case OPT_PASS_FILE: args->pass_file = optarg; break;
+        case OPT_PASS_ENV: args->pass_env = optarg; break;
+        case 'f':
+            if (strcmp(optarg, "cades") && strcmp(optarg, "xades") && strcmp(optarg, "pades") &&
+                strcmp(optarg, "asic-e") && strcmp(optarg, "asic-s")) {
+                cmd_error(prog, NULL, "unknown format '%s' (cades, xades, pades, asic-e, asic-s)",
+                          optarg);
+                return -1;
+            }
+            args->opts.format = optarg;
+            break;
+        case OPT_PACKAGING:
+            if (parse_packaging(optarg, &args->opts.packaging) != 0) {
+                cmd_error(prog, NULL, "unknown packaging '%s' (detached, enveloping, enveloped)",
+                          optarg);
+                return -1;
+            }
+            break;
+        case 'l':
+            if (parse_level(optarg, &args->opts.level) != 0) {
+                cmd_error(prog, NULL, "unknown level '%s' (B-B, B-T, B-LT, B-LTA)", optarg);
+                return -1;
+            }
+            break;
+        case OPT_TSA: args->opts.tsa_url = optarg; break;
+        case OPT_DIGEST: args->opts.digest = optarg; break;
+        case OPT_SIGNING_TIME:
+            if (sign_parse_time(&args->opts.signing_time, optarg) != SIGN_OK) {
+                cmd_error(prog, NULL, "--signing-time: '%s' is not an RFC 3339 time", optarg);
+                return -1;
+            }
+            break;
+        case 'o': args->output = optarg; break;
+        case 'q': args->quiet = 1; break;
+        case 'h': usage(stdout); exit(EXIT_PASSED);
+        case 'V': printf("segl-sign %s\n", sign_version()); exit(EXIT_PASSED);
+        default: usage(stderr); return -1;
+        }
+    }
+    if (!args->key_path) {
+        cmd_error(prog, NULL, "no key: give one with -k/--key (see --help)");
+        return -1;
+    }
+    if (optind >= argc) {
+        cmd_error(prog, NULL, "no input: name the files to sign (see --help)");
+        return -1;
+    }
+    if (args->output && argc - optind > 1) {
+        cmd_error(prog, NULL, "-o/--output takes one input; without it each INPUT gets its own "
+                              "output name");
+        return -1;
+    }
+    return 0;
+}
+
+/* Library status to exit code: problems with what the user gave are 3, the rest 4. */
+static int exit_code_for(int status)
+{
+    return status == SIGN_ECRYPTO || status == SIGN_ENOMEM ? EXIT_SOFTWARE : EXIT_USAGE;
+}
+
+static int sign_one(sign_ctx *ctx, const sign_key *key, const struct sign_args *args,
+                    const char *input)
+{
+    const char *format = sign_choose_format(ctx, &args->opts, input);
+    if (!format) {
+        cmd_error(prog, NULL, "%s", sign_ctx_errmsg(ctx));
+        return EXIT_USAGE;
+    }
+    char default_name[4096];
+    const char *target = args->output;
+    if (!target) {
+        if (strcmp(input, "-") == 0) {
+            target = "-";
+        } else {
+            enum sign_packaging packaging = args->opts.packaging;
+            if (snprintf(default_name, sizeof default_name, "%s%s", input,
+                         sign_output_extension(format, packaging)) >= (int)sizeof default_name) {
+                cmd_error(prog, input, "name too long");
+                return EXIT_USAGE;
+            }
+            target = default_name;
+        }
+    }
+    if (strcmp(target, "-") != 0 && strcmp(input, "-") != 0 && cmd_same_file(input, target)) {
+        cmd_error(prog, input, "the output would overwrite the input");
+        return EXIT_USAGE;
+    }
+    if (strcmp(target, "-") == 0 && isatty(STDOUT_FILENO)) {
+        cmd_error(prog, input, "refusing to write a binary signature to a terminal; use -o FILE");
+        return EXIT_USAGE;
+    }
+    cmd_output out;
+    if (cmd_output_open(&out, prog, target) != 0)
+        return EXIT_SOFTWARE;
+    int rc = sign_sign_file(ctx, key, &args->opts, input, out.stream);
+    if (rc != SIGN_OK) {
+        cmd_output_abort(&out);
+        cmd_error(prog, input, "%s", sign_ctx_errmsg(ctx));
+        return exit_code_for(rc);
+    }
+    if (cmd_output_commit(&out, prog) != 0)
+        return EXIT_SOFTWARE;
+    if (!args->quiet && !out.to_stdout)
+        fprintf(stderr, "%s: signed %s -> %s\n", prog, input, target);
+    return EXIT_PASSED;
+}
+
+int main(int argc, char **argv)
+{
+    struct sign_args args = {0};
+    if (parse_args(argc, argv, &args) != 0)
+        return EXIT_USAGE;
+    int stdin_inputs = 0;
+    for (int i = optind; i < argc; i++)
+        stdin_inputs += strcmp(argv[i], "-") == 0;
+    if (stdin_inputs > 1) {
+        cmd_error(prog, NULL, "stdin (\"-\") can be signed only once per call");
+        return EXIT_USAGE;
+    }
+
+    sign_ctx *ctx = NULL;
+    if (sign_ctx_new(&ctx) != SIGN_OK) {
+        cmd_error(prog, NULL, "out of memory");
+        return EXIT_SOFTWARE;
+    }
+    char *password = NULL;
+    if (args.pass_file || args.pass_env || sign_key_needs_password(args.key_path)) {
+        /* Prompting needs the terminal on stdin and stdin free of content. */
+        password = cmd_read_password(prog, args.pass_file, args.pass_env,
+                                     "Password for the signing key: ", stdin_inputs == 0);
+        if (!password) {
+            sign_ctx_free(ctx);
+            return EXIT_USAGE;
+        }
+    }
+    sign_key *key = NULL;
+    int rc = sign_key_load(&key, ctx, args.key_path, args.cert_path, args.chain_path, password);
+    cmd_password_free(password);
+    if (rc != SIGN_OK) {
+        cmd_error(prog, NULL, "%s", sign_ctx_errmsg(ctx));
+        sign_ctx_free(ctx);
+        return EXIT_USAGE;
+    }
+    int status = EXIT_PASSED;
+    for (int i = optind; i < argc; i++) {
+        int one = sign_one(ctx, key, &args, argv[i]);
+        if (one != EXIT_PASSED && status == EXIT_PASSED)
+            status = one;
+    }
+    sign_key_free(key);
+    sign_ctx_free(ctx);
+    return status;
+}

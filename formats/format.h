@@ -1,0 +1,34 @@
+/* The one interface every signature format implements (STYLE.md: BearSSL-style classes). The core
+ * loops over the table in registry.c; adding a format touches no core file. */
+#ifndef SEGL_FORMAT_H
+#define SEGL_FORMAT_H
+
+#include <openssl/bio.h>
+#include "../libsign/internal.h"
+
+/* How many bytes of a file detect() gets to see. */
+#define SIGN_DETECT_BYTES 4096
+
+struct sign_format {
+    const char *name; /* "cades", "xades", "pades", "asic-e", "asic-s" */
+    /* How sure the format is that head (the first bytes of a file) is a signed file of its kind:
+     * 0 not at all .. 100 certain. */
+    int (*detect_signed)(const unsigned char *head, size_t len);
+    /* Whether the format can sign content that starts with head (0 no, >0 preference). */
+    int (*accepts_content)(const unsigned char *head, size_t len);
+    /* Sign the content read from in and write to out. Status as in enum sign_status. */
+    int (*sign)(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out);
+    /* Validate the file at path; fill report (signatures, or sign_report_set_error). */
+    void (*verify)(const sign_ctx *ctx, sign_report *report, const char *path,
+                   const char *content_path);
+    /* The extension of an output file under packaging. */
+    const char *(*extension)(enum sign_packaging packaging);
+};
+
+/* NULL-terminated table of the formats built in. */
+const struct sign_format *const *sign_format_table(void);
+const struct sign_format *sign_format_by_name(const char *name);
+
+extern const struct sign_format sign_format_cades;
+
+#endif

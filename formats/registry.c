@@ -1,0 +1,18 @@
+/* The table of formats and the choice between them. */
+#include <string.h>
+#include "format.h"
+
+static const struct sign_format *const formats[] = {
+    &sign_format_cades,
+    NULL,
+};
+
+const struct sign_format *const *sign_format_table(void) { return formats; }
+
+const struct sign_format *sign_format_by_name(const char *name)
+{
+    for (size_t i = 0; formats[i]; i++)
+        if (strcmp(formats[i]->name, name) == 0)
+            return formats[i];
+    return NULL;
+}

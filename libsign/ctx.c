@@ -1,0 +1,139 @@
+/* The context: trust anchors, validation time, network policy. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include "internal.h"
+
+SIGN_EXTERN const char *sign_version(void) { return LIBSIGN_VERSION; }
+
+SIGN_EXTERN int sign_ctx_new(sign_ctx **out)
+{
+    if (!out)
+        return SIGN_EINVAL;
+    sign_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return SIGN_ENOMEM;
+    ctx->trust = X509_STORE_new();
+    if (!ctx->trust) {
+        free(ctx);
+        return SIGN_ENOMEM;
+    }
+    ctx->at = (time_t)-1;
+    *out = ctx;
+    return SIGN_OK;
+}
+
+SIGN_EXTERN void sign_ctx_free(sign_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    X509_STORE_free(ctx->trust);
+    if (ctx->legacy)
+        OSSL_PROVIDER_unload(ctx->legacy);
+    if (ctx->deflt)
+        OSSL_PROVIDER_unload(ctx->deflt);
+    free(ctx);
+}
+
+/* Adds every certificate of one file (PEM bundle or a single DER certificate). Returns how many. */
+static int add_trust_file(sign_ctx *ctx, const char *path)
+{
+    BIO *in = BIO_new_file(path, "rb");
+    if (!in)
+        return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, strerror(errno));
+    int added = 0;
+    STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(in, NULL, NULL, NULL);
+    if (infos) {
+        for (int i = 0; i < sk_X509_INFO_num(infos); i++) {
+            X509_INFO *info = sk_X509_INFO_value(infos, i);
+            if (info->x509 && X509_STORE_add_cert(ctx->trust, info->x509))
+                added++;
+        }
+        sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    }
+    if (added == 0) {
+        (void)BIO_reset(in);
+        X509 *der = d2i_X509_bio(in, NULL);
+        if (der && X509_STORE_add_cert(ctx->trust, der))
+            added++;
+        X509_free(der);
+    }
+    BIO_free(in);
+    ERR_clear_error();
+    return added;
+}
+
+SIGN_EXTERN int sign_ctx_add_trust(sign_ctx *ctx, const char *path)
+{
+    if (!ctx || !path)
+        return SIGN_EINVAL;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, strerror(errno));
+    int added = 0;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *dir = opendir(path);
+        if (!dir)
+            return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, strerror(errno));
+        struct dirent *entry;
+        while ((entry = readdir(dir)) != NULL) {
+            if (entry->d_name[0] == '.')
+                continue;
+            char file[4096];
+            if (snprintf(file, sizeof file, "%s/%s", path, entry->d_name) >= (int)sizeof file)
+                continue;
+            struct stat fst;
+            if (stat(file, &fst) != 0 || !S_ISREG(fst.st_mode))
+                continue;
+            int n = add_trust_file(ctx, file);
+            if (n > 0)
+                added += n;
+        }
+        closedir(dir);
+    } else {
+        int n = add_trust_file(ctx, path);
+        if (n < 0)
+            return n;
+        added = n;
+    }
+    if (added == 0)
+        return sign_seterr(ctx, SIGN_EPARSE, "%s: no certificate found", path);
+    ctx->trust_count += added;
+    return SIGN_OK;
+}
+
+SIGN_EXTERN int sign_ctx_trust_count(const sign_ctx *ctx) { return ctx ? ctx->trust_count : 0; }
+
+SIGN_EXTERN int sign_ctx_set_time(sign_ctx *ctx, time_t at)
+{
+    if (!ctx)
+        return SIGN_EINVAL;
+    ctx->at = at;
+    return SIGN_OK;
+}
+
+SIGN_EXTERN time_t sign_ctx_get_time(const sign_ctx *ctx) { return ctx ? ctx->at : (time_t)-1; }
+
+time_t sign_ctx_validation_time(const sign_ctx *ctx)
+{
+    return ctx->at == (time_t)-1 ? time(NULL) : ctx->at;
+}
+
+SIGN_EXTERN int sign_ctx_set_offline(sign_ctx *ctx, int offline)
+{
+    if (!ctx)
+        return SIGN_EINVAL;
+    ctx->offline = offline != 0;
+    return SIGN_OK;
+}
+
+BIO *sign_open_input(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return BIO_new_fp(stdin, BIO_NOCLOSE);
+    return BIO_new_file(path, "rb");
+}

@@ -1,0 +1,43 @@
+/* Error messages kept on the context. */
+#include <stdio.h>
+#include <string.h>
+#include <openssl/err.h>
+#include "internal.h"
+
+const char *sign_ssl_reason(char *buf, size_t len)
+{
+    unsigned long code = ERR_peek_last_error();
+    if (code == 0) {
+        snprintf(buf, len, "unknown error");
+    } else {
+        const char *reason = ERR_reason_error_string(code);
+        if (reason)
+            snprintf(buf, len, "%s", reason);
+        else
+            snprintf(buf, len, "OpenSSL error %lx", code);
+    }
+    ERR_clear_error();
+    return buf;
+}
+
+int sign_seterr(sign_ctx *ctx, int status, const char *fmt, ...)
+{
+    if (!ctx)
+        return status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+    va_end(ap);
+    if (ERR_peek_last_error() != 0) {
+        char reason[256];
+        size_t used = strlen(ctx->errmsg);
+        snprintf(ctx->errmsg + used, sizeof ctx->errmsg - used, " (%s)",
+                 sign_ssl_reason(reason, sizeof reason));
+    }
+    return status;
+}
+
+SIGN_EXTERN const char *sign_ctx_errmsg(const sign_ctx *ctx)
+{
+    return ctx ? ctx->errmsg : "no context";
+}

@@ -1,0 +1,23 @@
+/* libsign: signing keys with their certificate and chain. */
+#ifndef LIBSIGN_KEY_H
+#define LIBSIGN_KEY_H
+
+#include <stddef.h>
+#include <libsign/common.h>
+#include <libsign/ctx.h>
+
+typedef struct sign_key sign_key;
+
+/* Load a key. key_path is a PKCS#12 file (.p12/.pfx; legacy RC2/3DES encryption included) or a PEM
+ * private key; for a PEM key, cert_path names its certificate (else NULL). chain_path (may be NULL)
+ * adds intermediate certificates (PEM). password may be NULL for unencrypted keys; it is not kept.
+ * Fails with SIGN_EPASS on a wrong password, SIGN_EKEY when key and certificate do not match. */
+SIGN_EXTERN int sign_key_load(sign_key **out, sign_ctx *ctx, const char *key_path,
+                              const char *cert_path, const char *chain_path, const char *password);
+SIGN_EXTERN void sign_key_free(sign_key *key);
+
+/* Whether opening key_path needs a password (an encrypted PEM key or any PKCS#12 file whose MAC
+ * does not verify with an empty password). Lets a command prompt only when it must. */
+SIGN_EXTERN int sign_key_needs_password(const char *key_path);
+
+#endif

@@ -1,0 +1,46 @@
+/* libsign: the validation result, modelled on ETSI EN 319 102-1 clause 5.1.3 (indications and
+ * sub-indications) with the AdES level reached. */
+#ifndef LIBSIGN_REPORT_H
+#define LIBSIGN_REPORT_H
+
+#include <stddef.h>
+#include <time.h>
+#include <libsign/common.h>
+#include <libsign/oces.h>
+
+/* Ordered from best to worst, so the worst of several is their maximum. */
+enum sign_indication {
+    SIGN_TOTAL_PASSED = 0,
+    SIGN_INDETERMINATE = 1,
+    SIGN_TOTAL_FAILED = 2
+};
+
+typedef struct sign_report sign_report; /* one file */
+typedef struct sign_sig sign_sig;       /* one signature in it; owned by the report */
+
+SIGN_EXTERN void sign_report_free(sign_report *report);
+/* Non-NULL when the file could not be read or parsed at all (the command exits 3). */
+SIGN_EXTERN const char *sign_report_error(const sign_report *report);
+SIGN_EXTERN const char *sign_report_format(const sign_report *report); /* "cades", ... or NULL */
+SIGN_EXTERN size_t sign_report_count(const sign_report *report);
+SIGN_EXTERN const sign_sig *sign_report_sig(const sign_report *report, size_t i);
+/* The worst indication of the signatures; INDETERMINATE when there is none. */
+SIGN_EXTERN enum sign_indication sign_report_indication(const sign_report *report);
+/* JSON object as documented in segl-verify(1); file is the name to print. Caller frees *out. */
+SIGN_EXTERN int sign_report_json(char **out, const sign_report *report, const char *file);
+
+SIGN_EXTERN const char *sign_indication_name(enum sign_indication indication);
+
+SIGN_EXTERN const char *sign_sig_id(const sign_sig *sig);
+SIGN_EXTERN enum sign_indication sign_sig_indication(const sign_sig *sig);
+SIGN_EXTERN const char *sign_sig_subindication(const sign_sig *sig); /* NULL when none */
+SIGN_EXTERN const char *sign_sig_level(const sign_sig *sig);         /* NULL when none reached */
+SIGN_EXTERN time_t sign_sig_signing_time(const sign_sig *sig);       /* (time_t)-1 when absent */
+SIGN_EXTERN const char *sign_sig_signer_subject(const sign_sig *sig); /* RFC 2253, NULL if unknown */
+SIGN_EXTERN const sign_oces_id *sign_sig_signer_oces(const sign_sig *sig); /* NULL if no signer cert */
+SIGN_EXTERN size_t sign_sig_error_count(const sign_sig *sig);
+SIGN_EXTERN const char *sign_sig_error(const sign_sig *sig, size_t i);
+SIGN_EXTERN size_t sign_sig_warning_count(const sign_sig *sig);
+SIGN_EXTERN const char *sign_sig_warning(const sign_sig *sig, size_t i);
+
+#endif

@@ -1,0 +1,42 @@
+/* libsign: produce signatures. */
+#ifndef LIBSIGN_SIGNER_H
+#define LIBSIGN_SIGNER_H
+
+#include <stdio.h>
+#include <libsign/common.h>
+#include <libsign/ctx.h>
+#include <libsign/key.h>
+
+enum sign_packaging {
+    SIGN_PACKAGING_DEFAULT = 0, /* the format's usual one (CAdES: detached) */
+    SIGN_PACKAGING_DETACHED,
+    SIGN_PACKAGING_ENVELOPING,
+    SIGN_PACKAGING_ENVELOPED
+};
+
+enum sign_level { SIGN_LEVEL_B_B = 0, SIGN_LEVEL_B_T, SIGN_LEVEL_B_LT, SIGN_LEVEL_B_LTA };
+
+typedef struct sign_options {
+    const char *format;            /* "cades", ...; NULL: chosen from the content */
+    enum sign_packaging packaging;
+    enum sign_level level;
+    const char *digest;            /* "sha256" (default), "sha384", "sha512" */
+    const char *tsa_url;           /* for B-T and above */
+    time_t signing_time;           /* (time_t)-1: now */
+} sign_options;
+
+SIGN_EXTERN void sign_options_init(sign_options *opts);
+
+/* Which format sign_sign_file would use for in_path under opts ("cades", ...), or NULL with the
+ * reason on ctx when the input cannot be read. */
+SIGN_EXTERN const char *sign_choose_format(sign_ctx *ctx, const sign_options *opts,
+                                           const char *in_path);
+/* The file name extension a signature of this kind gets (".p7s", ".p7m", ...). */
+SIGN_EXTERN const char *sign_output_extension(const char *format, enum sign_packaging packaging);
+
+/* Sign the file at in_path ("-" for stdin) and write the result to out. Content is read streaming.
+ * The caller owns out and decides where it goes (segl-sign writes a temporary file and renames). */
+SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                               const char *in_path, FILE *out);
+
+#endif

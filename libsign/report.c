@@ -1,0 +1,286 @@
+/* The validation result: per file a list of signatures, each with an EN 319 102-1 indication,
+ * sub-indication, the AdES level reached, the signer and the reasons. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include <openssl/x509.h>
+#include "internal.h"
+
+#define MESSAGE_MAX 512
+
+struct message_list {
+    char **items;
+    size_t count;
+};
+
+struct sign_sig {
+    char id[64];
+    enum sign_indication indication;
+    char subindication[64];
+    char level[48];
+    time_t signing_time;
+    int has_signer;
+    char subject[1024];
+    sign_oces_id oces;
+    struct message_list errors;
+    struct message_list warnings;
+};
+
+struct sign_report {
+    char *error;
+    char format[16];
+    sign_sig **sigs;
+    size_t count;
+};
+
+static void list_add(struct message_list *list, const char *fmt, va_list ap)
+{
+    char text[MESSAGE_MAX];
+    vsnprintf(text, sizeof text, fmt, ap);
+    char **grown = realloc(list->items, (list->count + 1) * sizeof *grown);
+    if (!grown)
+        return; /* a lost message must not lose the verdict, which is already recorded */
+    list->items = grown;
+    list->items[list->count] = strdup(text);
+    if (list->items[list->count])
+        list->count++;
+}
+
+static void list_free(struct message_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->items[i]);
+    free(list->items);
+}
+
+sign_report *sign_report_new(void) { return calloc(1, sizeof(sign_report)); }
+
+SIGN_EXTERN void sign_report_free(sign_report *report)
+{
+    if (!report)
+        return;
+    for (size_t i = 0; i < report->count; i++) {
+        list_free(&report->sigs[i]->errors);
+        list_free(&report->sigs[i]->warnings);
+        free(report->sigs[i]);
+    }
+    free(report->sigs);
+    free(report->error);
+    free(report);
+}
+
+void sign_report_set_error(sign_report *report, const char *fmt, ...)
+{
+    char text[MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    free(report->error);
+    report->error = strdup(text);
+}
+
+void sign_report_set_format(sign_report *report, const char *format)
+{
+    snprintf(report->format, sizeof report->format, "%s", format ? format : "");
+}
+
+sign_sig *sign_report_add_sig(sign_report *report)
+{
+    sign_sig **grown = realloc(report->sigs, (report->count + 1) * sizeof *grown);
+    if (!grown)
+        return NULL;
+    report->sigs = grown;
+    sign_sig *sig = calloc(1, sizeof *sig);
+    if (!sig)
+        return NULL;
+    sig->indication = SIGN_TOTAL_PASSED;
+    sig->signing_time = (time_t)-1;
+    snprintf(sig->id, sizeof sig->id, "sig-%zu", report->count + 1);
+    report->sigs[report->count++] = sig;
+    return sig;
+}
+
+void sign_sig_fail(sign_sig *sig, enum sign_indication indication, const char *subindication,
+                   const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    list_add(&sig->errors, fmt, ap);
+    va_end(ap);
+    if (indication > sig->indication) {
+        sig->indication = indication;
+        snprintf(sig->subindication, sizeof sig->subindication, "%s",
+                 subindication ? subindication : "");
+    }
+}
+
+void sign_sig_warn(sign_sig *sig, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    list_add(&sig->warnings, fmt, ap);
+    va_end(ap);
+}
+
+void sign_sig_set_id(sign_sig *sig, const char *id) { snprintf(sig->id, sizeof sig->id, "%s", id); }
+void sign_sig_set_level(sign_sig *sig, const char *level)
+{
+    snprintf(sig->level, sizeof sig->level, "%s", level ? level : "");
+}
+void sign_sig_set_signing_time(sign_sig *sig, time_t t) { sig->signing_time = t; }
+
+void sign_sig_set_signer(sign_sig *sig, X509 *cert)
+{
+    sig->has_signer = 1;
+    BIO *mem = BIO_new(BIO_s_mem());
+    if (mem && X509_NAME_print_ex(mem, X509_get_subject_name(cert), 0,
+                                  XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+        int n = BIO_read(mem, sig->subject, sizeof sig->subject - 1);
+        sig->subject[n > 0 ? n : 0] = '\0';
+    }
+    BIO_free(mem);
+    sign_oces_identify(&sig->oces, cert);
+}
+
+/* ---- accessors ---- */
+SIGN_EXTERN const char *sign_report_error(const sign_report *r) { return r ? r->error : NULL; }
+SIGN_EXTERN const char *sign_report_format(const sign_report *r)
+{
+    return r && r->format[0] ? r->format : NULL;
+}
+SIGN_EXTERN size_t sign_report_count(const sign_report *r) { return r ? r->count : 0; }
+SIGN_EXTERN const sign_sig *sign_report_sig(const sign_report *r, size_t i)
+{
+    return r && i < r->count ? r->sigs[i] : NULL;
+}
+
+SIGN_EXTERN enum sign_indication sign_report_indication(const sign_report *r)
+{
+    if (!r || r->count == 0)
+        return SIGN_INDETERMINATE;
+    enum sign_indication worst = SIGN_TOTAL_PASSED;
+    for (size_t i = 0; i < r->count; i++)
+        if (r->sigs[i]->indication > worst)
+            worst = r->sigs[i]->indication;
+    return worst;
+}
+
+SIGN_EXTERN const char *sign_indication_name(enum sign_indication indication)
+{
+    switch (indication) {
+    case SIGN_TOTAL_PASSED: return "TOTAL_PASSED";
+    case SIGN_INDETERMINATE: return "INDETERMINATE";
+    case SIGN_TOTAL_FAILED: return "TOTAL_FAILED";
+    }
+    return "INDETERMINATE";
+}
+
+SIGN_EXTERN const char *sign_sig_id(const sign_sig *s) { return s->id; }
+SIGN_EXTERN enum sign_indication sign_sig_indication(const sign_sig *s) { return s->indication; }
+SIGN_EXTERN const char *sign_sig_subindication(const sign_sig *s)
+{
+    return s->subindication[0] ? s->subindication : NULL;
+}
+SIGN_EXTERN const char *sign_sig_level(const sign_sig *s) { return s->level[0] ? s->level : NULL; }
+SIGN_EXTERN time_t sign_sig_signing_time(const sign_sig *s) { return s->signing_time; }
+SIGN_EXTERN const char *sign_sig_signer_subject(const sign_sig *s)
+{
+    return s->has_signer ? s->subject : NULL;
+}
+SIGN_EXTERN const sign_oces_id *sign_sig_signer_oces(const sign_sig *s)
+{
+    return s->has_signer ? &s->oces : NULL;
+}
+SIGN_EXTERN size_t sign_sig_error_count(const sign_sig *s) { return s->errors.count; }
+SIGN_EXTERN const char *sign_sig_error(const sign_sig *s, size_t i)
+{
+    return i < s->errors.count ? s->errors.items[i] : NULL;
+}
+SIGN_EXTERN size_t sign_sig_warning_count(const sign_sig *s) { return s->warnings.count; }
+SIGN_EXTERN const char *sign_sig_warning(const sign_sig *s, size_t i)
+{
+    return i < s->warnings.count ? s->warnings.items[i] : NULL;
+}
+
+/* ---- JSON (segl-verify --json) ---- */
+/* JSON strings must be UTF-8; a file name or certificate field that is not gets its non-ASCII
+ * bytes replaced by '?', so that one odd input never loses a whole report line. */
+static json_t *safe_string(const char *s)
+{
+    json_t *value = json_string(s);
+    if (value)
+        return value;
+    char *ascii = strdup(s);
+    if (!ascii)
+        return json_null();
+    for (char *p = ascii; *p; p++)
+        if ((unsigned char)*p >= 0x80)
+            *p = '?';
+    value = json_string(ascii);
+    free(ascii);
+    return value ? value : json_null();
+}
+
+static json_t *string_or_null(const char *s) { return s && *s ? safe_string(s) : json_null(); }
+
+static json_t *messages_json(const struct message_list *list)
+{
+    json_t *array = json_array();
+    for (size_t i = 0; i < list->count; i++)
+        json_array_append_new(array, safe_string(list->items[i]));
+    return array;
+}
+
+static json_t *oces_json(const sign_oces_id *id)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
+                     "kind", string_or_null(sign_oces_kind_name(id->kind)),
+                     "uuid", string_or_null(id->uuid), "pid", string_or_null(id->pid),
+                     "rid", string_or_null(id->rid), "uid", string_or_null(id->uid),
+                     "fid", string_or_null(id->fid), "cvr", string_or_null(id->cvr),
+                     "test", id->test);
+}
+
+static json_t *sig_json(const sign_sig *sig)
+{
+    char when[21];
+    json_t *signer = json_null();
+    if (sig->has_signer)
+        signer = json_pack("{s:o, s:o, s:o, s:o, s:n}", "subject", string_or_null(sig->subject),
+                           "common_name", string_or_null(sig->oces.common_name),
+                           "serial_number", string_or_null(sig->oces.serial_number),
+                           "oces", oces_json(&sig->oces), "qualified");
+    if (sig->signing_time != (time_t)-1)
+        sign_format_time(when, sig->signing_time);
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id", sig->id, "indication",
+                     sign_indication_name(sig->indication), "subindication",
+                     string_or_null(sig->subindication), "level", string_or_null(sig->level),
+                     "signing_time",
+                     sig->signing_time != (time_t)-1 ? json_string(when) : json_null(),
+                     "signer", signer, "errors", messages_json(&sig->errors), "warnings",
+                     messages_json(&sig->warnings));
+}
+
+SIGN_EXTERN int sign_report_json(char **out, const sign_report *report, const char *file)
+{
+    if (!out || !report)
+        return SIGN_EINVAL;
+    json_t *sigs = json_array();
+    for (size_t i = 0; i < report->count; i++)
+        json_array_append_new(sigs, sig_json(report->sigs[i]));
+    json_t *root = json_pack(
+        "{s:o, s:o, s:o, s:o}", "file", safe_string(file ? file : ""), "format",
+        string_or_null(report->format), "indication",
+        report->error ? json_null()
+                      : json_string(sign_indication_name(sign_report_indication(report))),
+        "signatures", sigs);
+    if (!root)
+        return SIGN_ENOMEM;
+    if (report->error)
+        json_object_set_new(root, "error", safe_string(report->error));
+    *out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return *out ? SIGN_OK : SIGN_ENOMEM;
+}

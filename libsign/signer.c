@@ -1,0 +1,84 @@
+/* Signing entry point: choose the format, open the input, hand over to the format module. */
+#include <errno.h>
+#include <string.h>
+#include "../formats/format.h"
+
+SIGN_EXTERN void sign_options_init(sign_options *opts)
+{
+    memset(opts, 0, sizeof *opts);
+    opts->packaging = SIGN_PACKAGING_DEFAULT;
+    opts->level = SIGN_LEVEL_B_B;
+    opts->digest = "sha256";
+    opts->signing_time = (time_t)-1;
+}
+
+/* The format named in opts, or the one that prefers this content (PDF: pades, XML: xades, else
+ * cades). The input is read only for its first bytes; stdin is not peeked at (it cannot be
+ * rewound), so content from stdin is signed as CAdES unless a format is named. */
+static const char *content_format(const unsigned char *head, size_t len)
+{
+    const char *chosen = "cades";
+    int best = 0;
+    for (const struct sign_format *const *f = sign_format_table(); *f; f++) {
+        int score = (*f)->accepts_content ? (*f)->accepts_content(head, len) : 0;
+        if (score > best) {
+            best = score;
+            chosen = (*f)->name;
+        }
+    }
+    return chosen;
+}
+
+SIGN_EXTERN const char *sign_choose_format(sign_ctx *ctx, const sign_options *opts,
+                                           const char *in_path)
+{
+    if (opts->format)
+        return opts->format;
+    if (strcmp(in_path, "-") == 0)
+        return "cades";
+    unsigned char head[SIGN_DETECT_BYTES];
+    BIO *in = BIO_new_file(in_path, "rb");
+    if (!in) {
+        sign_seterr(ctx, SIGN_EIO, "%s: %s", in_path, strerror(errno));
+        return NULL;
+    }
+    int got = BIO_read(in, head, sizeof head);
+    BIO_free(in);
+    return content_format(head, got > 0 ? (size_t)got : 0);
+}
+
+SIGN_EXTERN const char *sign_output_extension(const char *format, enum sign_packaging packaging)
+{
+    const struct sign_format *f = format ? sign_format_by_name(format) : NULL;
+    return f ? f->extension(packaging) : ".sig";
+}
+
+SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                               const char *in_path, FILE *out)
+{
+    if (!ctx || !key || !opts || !in_path || !out)
+        return SIGN_EINVAL;
+    const char *name = sign_choose_format(ctx, opts, in_path);
+    if (!name)
+        return SIGN_EIO;
+    const struct sign_format *format = sign_format_by_name(name);
+    if (!format)
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "format %s is not supported by this build", name);
+    if (opts->level != SIGN_LEVEL_B_B)
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED,
+                           "levels above B-B need timestamps, not supported by this build yet");
+    BIO *in = sign_open_input(in_path);
+    if (!in)
+        return sign_seterr(ctx, SIGN_EIO, "%s: %s", in_path, strerror(errno));
+    BIO *sink = BIO_new_fp(out, BIO_NOCLOSE);
+    if (!sink) {
+        BIO_free(in);
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    }
+    int rc = format->sign(ctx, key, opts, in, sink);
+    if (rc == SIGN_OK && BIO_flush(sink) <= 0)
+        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the signature");
+    BIO_free(sink);
+    BIO_free(in);
+    return rc;
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The two set-up commands of README.md, for a fresh Debian 12 machine:
+#   ./setup.sh        install what is missing, build, run the demo (sign and verify the samples)
+#   ./setup.sh test   install what is missing, build normally and with ASan+UBSan, run all tests
+set -euo pipefail
+cd "$(dirname "$0")"
+mode=${1:-demo}
+
+packages=(build-essential cmake pkg-config clang openssl libssl-dev libjansson-dev libcmocka-dev
+          libcurl4-openssl-dev libxml2-dev libxmlsec1-dev xmlsec1 libzip-dev libpoppler-glib-dev
+          poppler-utils qpdf unzip jq faketime)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' ||
+        missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: installing ${missing[*]}" >&2
+    sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+jobs=$(nproc)
+build() { # build DIR [cmake options...]
+    local dir=$1
+    shift
+    cmake -S . -B "$dir" -DSEGL_WERROR=ON "$@" >/dev/null
+    cmake --build "$dir" -j "$jobs"
+}
+
+case "$mode" in
+demo)
+    build build
+    work=build/demo
+    rm -rf "$work"
+    mkdir -p "$work"
+    testdata/mkpki.sh build/demo-pki >/dev/null
+    cp testdata/demo/letter.txt testdata/demo/taxform.xml testdata/demo/contract.pdf "$work/"
+    key=build/demo-pki/oces3/person.p12
+    echo "== signing the sample letter, tax form and contract with a test OCES3 certificate"
+    build/segl-sign -k "$key" --pass-file build/demo-pki/password.txt \
+        "$work/letter.txt" "$work/taxform.xml" "$work/contract.pdf"
+    echo "== verifying them"
+    build/segl-verify --trust build/demo-pki/trust/oces3-root.pem \
+        "$work/letter.txt.p7s" "$work/taxform.xml.p7s" "$work/contract.pdf.p7s"
+    echo "== done: the signatures are in $work"
+    ;;
+test)
+    build build
+    (cd build && ctest --output-on-failure -j "$jobs")
+    build build-asan -DSEGL_SANITIZE=ON
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --output-on-failure -j "$jobs")
+    ;;
+*)
+    echo "usage: ./setup.sh [test]" >&2
+    exit 3
+    ;;
+esac

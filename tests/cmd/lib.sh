@@ -1,0 +1,61 @@
+# Shared by the command-line and interop tests. Sourced; expects SEGL_BIN and SEGL_TESTDATA (ctest
+# sets them). Each test works in its own temporary directory, removed on exit.
+set -u
+: "${SEGL_BIN:?run through ctest}" "${SEGL_TESTDATA:?run through ctest}"
+PKI=$SEGL_TESTDATA/pki
+DOCS=$SEGL_TESTDATA/docs
+PASS=$PKI/password.txt
+AT=2026-06-01T00:00:00Z           # fixed validation time: inside every good certificate
+AT_EPOCH=1780272000
+SIGN=$SEGL_BIN/segl-sign
+VERIFY=$SEGL_BIN/segl-verify
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+failures=0
+checks=0
+
+pass() { checks=$((checks + 1)); }
+fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*" >&2; }
+
+# expect_exit CODE DESCRIPTION -- COMMAND...: runs COMMAND, stdout to out.txt, stderr to err.txt.
+expect_exit() {
+    local want=$1 what=$2
+    shift 3
+    "$@" >out.txt 2>err.txt
+    local got=$?
+    if [ "$got" -ge 128 ]; then
+        fail "$what: crashed (exit $got): $(head -c 300 err.txt)"
+    elif [ "$got" -ne "$want" ]; then
+        fail "$what: exit $got, wanted $want; stderr: $(head -c 300 err.txt)"
+    else
+        pass
+    fi
+}
+
+# expect_json FILTER DESCRIPTION: jq -e FILTER over out.txt (the last command's stdout) is true.
+expect_json() {
+    if jq -e "$1" out.txt >/dev/null 2>&1; then pass; else fail "$2: jq '$1' on: $(head -c 600 out.txt)"; fi
+}
+
+# expect_json_lines FILTER DESCRIPTION: jq -e -s FILTER over out.txt's JSON Lines (as an array).
+expect_json_lines() {
+    if jq -e -s "$1" out.txt >/dev/null 2>&1; then pass; else fail "$2: jq -s '$1' on: $(head -c 900 out.txt)"; fi
+}
+
+# expect_one_line_error DESCRIPTION PATTERN: stderr is exactly one line matching PATTERN.
+expect_one_line_error() {
+    local lines
+    lines=$(wc -l <err.txt)
+    if [ "$lines" -eq 1 ] && grep -Eq -- "$2" err.txt; then pass; else fail "$1: stderr was: $(cat err.txt)"; fi
+}
+
+verify_json() { # verify_json FILE [options...]: validate at the fixed time with the OCES3 test root
+    "$VERIFY" --json --at "$AT" --trust "$PKI/trust/oces3-root.pem" --trust "$PKI/trust/oces2-root.pem" "$@"
+}
+
+finish() {
+    echo "$checks checks, $failures failed"
+    [ "$failures" -eq 0 ]
+    exit $?
+}
