@@ -69,12 +69,16 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
         return sign_seterr(ctx, SIGN_EINVAL, "digest %s not allowed (sha256, sha384, sha512)",
                            opts->digest ? opts->digest : "(none)");
     int enveloping = opts->packaging == SIGN_PACKAGING_ENVELOPING;
-    unsigned int flags = CMS_PARTIAL | CMS_BINARY | (enveloping ? CMS_STREAM : CMS_DETACHED);
+    /* OpenSSL 3.0 signs with an RSASSA-PSS key but labels the signature rsaEncryption unless
+     * the padding is set explicitly, and then nobody can verify it: set it. Its streaming
+     * encoder fails with explicit key parameters, so an enveloping PSS signature is built in
+     * memory (the one case where content size bounds memory while signing). */
+    int pss = EVP_PKEY_is_a(key->pkey, "RSA-PSS");
+    int streaming = enveloping && !pss;
+    unsigned int flags = CMS_PARTIAL | CMS_BINARY | (enveloping ? 0 : CMS_DETACHED) |
+                         (streaming ? CMS_STREAM : 0);
     int rc = SIGN_OK;
 
-    /* OpenSSL 3.0 signs with an RSASSA-PSS key but labels the signature rsaEncryption unless
-     * the padding is set explicitly, and then nobody can verify it: set it. */
-    int pss = EVP_PKEY_is_a(key->pkey, "RSA-PSS");
     CMS_ContentInfo *cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
     /* CMS_CADES adds signing-certificate-v2 (EN 319 122-1 5.2.2.3); content-type,
      * message-digest and signing-time are added when the signature is computed. */
@@ -109,7 +113,7 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
             rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot add the certificate chain");
             goto done;
         }
-    if (enveloping) {
+    if (streaming) {
         /* Streams the content into the output as BER with indefinite lengths. */
         if (!i2d_CMS_bio_stream(out, cms, in, flags))
             rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot write the enveloping signature");
