@@ -34,7 +34,7 @@ struct sign_report {
     size_t count;
 };
 
-static void list_add(struct message_list *list, const char *fmt, va_list ap)
+SIGN_PRINTF(2, 0) static void list_add(struct message_list *list, const char *fmt, va_list ap)
 {
     char text[MESSAGE_MAX];
     vsnprintf(text, sizeof text, fmt, ap);

@@ -1,0 +1,29 @@
+/* libFuzzer target: whole-file validation (format detection, then the format's parser: CMS for
+ * now). Any byte string must give a report, never a crash, hang or leak. */
+#include "fuzz_input.h" /* first: it needs _GNU_SOURCE for memfd_create */
+#include <stdlib.h>
+#include <libsign/sign.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static sign_ctx *ctx;
+    if (!ctx) { /* one context for the whole run, as a batch validator keeps one */
+        sign_ctx_new(&ctx);
+        const char *trust = getenv("SEGL_FUZZ_TRUST");
+        if (trust)
+            sign_ctx_add_trust(ctx, trust);
+        sign_ctx_set_time(ctx, 1780272000);
+    }
+    char path[64];
+    int fd = fuzz_input_path(path, data, size);
+    if (fd < 0)
+        return 0;
+    sign_report *report = NULL;
+    sign_verify_file(&report, ctx, path, NULL);
+    char *json = NULL;
+    if (report && sign_report_json(&json, report, "fuzz") == SIGN_OK)
+        free(json);
+    sign_report_free(report);
+    close(fd);
+    return 0;
+}

@@ -1,0 +1,101 @@
+/* The validation result model: worst-verdict rules (EN 319 102-1) and the JSON contract that
+ * segl-verify --json prints. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include "internal.h"
+
+static void test_first_reason_for_the_worst_verdict_is_kept(void **state)
+{
+    (void)state;
+    sign_report *report = sign_report_new();
+    sign_sig *sig = sign_report_add_sig(report);
+    assert_int_equal(sign_sig_indication(sig), SIGN_TOTAL_PASSED);
+    assert_null(sign_sig_subindication(sig));
+    sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND", "no chain");
+    sign_sig_fail(sig, SIGN_TOTAL_FAILED, "HASH_FAILURE", "hash %d", 1);
+    sign_sig_fail(sig, SIGN_TOTAL_FAILED, "SIG_CRYPTO_FAILURE", "crypto");
+    sign_sig_fail(sig, SIGN_INDETERMINATE, "TRY_LATER", "later");
+    assert_int_equal(sign_sig_indication(sig), SIGN_TOTAL_FAILED);
+    assert_string_equal(sign_sig_subindication(sig), "HASH_FAILURE");
+    assert_int_equal(sign_sig_error_count(sig), 4);
+    assert_string_equal(sign_sig_error(sig, 1), "hash 1");
+    sign_report_free(report);
+}
+
+static void test_file_verdict_is_the_worst_signature(void **state)
+{
+    (void)state;
+    sign_report *report = sign_report_new();
+    assert_int_equal(sign_report_indication(report), SIGN_INDETERMINATE); /* no signature */
+    sign_report_add_sig(report);
+    assert_int_equal(sign_report_indication(report), SIGN_TOTAL_PASSED);
+    sign_sig_fail(sign_report_add_sig(report), SIGN_INDETERMINATE, "TRY_LATER", "x");
+    assert_int_equal(sign_report_indication(report), SIGN_INDETERMINATE);
+    sign_sig_fail(sign_report_add_sig(report), SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "x");
+    assert_int_equal(sign_report_indication(report), SIGN_TOTAL_FAILED);
+    sign_report_free(report);
+}
+
+static void test_json_has_the_documented_fields(void **state)
+{
+    (void)state;
+    sign_report *report = sign_report_new();
+    sign_report_set_format(report, "cades");
+    sign_sig *sig = sign_report_add_sig(report);
+    sign_sig_set_level(sig, "CAdES-BASELINE-B");
+    sign_sig_set_signing_time(sig, 1780272000);
+    sign_sig_warn(sig, "careful");
+    char *text = NULL;
+    assert_int_equal(sign_report_json(&text, report, "a.p7s"), SIGN_OK);
+    json_error_t error;
+    json_t *root = json_loads(text, 0, &error);
+    assert_non_null(root);
+    assert_string_equal(json_string_value(json_object_get(root, "file")), "a.p7s");
+    assert_string_equal(json_string_value(json_object_get(root, "format")), "cades");
+    assert_string_equal(json_string_value(json_object_get(root, "indication")), "TOTAL_PASSED");
+    json_t *first = json_array_get(json_object_get(root, "signatures"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "level")), "CAdES-BASELINE-B");
+    assert_string_equal(json_string_value(json_object_get(first, "signing_time")),
+                        "2026-06-01T00:00:00Z");
+    assert_true(json_is_null(json_object_get(first, "subindication")));
+    assert_true(json_is_null(json_object_get(first, "signer")));
+    assert_int_equal(json_array_size(json_object_get(first, "warnings")), 1);
+    assert_int_equal(json_array_size(json_object_get(first, "errors")), 0);
+    json_decref(root);
+    free(text);
+    sign_report_free(report);
+}
+
+static void test_unreadable_file_has_error_and_null_indication(void **state)
+{
+    (void)state;
+    sign_report *report = sign_report_new();
+    sign_report_set_error(report, "empty file");
+    char *text = NULL;
+    assert_int_equal(sign_report_json(&text, report, "\xff\xfe-not-utf8"), SIGN_OK);
+    json_t *root = json_loads(text, 0, NULL);
+    assert_non_null(root);
+    assert_true(json_is_null(json_object_get(root, "indication")));
+    assert_string_equal(json_string_value(json_object_get(root, "error")), "empty file");
+    assert_string_equal(json_string_value(json_object_get(root, "file")), "?" "?-not-utf8");
+    json_decref(root);
+    free(text);
+    sign_report_free(report);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_first_reason_for_the_worst_verdict_is_kept),
+        cmocka_unit_test(test_file_verdict_is_the_worst_signature),
+        cmocka_unit_test(test_json_has_the_documented_fields),
+        cmocka_unit_test(test_unreadable_file_has_error_and_null_indication),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
