@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `cmake --install` gives a usable library: headers under include/libsign, libsign.pc, shared and
+# static libraries exporting only sign_* symbols, the commands and the man pages.
+. "$(dirname "$0")/lib.sh"
+build=$(dirname "$SEGL_BIN/x")
+cmake --install "$build" --prefix "$WORK/prefix" >/dev/null 2>&1 && pass || fail "cmake --install"
+for file in bin/segl-sign bin/segl-verify include/libsign/sign.h lib/libsign.a lib/libsign.so \
+            lib/pkgconfig/libsign.pc share/man/man1/segl-sign.1 share/man/man1/segl-verify.1 share/man/man3/libsign.3; do
+    [ -e "$WORK/prefix/$file" ] && pass || fail "not installed: $file"
+done
+cat >example.c <<'C'
+#include <stdio.h>
+#include <libsign/sign.h>
+int main(int argc, char **argv)
+{
+    sign_ctx *ctx = NULL;
+    sign_report *report = NULL;
+    if (argc < 3 || sign_ctx_new(&ctx) != SIGN_OK || sign_ctx_add_trust(ctx, argv[2]) != SIGN_OK)
+        return 3;
+    sign_ctx_set_time(ctx, 1780272000);
+    sign_verify_file(&report, ctx, argv[1], NULL);
+    printf("%s\n", sign_indication_name(sign_report_indication(report)));
+    sign_report_free(report);
+    sign_ctx_free(ctx);
+    return 0;
+}
+C
+export PKG_CONFIG_PATH=$WORK/prefix/lib/pkgconfig
+sanitize=()   # a library built with ASan/UBSan needs its runtime in the program too
+nm -D "$WORK/prefix/lib/libsign.so" | grep -q __asan_init && sanitize=(-fsanitize=address,undefined)
+# shellcheck disable=SC2046
+cc -std=c11 -Wall -Werror "${sanitize[@]}" example.c $(pkg-config --cflags --libs libsign) -Wl,-rpath,"$WORK/prefix/lib" -o example && pass || fail "compile against the installed library"
+"$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" --packaging enveloping -o s.p7m "$DOCS/letter.txt"
+[ "$(./example s.p7m "$PKI/trust/oces3-root.pem")" = TOTAL_PASSED ] && pass || fail "the example program validates"
+others=$(nm -D --defined-only "$WORK/prefix/lib/libsign.so" | awk '$2 == "T" && $3 !~ /^sign_/ {print $3}')
+[ -z "$others" ] && pass || fail "exported symbols outside sign_*: $others"
+finish
