@@ -1,15 +1,15 @@
-/* segl-verify: validate signed files. Thin: inputs, worker threads and printing; the validation
- * itself is libsign's. */
+/* segl-verify: validate signed files. Thin: options, inputs, threads and printing live here and
+ * in cmd/verify/; the validation itself is libsign's. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libsign/sign.h>
 #include "common/common.h"
+#include "verify/verify.h"
 
 static const char *prog = "segl-verify";
 
@@ -26,6 +26,11 @@ static void usage(FILE *to)
             "      --json             one JSON object per file (JSON Lines) on stdout\n"
             "  -j, --jobs N           validate N files at a time (default: the CPUs)\n"
             "      --files-from FILE  read file names, one per line, from FILE (\"-\" = stdin)\n"
+            "  -0, --null             names in --files-from end with NUL, not newline\n"
+            "  -r, --recursive DIR    validate the signed files under DIR (.p7s .p7m .pdf .xml\n"
+            "                         .asice .asics .sce .scs); repeatable\n"
+            "      --shard K/N        validate only share K of N (1 <= K <= N) of the files\n"
+            "      --unordered        print each result when ready, not in input order\n"
             "  -q, --quiet            print nothing; the exit status tells\n"
             "  -h, --help             this help\n"
             "  -V, --version          print the version\n\n"
@@ -36,26 +41,9 @@ static void usage(FILE *to)
 
 struct verify_args {
     const char *content_path;
-    int json, quiet, jobs;
+    int json, quiet, jobs, nul_separated, unordered;
+    unsigned shard_k, shard_n;
     const char *files_from;
-};
-
-struct job {
-    const char *name;        /* as the user gave it, for printing */
-    char *path;              /* where to read it (a spooled copy for stdin) */
-    char *content_path;      /* detached content, or NULL */
-    sign_report *report;
-    int done;
-    int spooled;             /* path is our temporary copy of stdin: remove it at the end */
-};
-
-struct pool {
-    const sign_ctx *ctx;
-    struct job *jobs;
-    size_t count;
-    size_t next;             /* next job to hand out */
-    pthread_mutex_t lock;
-    pthread_cond_t finished;
 };
 
 static char *default_content(const char *path)
@@ -74,87 +62,6 @@ static char *default_content(const char *path)
         }
     }
     return NULL;
-}
-
-static void *worker(void *arg)
-{
-    struct pool *pool = arg;
-    for (;;) {
-        pthread_mutex_lock(&pool->lock);
-        size_t i = pool->next < pool->count ? pool->next++ : pool->count;
-        pthread_mutex_unlock(&pool->lock);
-        if (i >= pool->count)
-            return NULL;
-        struct job *job = &pool->jobs[i];
-        sign_report *report = NULL;
-        sign_verify_file(&report, pool->ctx, job->path, job->content_path);
-        pthread_mutex_lock(&pool->lock);
-        job->report = report;
-        job->done = 1;
-        pthread_cond_broadcast(&pool->finished);
-        pthread_mutex_unlock(&pool->lock);
-    }
-}
-
-static void print_human(const struct job *job)
-{
-    const sign_report *report = job->report;
-    size_t count = sign_report_count(report);
-    if (count == 0) {
-        printf("%s: no signature found\n", job->name);
-        return;
-    }
-    printf("%s: %s\n", job->name, sign_indication_name(sign_report_indication(report)));
-    for (size_t i = 0; i < count; i++) {
-        const sign_sig *sig = sign_report_sig(report, i);
-        const char *sub = sign_sig_subindication(sig);
-        const char *level = sign_sig_level(sig);
-        printf("  %s: %s%s%s%s%s\n", sign_sig_id(sig), sign_indication_name(sign_sig_indication(sig)),
-               sub ? "/" : "", sub ? sub : "", level ? ", " : "", level ? level : "");
-        const sign_oces_id *oces = sign_sig_signer_oces(sig);
-        if (oces) {
-            const char *kind = sign_oces_kind_name(oces->kind);
-            printf("    signer: %s", oces->common_name[0] ? oces->common_name : sign_sig_signer_subject(sig));
-            if (kind)
-                printf(" (%s%s%s, %s%s%s)", kind, oces->cvr[0] ? ", CVR " : "", oces->cvr,
-                       oces->serial_number, oces->test ? ", " : "",
-                       oces->test ? "test certificate" : "");
-            else if (oces->serial_number[0])
-                printf(" (serialNumber %s)", oces->serial_number);
-            printf("\n");
-        }
-        time_t when = sign_sig_signing_time(sig);
-        if (when != (time_t)-1) {
-            char text[21];
-            sign_format_time(text, when);
-            printf("    signing time: %s (claimed by the signer)\n", text);
-        }
-        for (size_t e = 0; e < sign_sig_error_count(sig); e++)
-            printf("    error: %s\n", sign_sig_error(sig, e));
-        for (size_t w = 0; w < sign_sig_warning_count(sig); w++)
-            printf("    warning: %s\n", sign_sig_warning(sig, w));
-    }
-}
-
-/* Exit code of one file; the command's is the most severe: 3, then 1, then 2, then 0. */
-static int file_status(const sign_report *report)
-{
-    if (sign_report_error(report))
-        return EXIT_USAGE;
-    if (sign_report_count(report) == 0)
-        return EXIT_INDETERMINATE;
-    switch (sign_report_indication(report)) {
-    case SIGN_TOTAL_PASSED: return EXIT_PASSED;
-    case SIGN_TOTAL_FAILED: return EXIT_FAILED;
-    default: return EXIT_INDETERMINATE;
-    }
-}
-
-static int severity(int status)
-{
-    static const int rank[] = {[EXIT_PASSED] = 0, [EXIT_INDETERMINATE] = 1, [EXIT_FAILED] = 2,
-                               [EXIT_USAGE] = 3};
-    return rank[status];
 }
 
 /* Copy stdin to a temporary file: formats need to read their input more than once. */
@@ -186,48 +93,26 @@ static char *spool_stdin(void)
     return path;
 }
 
-static int add_name(char ***names, size_t *count, size_t *cap, const char *name)
+static int parse_shard(const char *text, unsigned *k, unsigned *n)
 {
-    if (*count == *cap) {
-        size_t grown_cap = *cap ? *cap * 2 : 64;
-        char **grown = realloc(*names, grown_cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        *names = grown;
-        *cap = grown_cap;
-    }
-    (*names)[(*count)++] = strdup(name);
-    return (*names)[*count - 1] ? 0 : -1;
-}
-
-static int read_files_from(const char *from, char ***names, size_t *count, size_t *cap)
-{
-    FILE *in = strcmp(from, "-") == 0 ? stdin : fopen(from, "r");
-    if (!in) {
-        cmd_error(prog, from, "cannot read: %s", strerror(errno));
+    char *slash, *end;
+    unsigned long kk = strtoul(text, &slash, 10);
+    if (slash == text || *slash != '/')
         return -1;
-    }
-    char *line = NULL;
-    size_t line_cap = 0;
-    ssize_t len;
-    int rc = 0;
-    while ((len = getline(&line, &line_cap, in)) > 0) {
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            line[--len] = '\0';
-        if (len > 0 && add_name(names, count, cap, line) != 0) {
-            rc = -1;
-            break;
-        }
-    }
-    free(line);
-    if (in != stdin)
-        fclose(in);
-    return rc;
+    unsigned long nn = strtoul(slash + 1, &end, 10);
+    if (end == slash + 1 || *end || kk < 1 || nn < 1 || kk > nn || nn > 1000000)
+        return -1;
+    *k = (unsigned)kk;
+    *n = (unsigned)nn;
+    return 0;
 }
 
-int main(int argc, char **argv)
+/* Parses options into args, ctx and names. Returns -1 to exit with EXIT_USAGE, 1 to exit 0. */
+static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx *ctx,
+                      struct name_list *names)
 {
-    enum { OPT_TRUST = 256, OPT_CONTENT, OPT_AT, OPT_OFFLINE, OPT_JSON, OPT_FILES_FROM };
+    enum { OPT_TRUST = 256, OPT_CONTENT, OPT_AT, OPT_OFFLINE, OPT_JSON, OPT_FILES_FROM, OPT_SHARD,
+           OPT_UNORDERED };
     static const struct option longopts[] = {
         {"trust", required_argument, NULL, OPT_TRUST},
         {"content", required_argument, NULL, OPT_CONTENT},
@@ -236,166 +121,180 @@ int main(int argc, char **argv)
         {"json", no_argument, NULL, OPT_JSON},
         {"jobs", required_argument, NULL, 'j'},
         {"files-from", required_argument, NULL, OPT_FILES_FROM},
+        {"null", no_argument, NULL, '0'},
+        {"recursive", required_argument, NULL, 'r'},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"unordered", no_argument, NULL, OPT_UNORDERED},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    struct verify_args args = {0};
-    sign_ctx *ctx = NULL;
-    if (sign_ctx_new(&ctx) != SIGN_OK) {
-        cmd_error(prog, NULL, "out of memory");
-        return EXIT_SOFTWARE;
-    }
+    const char *walk_dirs[64];
+    size_t walk_count = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "j:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "j:0r:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_TRUST:
             if (sign_ctx_add_trust(ctx, optarg) != SIGN_OK) {
                 cmd_error(prog, NULL, "--trust: %s", sign_ctx_errmsg(ctx));
-                sign_ctx_free(ctx);
-                return EXIT_USAGE;
+                return -1;
             }
             break;
-        case OPT_CONTENT: args.content_path = optarg; break;
+        case OPT_CONTENT: args->content_path = optarg; break;
         case OPT_AT: {
             time_t at;
             if (sign_parse_time(&at, optarg) != SIGN_OK) {
                 cmd_error(prog, NULL, "--at: '%s' is not an RFC 3339 time", optarg);
-                sign_ctx_free(ctx);
-                return EXIT_USAGE;
+                return -1;
             }
             sign_ctx_set_time(ctx, at);
             break;
         }
         case OPT_OFFLINE: sign_ctx_set_offline(ctx, 1); break;
-        case OPT_JSON: args.json = 1; break;
+        case OPT_JSON: args->json = 1; break;
         case 'j': {
             char *end;
             long jobs = strtol(optarg, &end, 10);
             if (*end || jobs < 1 || jobs > 1024) {
                 cmd_error(prog, NULL, "-j: '%s' is not a number of jobs (1-1024)", optarg);
-                sign_ctx_free(ctx);
-                return EXIT_USAGE;
+                return -1;
             }
-            args.jobs = (int)jobs;
+            args->jobs = (int)jobs;
             break;
         }
-        case OPT_FILES_FROM: args.files_from = optarg; break;
-        case 'q': args.quiet = 1; break;
-        case 'h': usage(stdout); sign_ctx_free(ctx); return EXIT_PASSED;
-        case 'V': printf("segl-verify %s\n", sign_version()); sign_ctx_free(ctx); return EXIT_PASSED;
-        default: usage(stderr); sign_ctx_free(ctx); return EXIT_USAGE;
+        case OPT_FILES_FROM: args->files_from = optarg; break;
+        case '0': args->nul_separated = 1; break;
+        case 'r':
+            if (walk_count == sizeof walk_dirs / sizeof walk_dirs[0]) {
+                cmd_error(prog, NULL, "-r: too many directories");
+                return -1;
+            }
+            walk_dirs[walk_count++] = optarg;
+            break;
+        case OPT_SHARD:
+            if (parse_shard(optarg, &args->shard_k, &args->shard_n) != 0) {
+                cmd_error(prog, NULL, "--shard: '%s' is not K/N with 1 <= K <= N", optarg);
+                return -1;
+            }
+            break;
+        case OPT_UNORDERED: args->unordered = 1; break;
+        case 'q': args->quiet = 1; break;
+        case 'h': usage(stdout); return 1;
+        case 'V': printf("segl-verify %s\n", sign_version()); return 1;
+        default: usage(stderr); return -1;
         }
     }
-
-    char **names = NULL;
-    size_t count = 0, cap = 0;
-    int status = EXIT_PASSED;
     for (int i = optind; i < argc; i++)
-        if (add_name(&names, &count, &cap, argv[i]) != 0)
-            status = EXIT_SOFTWARE;
-    if (args.files_from && read_files_from(args.files_from, &names, &count, &cap) != 0)
-        status = EXIT_USAGE;
-    if (status == EXIT_PASSED && count == 0) {
+        if (names_add(names, argv[i]) != 0)
+            return -1;
+    if (args->files_from &&
+        names_read_from(names, prog, args->files_from, args->nul_separated) != 0)
+        return -1;
+    for (size_t i = 0; i < walk_count; i++)
+        if (names_walk(names, prog, walk_dirs[i]) != 0)
+            return -1;
+    if (names->count == 0 && walk_count == 0) {
         cmd_error(prog, NULL, "no input: name the signed files (see --help)");
-        status = EXIT_USAGE;
+        return -1;
     }
-    if (status == EXIT_PASSED && args.content_path && count > 1) {
+    if (args->content_path && names->count > 1) {
         cmd_error(prog, NULL, "--content applies to one FILE only");
-        status = EXIT_USAGE;
+        return -1;
     }
-    if (status != EXIT_PASSED) {
-        for (size_t i = 0; i < count; i++)
-            free(names[i]);
-        free(names);
-        sign_ctx_free(ctx);
-        return status;
-    }
+    if (args->shard_n)
+        names_keep_shard(names, args->shard_k, args->shard_n);
+    return 0;
+}
 
-    struct job *jobs = calloc(count, sizeof *jobs);
-    int stdin_used = 0;
-    for (size_t i = 0; jobs && i < count; i++) {
-        jobs[i].name = names[i];
-        if (strcmp(names[i], "-") == 0 && !stdin_used &&
-            !(args.files_from && strcmp(args.files_from, "-") == 0)) {
-            stdin_used = 1;
-            jobs[i].path = spool_stdin();
-            jobs[i].spooled = jobs[i].path != NULL;
-            if (!jobs[i].path) {
-                cmd_error(prog, "-", "cannot read stdin");
-                jobs[i].path = strdup("/nonexistent/stdin");
-            }
-        } else {
-            jobs[i].path = strdup(names[i]);
-        }
-        jobs[i].content_path = args.content_path ? strdup(args.content_path)
-                                                 : default_content(names[i]);
-    }
-
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = args.jobs ? args.jobs : (cpus > 0 ? (int)cpus : 1);
-    if ((size_t)threads > count)
-        threads = (int)count;
-    struct pool pool = {.ctx = ctx, .jobs = jobs, .count = jobs ? count : 0};
-    pthread_mutex_init(&pool.lock, NULL);
-    pthread_cond_init(&pool.finished, NULL);
-    pthread_t *tids = calloc((size_t)threads, sizeof *tids);
-    int started = 0;
-    for (int t = 0; tids && t < threads; t++)
-        if (pthread_create(&tids[t], NULL, worker, &pool) == 0)
-            started++;
-    if (started == 0)
-        worker(&pool); /* no threads: do the work here */
-
-    /* Print in input order as results arrive. */
-    for (size_t i = 0; i < pool.count; i++) {
-        pthread_mutex_lock(&pool.lock);
-        while (!jobs[i].done)
-            pthread_cond_wait(&pool.finished, &pool.lock);
-        pthread_mutex_unlock(&pool.lock);
+static struct job *make_jobs(const struct name_list *names, const struct verify_args *args)
+{
+    struct job *jobs = calloc(names->count ? names->count : 1, sizeof *jobs);
+    int stdin_taken = args->files_from && strcmp(args->files_from, "-") == 0;
+    for (size_t i = 0; jobs && i < names->count; i++) {
         struct job *job = &jobs[i];
-        int one;
-        if (!job->report) {
-            cmd_error(prog, job->name, "out of memory");
-            one = EXIT_USAGE;
-        } else {
-            one = file_status(job->report);
-            const char *error = sign_report_error(job->report);
-            if (error)
-                cmd_error(prog, job->name, "%s", error);
-            if (args.json) {
-                char *line = NULL;
-                if (sign_report_json(&line, job->report, job->name) == SIGN_OK)
-                    printf("%s\n", line);
-                free(line);
-            } else if (!args.quiet && !error) {
-                print_human(job);
-            }
+        job->name = names->names[i];
+        if (strcmp(job->name, "-") == 0 && !stdin_taken) {
+            stdin_taken = 1;
+            job->path = spool_stdin();
+            job->spooled = job->path != NULL;
         }
-        if (severity(one) > severity(status))
-            status = one;
-        fflush(stdout);
-        sign_report_free(job->report);
-        job->report = NULL;
+        if (!job->path)
+            job->path = strdup(job->name);
+        job->content_path = args->content_path ? strdup(args->content_path)
+                                               : default_content(job->name);
     }
-    for (int t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
-    free(tids);
-    pthread_mutex_destroy(&pool.lock);
-    pthread_cond_destroy(&pool.finished);
+    return jobs;
+}
+
+static void free_jobs(struct job *jobs, size_t count)
+{
     for (size_t i = 0; jobs && i < count; i++) {
         if (jobs[i].spooled)
             unlink(jobs[i].path);
         free(jobs[i].path);
         free(jobs[i].content_path);
+        sign_report_free(jobs[i].report);
     }
-    if (!jobs)
-        status = EXIT_SOFTWARE;
     free(jobs);
-    for (size_t i = 0; i < count; i++)
-        free(names[i]);
-    free(names);
+}
+
+static int print_result(struct job *job, const struct verify_args *args)
+{
+    const char *error = job->report ? sign_report_error(job->report) : "out of memory";
+    if (error)
+        cmd_error(prog, job->name, "%s", error);
+    if (job->report && args->json) {
+        char *line = NULL;
+        if (sign_report_json(&line, job->report, job->name) == SIGN_OK)
+            printf("%s\n", line);
+        free(line);
+    } else if (job->report && !args->quiet && !error) {
+        print_human(job);
+    }
+    fflush(stdout);
+    return file_status(job->report);
+}
+
+int main(int argc, char **argv)
+{
+    struct verify_args args = {0};
+    struct name_list names = {0};
+    sign_ctx *ctx = NULL;
+    if (sign_ctx_new(&ctx) != SIGN_OK) {
+        cmd_error(prog, NULL, "out of memory");
+        return EXIT_SOFTWARE;
+    }
+    int parsed = parse_args(argc, argv, &args, ctx, &names);
+    if (parsed != 0) {
+        names_free(&names);
+        sign_ctx_free(ctx);
+        return parsed > 0 ? EXIT_PASSED : EXIT_USAGE;
+    }
+
+    struct job *jobs = make_jobs(&names, &args);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = args.jobs ? args.jobs : (cpus > 0 ? (int)cpus : 1);
+    if ((size_t)threads > names.count)
+        threads = names.count ? (int)names.count : 1;
+    struct pool *pool = jobs ? pool_start(ctx, jobs, names.count, threads) : NULL;
+    int status = pool ? EXIT_PASSED : EXIT_SOFTWARE;
+    struct progress *progress = args.quiet ? NULL : progress_new(names.count);
+    struct summary summary = {0};
+    for (size_t done = 0; pool && done < names.count; done++) {
+        struct job *job = &jobs[pool_next_finished(pool, !args.unordered)];
+        status = worse_status(status, print_result(job, &args));
+        summary_add(&summary, job->report);
+        sign_report_free(job->report); /* a long batch keeps no reports it has printed */
+        job->report = NULL;
+        progress_update(progress, done + 1);
+    }
+    pool_finish(pool);
+    progress_end(progress);
+    if (!args.quiet && names.count > 1)
+        summary_print(&summary, prog);
+    free_jobs(jobs, names.count);
+    names_free(&names);
     sign_ctx_free(ctx);
     return status;
 }

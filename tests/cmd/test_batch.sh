@@ -19,6 +19,36 @@ done
 verify_json --files-from - <list.txt >out.txt
 expect_json_lines 'length == 40' "--files-from -"
 
+# NUL-separated names (find -print0), a name with a newline-free space in it
+cp docs/d01.txt "docs/with space.txt"
+"$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" "docs/with space.txt"
+find docs -name '*.p7s' -print0 >list0
+verify_json --files-from list0 -0 >out.txt
+expect_json_lines 'length == 41 and any(.file == "docs/with space.txt.p7s")' "-0 reads NUL-separated names"
+
+# -r DIR finds the signature files (not the content files), in sorted order
+verify_json -r docs >out.txt
+expect_json_lines 'length == 41 and all(.file | endswith(".p7s")) and (map(.file) == (map(.file) | sort))' "-r finds the 41 signatures in sorted order"
+
+# --shard K/N: the shares are disjoint and together are the whole list, whatever the order
+for k in 1 2 3; do verify_json --files-from list.txt --shard "$k/3" | jq -r .file >"shard$k.txt"; done
+sort shard1.txt shard2.txt shard3.txt >all-shards.txt
+sort list.txt | cmp -s - all-shards.txt && pass || fail "shards do not add up to the list"
+[ -s shard1.txt ] && [ -s shard2.txt ] && [ -s shard3.txt ] && pass || fail "a shard is empty: $(wc -l shard*.txt)"
+sort -r list.txt >reversed.txt
+verify_json --files-from reversed.txt --shard 2/3 | jq -r .file | sort >shard2-reversed.txt
+sort shard2.txt | cmp -s - shard2-reversed.txt && pass || fail "a share depends on the order of the list"
+expect_exit 3 "bad --shard" -- "$VERIFY" --shard 4/3 docs/d01.txt.p7s
+expect_exit 3 "bad --shard" -- "$VERIFY" --shard 0/3 docs/d01.txt.p7s
+
+# --unordered gives every file once
+verify_json -j 3 --unordered --files-from list.txt >out.txt
+jq -r .file out.txt | sort | cmp -s - <(sort list.txt) && pass || fail "--unordered lost or repeated a file"
+
+# Summary on stderr for a batch; nothing on stderr but that when piped
+verify_json --files-from list.txt >out.txt 2>err.txt
+grep -qx 'segl-verify: 40 files: 40 TOTAL_PASSED, 0 TOTAL_FAILED, 0 INDETERMINATE, 0 without signature, 0 unreadable' err.txt && [ "$(wc -l <err.txt)" -eq 1 ] && pass || fail "summary: $(cat err.txt)"
+
 # Exit code precedence: a TOTAL_FAILED (1) beats INDETERMINATE (2); an unreadable file (3) beats all
 echo tamper >>docs/d05.txt
 expect_exit 1 "one tampered file in the batch" -- verify_json -j 2 --files-from list.txt

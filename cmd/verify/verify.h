@@ -1,0 +1,58 @@
+/* segl-verify's parts: the input list, the worker pool, the printing. */
+#ifndef SEGL_CMD_VERIFY_H
+#define SEGL_CMD_VERIFY_H
+
+#include <stddef.h>
+#include <libsign/sign.h>
+
+/* ---- inputs.c: the list of files to validate */
+struct name_list {
+    char **names;
+    size_t count, cap;
+};
+int names_add(struct name_list *list, const char *name);
+/* Names from FILE ("-" = stdin), one per line or, with nul_separated, NUL-terminated. */
+int names_read_from(struct name_list *list, const char *prog, const char *from, int nul_separated);
+/* Every file under dir whose name ends in a signed-file extension (.p7s .p7m .pdf .xml .asice
+ * .asics .sce .scs), in sorted order so that shards agree across machines. */
+int names_walk(struct name_list *list, const char *prog, const char *dir);
+/* Keep the names of shard K of N (1-based): those whose name hashes to K-1 modulo N. A name's
+ * share depends on nothing but the name, so machines that list the same files in a different
+ * order still split them without overlap. */
+void names_keep_shard(struct name_list *list, unsigned k, unsigned n);
+void names_free(struct name_list *list);
+
+/* ---- pool.c: validate jobs on N threads, hand finished ones back in completion order */
+struct job {
+    const char *name;        /* as the user gave it, for printing */
+    char *path;              /* where to read it (a spooled copy for stdin) */
+    char *content_path;      /* detached content, or NULL */
+    sign_report *report;
+    int spooled;             /* path is our temporary copy of stdin: remove it at the end */
+};
+struct pool;
+struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int threads);
+/* The index of the next finished job: in input order when ordered, else as they finish. */
+size_t pool_next_finished(struct pool *pool, int ordered);
+void pool_finish(struct pool *pool);
+
+/* ---- print.c: results for people and machines */
+void print_human(const struct job *job);
+/* Exit code of one file: 0 passed, 1 failed, 2 indeterminate/none, 3 unreadable. */
+int file_status(const sign_report *report);
+/* Which of two exit codes wins for a batch: 3, then 1, then 2, then 0. */
+int worse_status(int a, int b);
+
+struct progress;
+/* A progress line on stderr, only when stderr is a terminal; NULL otherwise. */
+struct progress *progress_new(size_t total);
+void progress_update(struct progress *progress, size_t done);
+void progress_end(struct progress *progress);
+
+struct summary {
+    size_t passed, failed, indeterminate, no_signature, unreadable;
+};
+void summary_add(struct summary *summary, const sign_report *report);
+void summary_print(const struct summary *summary, const char *prog);
+
+#endif
