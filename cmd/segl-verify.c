@@ -19,10 +19,15 @@ static void usage(FILE *to)
             "Usage: segl-verify [options] FILE...\n"
             "Validate every signature in each FILE (\"-\" = stdin).\n\n"
             "      --trust FILE|DIR   trust anchors (PEM/DER certificates); repeatable\n"
+            "      --no-default-trust trust only what --trust gives, not the OCES CAs\n"
+            "                         installed with segl\n"
             "      --content FILE     signed content of a detached signature (one FILE only;\n"
             "                         default: FILE without .p7s/.p7m/.sig, when it exists)\n"
             "      --at TIME          validate at TIME (RFC 3339) instead of now\n"
             "      --offline          use only data embedded in the signature\n"
+            "      --revocation P     require|soft|off: what an unknown revocation status does\n"
+            "                         (default soft: a warning; require: INDETERMINATE)\n"
+            "      --timeout SECONDS  for each OCSP/CRL/timestamp request (default 10)\n"
             "      --json             one JSON object per file (JSON Lines) on stdout\n"
             "  -j, --jobs N           validate N files at a time (default: the CPUs)\n"
             "      --files-from FILE  read file names, one per line, from FILE (\"-\" = stdin)\n"
@@ -107,17 +112,33 @@ static int parse_shard(const char *text, unsigned *k, unsigned *n)
     return 0;
 }
 
+/* The OCES CAs installed with segl, which --trust adds to. SEGL_TRUST_DIR names another directory
+ * (tests, running from the build tree). A missing store is only warned about: fewer trust anchors
+ * can make a result INDETERMINATE, never TOTAL_PASSED. */
+static void use_default_trust(sign_ctx *ctx, int quiet)
+{
+    const char *dir = getenv("SEGL_TRUST_DIR");
+    int rc = dir && *dir ? sign_ctx_add_trust(ctx, dir) : sign_ctx_use_default_trust(ctx);
+    if (rc != SIGN_OK && !quiet)
+        cmd_error(prog, NULL, "warning: %s%s; going on without it (give --trust, or "
+                              "--no-default-trust)", dir && *dir ? "default trust " : "",
+                  sign_ctx_errmsg(ctx));
+}
+
 /* Parses options into args, ctx and names. Returns -1 to exit with EXIT_USAGE, 1 to exit 0. */
 static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx *ctx,
                       struct name_list *names)
 {
-    enum { OPT_TRUST = 256, OPT_CONTENT, OPT_AT, OPT_OFFLINE, OPT_JSON, OPT_FILES_FROM, OPT_SHARD,
-           OPT_UNORDERED };
+    enum { OPT_REVOCATION = 200, OPT_TIMEOUT, OPT_TRUST = 256, OPT_CONTENT, OPT_AT, OPT_OFFLINE, OPT_JSON, OPT_FILES_FROM, OPT_SHARD,
+           OPT_UNORDERED, OPT_NO_DEFAULT_TRUST };
     static const struct option longopts[] = {
         {"trust", required_argument, NULL, OPT_TRUST},
+        {"no-default-trust", no_argument, NULL, OPT_NO_DEFAULT_TRUST},
         {"content", required_argument, NULL, OPT_CONTENT},
         {"at", required_argument, NULL, OPT_AT},
         {"offline", no_argument, NULL, OPT_OFFLINE},
+        {"revocation", required_argument, NULL, OPT_REVOCATION},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"json", no_argument, NULL, OPT_JSON},
         {"jobs", required_argument, NULL, 'j'},
         {"files-from", required_argument, NULL, OPT_FILES_FROM},
@@ -132,6 +153,7 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
     };
     const char *walk_dirs[64];
     size_t walk_count = 0;
+    int default_trust = 1;
     int c;
     while ((c = getopt_long(argc, argv, "j:0r:qhV", longopts, NULL)) != -1) {
         switch (c) {
@@ -141,6 +163,7 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
                 return -1;
             }
             break;
+        case OPT_NO_DEFAULT_TRUST: default_trust = 0; break;
         case OPT_CONTENT: args->content_path = optarg; break;
         case OPT_AT: {
             time_t at;
@@ -152,6 +175,29 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
             break;
         }
         case OPT_OFFLINE: sign_ctx_set_offline(ctx, 1); break;
+        case OPT_REVOCATION: {
+            static const char *const policies[] = {"soft", "require", "off"};
+            int found = -1;
+            for (int i = 0; i < 3; i++)
+                if (strcmp(optarg, policies[i]) == 0)
+                    found = i;
+            if (found < 0) {
+                cmd_error(prog, NULL, "--revocation: '%s' is not require, soft or off", optarg);
+                return -1;
+            }
+            sign_ctx_set_revocation(ctx, (enum sign_revocation_policy)found);
+            break;
+        }
+        case OPT_TIMEOUT: {
+            char *end;
+            long seconds = strtol(optarg, &end, 10);
+            if (*end || seconds < 1 || seconds > 3600) {
+                cmd_error(prog, NULL, "--timeout: '%s' is not a number of seconds (1-3600)", optarg);
+                return -1;
+            }
+            sign_ctx_set_timeout(ctx, seconds);
+            break;
+        }
         case OPT_JSON: args->json = 1; break;
         case 'j': {
             char *end;
@@ -185,6 +231,8 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
         default: usage(stderr); return -1;
         }
     }
+    if (default_trust)
+        use_default_trust(ctx, args->quiet);
     for (int i = optind; i < argc; i++)
         if (names_add(names, argv[i]) != 0)
             return -1;

@@ -58,6 +58,83 @@ static const EVP_MD *allowed_digest(const char *name)
     return NULL;
 }
 
+/* The DER of the single value of an unsigned attribute holding a timestamp token, from its
+ * ASN1_TYPE (a SEQUENCE kept as its encoding). */
+static const unsigned char *sequence_der(const ASN1_TYPE *value, size_t *len)
+{
+    if (!value || value->type != V_ASN1_SEQUENCE || !value->value.sequence)
+        return NULL;
+    *len = (size_t)value->value.sequence->length;
+    return value->value.sequence->data;
+}
+
+/* EN 319 122-1 5.3: signature-time-stamp, an unsigned attribute holding a timestamp token over
+ * the signature value. */
+static int add_signature_timestamp(sign_ctx *ctx, CMS_SignerInfo *si, const EVP_MD *md,
+                                   const sign_options *opts)
+{
+    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+    unsigned char *token = NULL;
+    size_t token_len = 0;
+    int rc = sign_tsa_request(ctx, opts->tsa_url, md, ASN1_STRING_get0_data(value),
+                              (size_t)ASN1_STRING_length(value), &token, &token_len);
+    if (rc != SIGN_OK)
+        return rc;
+    ASN1_STRING *sequence = ASN1_STRING_type_new(V_ASN1_SEQUENCE);
+    int added = sequence && ASN1_STRING_set(sequence, token, (int)token_len) &&
+                CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
+                                              sequence, -1);
+    ASN1_STRING_free(sequence);
+    OPENSSL_free(token);
+    return added ? SIGN_OK : sign_seterr(ctx, SIGN_ECRYPTO, "cannot add the signature timestamp");
+}
+
+/* EN 319 122-1 baseline LT: the certificates and revocation data needed to validate the
+ * signature (and its timestamp) later, offline, go into SignedData.certificates and .crls.
+ * OpenSSL 3.0 can add CRLs to a SignedData but not OCSP responses (RFC 5940 otherRevInfo), so
+ * CAdES carries CRLs. */
+static int add_validation_data(sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
+                               const sign_key *key)
+{
+    sign_revocation_data collected;
+    sign_revocation_data_init(&collected);
+    STACK_OF(X509) *candidates = sk_X509_dup(key->chain);
+    STACK_OF(X509) *signer_chain = candidates ? sign_chain_assemble(key->cert, candidates) : NULL;
+    int rc = signer_chain ? sign_revocation_collect(ctx, signer_chain, time(NULL), 1, &collected)
+                          : sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    /* The timestamp's TSA needs the same, to be checked offline years later. */
+    int index = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
+    X509_ATTRIBUTE *attr = index >= 0 ? CMS_unsigned_get_attr(si, index) : NULL;
+    size_t token_len = 0;
+    const unsigned char *token = attr ? sequence_der(X509_ATTRIBUTE_get0_type(attr, 0), &token_len) : NULL;
+    CMS_ContentInfo *token_cms = token ? d2i_CMS_ContentInfo(NULL, &token, (long)token_len) : NULL;
+    STACK_OF(X509) *tsa_certs = token_cms ? CMS_get1_certs(token_cms) : NULL;
+    STACK_OF(X509) *tsa_signers = token_cms ? CMS_get0_signers(token_cms) : NULL;
+    if (rc == SIGN_OK && token_cms && tsa_certs) {
+        CMS_set1_signers_certs(token_cms, NULL, 0);
+        X509 *tsa = NULL;
+        CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(token_cms), 0),
+                                 NULL, &tsa, NULL, NULL);
+        STACK_OF(X509) *tsa_chain = tsa ? sign_chain_assemble(tsa, tsa_certs) : NULL;
+        if (tsa_chain)
+            rc = sign_revocation_collect(ctx, tsa_chain, time(NULL), 1, &collected);
+        for (int i = 0; tsa_chain && rc == SIGN_OK && i < sk_X509_num(tsa_chain); i++)
+            CMS_add1_cert(cms, sk_X509_value(tsa_chain, i)); /* duplicates are skipped */
+        sk_X509_pop_free(tsa_chain, X509_free);
+    }
+    for (int i = 0; rc == SIGN_OK && i < sk_X509_CRL_num(collected.crls); i++)
+        if (!CMS_add1_crl(cms, sk_X509_CRL_value(collected.crls, i)))
+            rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot add a CRL");
+    ERR_clear_error();
+    sk_X509_free(tsa_signers);
+    sk_X509_pop_free(tsa_certs, X509_free);
+    CMS_ContentInfo_free(token_cms);
+    sk_X509_pop_free(signer_chain, X509_free);
+    sk_X509_free(candidates);
+    sign_revocation_data_clear(&collected);
+    return rc;
+}
+
 static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in,
                       BIO *out)
 {
@@ -74,7 +151,7 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
      * encoder fails with explicit key parameters, so an enveloping PSS signature is built in
      * memory (the one case where content size bounds memory while signing). */
     int pss = EVP_PKEY_is_a(key->pkey, "RSA-PSS");
-    int streaming = enveloping && !pss;
+    int streaming = enveloping && !pss && opts->level == SIGN_LEVEL_B_B;
     unsigned int flags = CMS_PARTIAL | CMS_BINARY | (enveloping ? 0 : CMS_DETACHED) |
                          (streaming ? CMS_STREAM : 0);
     int rc = SIGN_OK;
@@ -120,6 +197,10 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
     } else {
         if (!CMS_final(cms, in, NULL, flags))
             rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot sign the content");
+        else if (opts->level >= SIGN_LEVEL_B_T && (rc = add_signature_timestamp(ctx, si, md, opts)) != SIGN_OK)
+            ;
+        else if (opts->level >= SIGN_LEVEL_B_LT && (rc = add_validation_data(ctx, cms, si, key)) != SIGN_OK)
+            ;
         else if (!i2d_CMS_bio(out, cms))
             rc = sign_seterr(ctx, SIGN_EIO, "cannot write the signature");
     }
@@ -276,8 +357,48 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
     time_t at = sign_ctx_validation_time(ctx);
     if (sign_sig_signing_time(sig) != (time_t)-1 && sign_sig_signing_time(sig) > at + 300)
         sign_sig_warn(sig, "the claimed signing time is after the validation time");
-    sign_path_validate(ctx, sig, signer, certs, at);
-    (void)cms;
+
+    /* Signature timestamps: each a proof that the signature existed at its time (EN 319 102-1
+     * 5.4); the earliest valid one that is not after the validation time counts. */
+    time_t poe = (time_t)-1;
+    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+    for (int index = -1;
+         (index = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, index)) >= 0;) {
+        X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, index);
+        sign_timestamp_result result;
+        size_t token_len = 0;
+        const unsigned char *token =
+            X509_ATTRIBUTE_count(attr) == 1 ? sequence_der(X509_ATTRIBUTE_get0_type(attr, 0), &token_len) : NULL;
+        if (!token) {
+            memset(&result, 0, sizeof result);
+            result.gen_time = (time_t)-1;
+            snprintf(result.why, sizeof result.why, "malformed signature-time-stamp attribute");
+        } else {
+            sign_timestamp_check(ctx, token, token_len, ASN1_STRING_get0_data(value),
+                                 (size_t)ASN1_STRING_length(value), &result);
+        }
+        sign_sig_add_timestamp(sig, "signature", &result);
+        if (!result.valid)
+            sign_sig_warn(sig, "signature timestamp not used: %s", result.why);
+        else if (result.gen_time > at)
+            sign_sig_warn(sig, "signature timestamp after the validation time: not used");
+        else if (poe == (time_t)-1 || result.gen_time < poe)
+            poe = result.gen_time;
+    }
+    if (poe != (time_t)-1 && sign_sig_signing_time(sig) != (time_t)-1 &&
+        sign_sig_signing_time(sig) > poe + 300)
+        sign_sig_warn(sig, "the claimed signing time is after the signature timestamp");
+
+    sign_revocation_data embedded;
+    sign_revocation_data_init(&embedded);
+    STACK_OF(X509_CRL) *crls = CMS_get1_crls(cms);
+    for (int i = 0; crls && i < sk_X509_CRL_num(crls); i++)
+        sign_revocation_data_add(&embedded, NULL, sk_X509_CRL_value(crls, i));
+    sk_X509_CRL_pop_free(crls, X509_CRL_free);
+    int self_contained = sign_path_validate_ex(ctx, sig, signer, certs, at, poe, &embedded);
+    sign_revocation_data_clear(&embedded);
+    if (poe != (time_t)-1 && sign_sig_level(sig) && strcmp(sign_sig_level(sig), "CAdES-BASELINE-B") == 0)
+        sign_sig_set_level(sig, self_contained ? "CAdES-BASELINE-LT" : "CAdES-BASELINE-T");
 }
 
 static CMS_ContentInfo *read_cms(BIO *in)
@@ -376,9 +497,11 @@ done:
 
 const struct sign_format sign_format_cades = {
     .name = "cades",
+    .max_level = SIGN_LEVEL_B_LT,
     .detect_signed = cades_detect_signed,
     .accepts_content = cades_accepts_content,
     .sign = cades_sign,
     .verify = cades_verify,
     .extension = cades_extension,
+    .list = sign_cades_list,
 };

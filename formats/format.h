@@ -6,11 +6,14 @@
 #include <openssl/bio.h>
 #include "../libsign/internal.h"
 
+struct json_t; /* from <jansson.h> */
+
 /* How many bytes of a file detect() gets to see. */
 #define SIGN_DETECT_BYTES 4096
 
 struct sign_format {
     const char *name; /* "cades", "xades", "pades", "asic-e", "asic-s" */
+    enum sign_level max_level; /* the highest level sign() can make (0, the default: B-B) */
     /* How sure the format is that head (the first bytes of a file) is a signed file of its kind:
      * 0 not at all .. 100 certain. */
     int (*detect_signed)(const unsigned char *head, size_t len);
@@ -23,6 +26,12 @@ struct sign_format {
                    const char *content_path);
     /* The extension of an output file under packaging. */
     const char *(*extension)(enum sign_packaging packaging);
+    /* Optional (NULL: segl-inspect cannot list this format). List the signatures of the signed
+     * file in data without validating them: set "packaging" and "signatures" (one object per
+     * signature, fields as in segl-inspect(1)) on file. Status as in enum sign_status, the
+     * detail on ctx naming name. */
+    int (*list)(sign_ctx *ctx, const unsigned char *data, size_t len, const char *name,
+                struct json_t *file);
 };
 
 /* NULL-terminated table of the formats built in. */
@@ -30,5 +39,9 @@ const struct sign_format *const *sign_format_table(void);
 const struct sign_format *sign_format_by_name(const char *name);
 
 extern const struct sign_format sign_format_cades;
+extern const struct sign_format sign_format_pades;
+extern const struct sign_format sign_format_xades;
+int sign_cades_list(sign_ctx *ctx, const unsigned char *data, size_t len, const char *name,
+                    struct json_t *file); /* cades_list.c */
 
 #endif

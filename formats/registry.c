@@ -4,6 +4,8 @@
 
 static const struct sign_format *const formats[] = {
     &sign_format_cades,
+    &sign_format_pades,
+    &sign_format_xades,
     NULL,
 };
 

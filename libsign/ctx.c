@@ -23,6 +23,12 @@ SIGN_EXTERN int sign_ctx_new(sign_ctx **out)
         return SIGN_ENOMEM;
     }
     ctx->at = (time_t)-1;
+    ctx->revocation_cache = sign_revocation_cache_new();
+    if (!ctx->revocation_cache) {
+        X509_STORE_free(ctx->trust);
+        free(ctx);
+        return SIGN_ENOMEM;
+    }
     *out = ctx;
     return SIGN_OK;
 }
@@ -32,6 +38,7 @@ SIGN_EXTERN void sign_ctx_free(sign_ctx *ctx)
     if (!ctx)
         return;
     X509_STORE_free(ctx->trust);
+    sign_revocation_cache_free(ctx->revocation_cache);
     if (ctx->legacy)
         OSSL_PROVIDER_unload(ctx->legacy);
     if (ctx->deflt)
@@ -128,6 +135,22 @@ SIGN_EXTERN int sign_ctx_set_offline(sign_ctx *ctx, int offline)
     if (!ctx)
         return SIGN_EINVAL;
     ctx->offline = offline != 0;
+    return SIGN_OK;
+}
+
+SIGN_EXTERN int sign_ctx_set_revocation(sign_ctx *ctx, enum sign_revocation_policy policy)
+{
+    if (!ctx || policy < SIGN_REVOCATION_SOFT || policy > SIGN_REVOCATION_OFF)
+        return SIGN_EINVAL;
+    ctx->revocation = policy;
+    return SIGN_OK;
+}
+
+SIGN_EXTERN int sign_ctx_set_timeout(sign_ctx *ctx, long seconds)
+{
+    if (!ctx || seconds < 0)
+        return SIGN_EINVAL;
+    ctx->timeout = seconds;
     return SIGN_OK;
 }
 

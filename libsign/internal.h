@@ -4,17 +4,23 @@
 
 #include <stdarg.h>
 #include <openssl/bio.h>
+#include <openssl/ocsp.h>
 #include <openssl/provider.h>
 #include <openssl/x509.h>
 #include <libsign/sign.h>
 
 #define SIGN_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
+typedef struct sign_revocation_cache sign_revocation_cache;
+
 struct sign_ctx {
     X509_STORE *trust;        /* read-only once validation starts; X509_STORE is safe to share */
     int trust_count;
     time_t at;                /* (time_t)-1: now */
     int offline;
+    long timeout;             /* seconds for each network request; 0: the default, 10 */
+    enum sign_revocation_policy revocation;
+    sign_revocation_cache *revocation_cache; /* shared by validating threads; it locks itself */
     OSSL_PROVIDER *legacy;    /* loaded on demand for OCES2 PKCS#12 files (RC2/3DES) */
     OSSL_PROVIDER *deflt;
     char errmsg[1024];
@@ -37,6 +43,13 @@ time_t sign_ctx_validation_time(const sign_ctx *ctx);
 /* Open path for reading ("-" is stdin, not closed by BIO_free). NULL with errno set on failure. */
 BIO *sign_open_input(const char *path);
 
+/* ---- network (http.c) ---- */
+/* GET url (request NULL) or POST request with content_type. On success *response is malloc'd.
+ * On failure why says what went wrong, naming the URL. Refused when ctx is offline. */
+int sign_http_fetch(const sign_ctx *ctx, const char *url, const char *content_type,
+                    const unsigned char *request, size_t request_len, unsigned char **response,
+                    size_t *response_len, char *why, size_t why_len);
+
 /* ---- report building (report.c) ---- */
 sign_report *sign_report_new(void);
 void sign_report_set_error(sign_report *report, const char *fmt, ...) SIGN_PRINTF(2, 3);
@@ -53,10 +66,73 @@ void sign_sig_set_level(sign_sig *sig, const char *level);
 void sign_sig_set_signing_time(sign_sig *sig, time_t t);
 void sign_sig_set_signer(sign_sig *sig, X509 *cert); /* copies what it needs */
 
-/* ---- certificates (cert.c, oces.c, path.c) ---- */
+/* Fill key's pkey, cert and chain from p12 (key.c; also used by inspect.c). SIGN_EPASS when
+ * password (NULL: none or empty) does not open it; path names the file in messages. Loads the
+ * legacy provider on ctx when the file needs it (OCES2 RC2/3DES). */
+struct PKCS12_st; /* PKCS12 from <openssl/pkcs12.h> */
+int sign_key_from_pkcs12(sign_ctx *ctx, sign_key *key, struct PKCS12_st *p12, const char *path,
+                         const char *password);
+
+/* ---- revocation (revocation.c) ---- */
+/* OpenSSL 3.0 has no stack of OCSP responses; declare one with its own macro. */
+DEFINE_STACK_OF(OCSP_RESPONSE)
+
+/* Revocation data a signature carries (CRLs, OCSP responses), or that is collected for one. */
+typedef struct sign_revocation_data {
+    STACK_OF(X509_CRL) *crls;
+    STACK_OF(OCSP_RESPONSE) *ocsps;
+} sign_revocation_data;
+void sign_revocation_data_init(sign_revocation_data *data);
+void sign_revocation_data_clear(sign_revocation_data *data);
+/* Adds copies (references) of ocsp and/or crl (either may be NULL). */
+void sign_revocation_data_add(sign_revocation_data *data, OCSP_RESPONSE *ocsp, X509_CRL *crl);
+sign_revocation_cache *sign_revocation_cache_new(void);
+void sign_revocation_cache_free(sign_revocation_cache *cache);
+/* Checks every certificate of chain but the trust anchor under ctx's policy; poe is the
+ * earliest proof of existence of the signature ((time_t)-1: none). Records on sig. Returns 1
+ * when every answer came from the embedded data (what B-LT promises), else 0. */
+int sign_revocation_check_chain(const sign_ctx *ctx, sign_sig *sig, STACK_OF(X509) *chain,
+                                time_t at, time_t poe, const sign_revocation_data *embedded);
+/* For B-LT: fetch revocation data for every certificate of chain but the anchor into collect
+ * (CRLs only with crl_only, for containers that cannot carry OCSP responses). Fails (message on
+ * ctx) when one cannot be had or a certificate is revoked. */
+int sign_revocation_collect(sign_ctx *ctx, STACK_OF(X509) *chain, time_t at, int crl_only,
+                            sign_revocation_data *collect);
+/* The issuers of cert found among candidates, cert first, up to a self-signed one or as far as
+ * they go; no validation (for collecting what a B-LT signature should carry). */
+STACK_OF(X509) *sign_chain_assemble(X509 *cert, STACK_OF(X509) *candidates);
+
+/* ---- timestamps (tsa.c: asking for one; timestamp.c: checking one) ---- */
+/* RFC 3161 request for a token over data (digested with md) to url. The token (a CMS
+ * ContentInfo, DER) is malloc'd by OpenSSL: free with OPENSSL_free. Message on ctx. */
+int sign_tsa_request(sign_ctx *ctx, const char *url, const EVP_MD *md, const unsigned char *data,
+                     size_t data_len, unsigned char **token, size_t *token_len);
+typedef struct sign_timestamp_result {
+    int valid;           /* signature, imprint and TSA certificate all check out */
+    time_t gen_time;     /* the time the TSA asserts, (time_t)-1 when unreadable */
+    char tsa[256];       /* the TSA's subject */
+    char why[512];       /* when not valid */
+} sign_timestamp_result;
+/* Checks token over data; returns out->valid. */
+int sign_timestamp_check(const sign_ctx *ctx, const unsigned char *token, size_t token_len,
+                         const unsigned char *data, size_t data_len, sign_timestamp_result *out);
+/* Records a timestamp on the signature's report ("signature" or "archive"). */
+void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestamp_result *result);
+
+/* ---- certificates (oces.c, path.c) ---- */
 int sign_oces_identify(sign_oces_id *out, const X509 *cert);
-/* ETSI EN 319 102-1 5.2.6 X.509 certificate validation of signer at time at, building the chain
- * from the trust anchors in ctx and the untrusted certificates given. Records the outcome on sig. */
+/* X509_verify_cert at time at with ctx's trust anchors (any one of which may end a chain).
+ * purpose 0: none. Returns 1 and the chain (*chain, if asked) or 0 and the error and depth. */
+int sign_chain_verify(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *untrusted, time_t at,
+                      int purpose, STACK_OF(X509) **chain, int *error, int *depth);
+/* ETSI EN 319 102-1 5.2.6 X.509 certificate validation of signer at time at, then revocation;
+ * poe is the earliest trusted proof of existence of the signature ((time_t)-1: none), which
+ * lets a certificate that expired or was revoked after it still pass. Records on sig. Returns 1
+ * when the chain validated and its revocation status came wholly from embedded data. */
+int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
+                          STACK_OF(X509) *untrusted, time_t at, time_t poe,
+                          const sign_revocation_data *embedded);
+/* The same without proof of existence or embedded revocation data (B-B). */
 void sign_path_validate(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
                         STACK_OF(X509) *untrusted, time_t at);
 int sign_time_from_asn1(time_t *out, const ASN1_TIME *t);

@@ -75,8 +75,8 @@ SIGN_EXTERN int sign_key_needs_password(const char *key_path)
     return pkey == NULL;
 }
 
-static int load_pkcs12(sign_ctx *ctx, sign_key *key, PKCS12 *p12, const char *path,
-                       const char *password)
+int sign_key_from_pkcs12(sign_ctx *ctx, sign_key *key, PKCS12 *p12, const char *path,
+                         const char *password)
 {
     const char *mac_password = pkcs12_mac_password(p12, password);
     if (PKCS12_mac_present(p12) && mac_password == (const char *)-1) {
@@ -172,7 +172,7 @@ SIGN_EXTERN int sign_key_load(sign_key **out, sign_ctx *ctx, const char *key_pat
     int rc;
     PKCS12 *p12 = read_pkcs12(key_path);
     if (p12) {
-        rc = load_pkcs12(ctx, key, p12, key_path, password);
+        rc = sign_key_from_pkcs12(ctx, key, p12, key_path, password);
         PKCS12_free(p12);
     } else {
         rc = load_pem(ctx, key, key_path, cert_path, password);

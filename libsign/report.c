@@ -14,8 +14,15 @@ struct message_list {
     size_t count;
 };
 
+struct timestamp_entry {
+    char type[16];
+    sign_timestamp_result result;
+};
+
 struct sign_sig {
     char id[64];
+    struct timestamp_entry *timestamps;
+    size_t timestamp_count;
     enum sign_indication indication;
     char subindication[64];
     char level[48];
@@ -63,6 +70,7 @@ SIGN_EXTERN void sign_report_free(sign_report *report)
     for (size_t i = 0; i < report->count; i++) {
         list_free(&report->sigs[i]->errors);
         list_free(&report->sigs[i]->warnings);
+        free(report->sigs[i]->timestamps);
         free(report->sigs[i]);
     }
     free(report->sigs);
@@ -122,6 +130,30 @@ void sign_sig_warn(sign_sig *sig, const char *fmt, ...)
     va_start(ap, fmt);
     list_add(&sig->warnings, fmt, ap);
     va_end(ap);
+}
+
+void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestamp_result *result)
+{
+    struct timestamp_entry *grown =
+        realloc(sig->timestamps, (sig->timestamp_count + 1) * sizeof *grown);
+    if (!grown)
+        return;
+    sig->timestamps = grown;
+    struct timestamp_entry *entry = &sig->timestamps[sig->timestamp_count++];
+    snprintf(entry->type, sizeof entry->type, "%s", type);
+    entry->result = *result;
+}
+
+SIGN_EXTERN size_t sign_sig_timestamp_count(const sign_sig *s) { return s->timestamp_count; }
+SIGN_EXTERN int sign_sig_timestamp(const sign_sig *s, size_t i, const char **type, time_t *time,
+                                   int *valid)
+{
+    if (i >= s->timestamp_count)
+        return SIGN_EINVAL;
+    *type = s->timestamps[i].type;
+    *time = s->timestamps[i].result.gen_time;
+    *valid = s->timestamps[i].result.valid;
+    return SIGN_OK;
 }
 
 void sign_sig_set_id(sign_sig *sig, const char *id) { snprintf(sig->id, sizeof sig->id, "%s", id); }
@@ -254,13 +286,26 @@ static json_t *sig_json(const sign_sig *sig)
                            "oces", oces_json(&sig->oces), "qualified");
     if (sig->signing_time != (time_t)-1)
         sign_format_time(when, sig->signing_time);
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id", sig->id, "indication",
-                     sign_indication_name(sig->indication), "subindication",
+    json_t *timestamps = json_array();
+    for (size_t i = 0; i < sig->timestamp_count; i++) {
+        const struct timestamp_entry *entry = &sig->timestamps[i];
+        char at[21];
+        if (entry->result.gen_time != (time_t)-1)
+            sign_format_time(at, entry->result.gen_time);
+        json_array_append_new(
+            timestamps,
+            json_pack("{s:s, s:o, s:o, s:b, s:o}", "type", entry->type, "time",
+                      entry->result.gen_time != (time_t)-1 ? json_string(at) : json_null(),
+                      "tsa", string_or_null(entry->result.tsa), "valid", entry->result.valid,
+                      "error", entry->result.valid ? json_null() : string_or_null(entry->result.why)));
+    }
+    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", sig->id,
+                     "indication", sign_indication_name(sig->indication), "subindication",
                      string_or_null(sig->subindication), "level", string_or_null(sig->level),
                      "signing_time",
                      sig->signing_time != (time_t)-1 ? json_string(when) : json_null(),
-                     "signer", signer, "errors", messages_json(&sig->errors), "warnings",
-                     messages_json(&sig->warnings));
+                     "signer", signer, "timestamps", timestamps, "errors",
+                     messages_json(&sig->errors), "warnings", messages_json(&sig->warnings));
 }
 
 SIGN_EXTERN int sign_report_json(char **out, const sign_report *report, const char *file)

@@ -64,9 +64,14 @@ SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_op
     const struct sign_format *format = sign_format_by_name(name);
     if (!format)
         return sign_seterr(ctx, SIGN_EUNSUPPORTED, "format %s is not supported by this build", name);
-    if (opts->level != SIGN_LEVEL_B_B)
-        return sign_seterr(ctx, SIGN_EUNSUPPORTED,
-                           "levels above B-B need timestamps, not supported by this build yet");
+    static const char *const level_names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
+    if (opts->level > format->max_level)
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "%s signatures at level %s are not supported "
+                                                   "by this build (up to %s)",
+                           name, level_names[opts->level], level_names[format->max_level]);
+    if (opts->level >= SIGN_LEVEL_B_T && !opts->tsa_url)
+        return sign_seterr(ctx, SIGN_EINVAL, "level %s needs a timestamp authority: --tsa URL",
+                           level_names[opts->level]);
     BIO *in = sign_open_input(in_path);
     if (!in)
         return sign_seterr(ctx, SIGN_EIO, "%s: %s", in_path, strerror(errno));

@@ -30,7 +30,13 @@ OUT=${1%/}
 
 OPENSSL=${OPENSSL:-openssl}
 PASS=test1234
-URL=http://127.0.0.1:19080
+# The test servers' ports (tests/servers/start.sh): SEGL_TEST_PORT for CRLs, CA certificates and
+# the TSA, the next two for the OCSP responders. Each build tree uses its own (tests/CMakeLists.txt)
+# so that two test runs never meet.
+PORT=${SEGL_TEST_PORT:-19080}
+URL=http://127.0.0.1:$PORT
+OCSP3_URL=http://127.0.0.1:$((PORT + 1))/     # openssl ocsp -port for the OCES3 issuing CA
+OCSP2_URL=http://127.0.0.1:$((PORT + 2))/     # and for the OCES2 one
 
 # Signature parameters used by every OCES3 CA signature (certificates and CRLs).
 # (The real OCES3 CAs use sha512 / salt length 64; the tests use sha256 / 32.)
@@ -43,6 +49,9 @@ CA_SUB_DATES=(20200101000000Z 20451231235959Z)
 GOOD_DATES=(20250101000000Z 20301231235959Z)
 EXPIRED_DATES=(20200101000000Z 20211231235959Z)
 NOTYET_DATES=(20350101000000Z 20361231235959Z)
+# Expires between the test TSA's fixed time (2026-06-01, tests/servers) and later validation times:
+# the certificate that must still pass at B-LT because a timestamp proves the signature older.
+SHORT_DATES=(20250101000000Z 20260901000000Z)
 CRL_DATES=(20250101000000Z 20301231235959Z)
 # Revocation time written into the CA database for oces3/revoked (YYMMDDHHMMSSZ).
 REVOKED_AT=250601000000Z
@@ -58,6 +67,7 @@ UUID_EC=bf726094-e381-42d7-a4a0-61c38f90d277
 UUID_PSS=c08371a5-f492-43e8-b5b1-72d490a1e388
 UUID_NOKU=d19482b6-05a3-44f9-86c2-83e5a1b2f499
 UUID_OTHER=e2a593c7-16b4-450a-97d3-94f6b2c305aa
+UUID_SHORT=f3b6a4d8-27c5-461b-a8e4-a5079c3d16bb
 
 TMP="$OUT.tmp.$$"
 rm -rf "$TMP"
@@ -87,7 +97,7 @@ genkey() { # FILE TYPE   (TYPE: rsa2048 rsa3072 rsapss3072 p256)
 }
 
 mkdir -p "$TMP"/oces3 "$TMP"/oces2 "$TMP"/other "$TMP"/trust/all
-for n in root ca person employee organisation revoked expired notyet noku tsa ocsp; do
+for n in root ca person employee organisation revoked expired notyet noku tsa ocsp shortlived; do
     genkey "$TMP/oces3/$n.key.pem" rsa3072
 done
 genkey "$TMP/oces3/ec.key.pem" p256
@@ -192,7 +202,7 @@ keyUsage               = $ku
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
 certificatePolicies    = $pol
-authorityInfoAccess    = OCSP;URI:$URL/ocsp, caIssuers;URI:$URL/ca.cer
+authorityInfoAccess    = OCSP;URI:$OCSP3_URL, caIssuers;URI:$URL/ca.cer
 crlDistributionPoints  = URI:$URL/ca.crl
 EOF
         local l
@@ -236,7 +246,7 @@ keyUsage               = critical, digitalSignature, nonRepudiation
 subjectKeyIdentifier   = hash
 authorityKeyIdentifier = keyid:always
 certificatePolicies    = 1.3.6.1.4.1.31313.2.4.6.$n.3
-authorityInfoAccess    = OCSP;URI:$URL/oces2/ocsp, caIssuers;URI:$URL/oces2/ca.cer
+authorityInfoAccess    = OCSP;URI:$OCSP2_URL, caIssuers;URI:$URL/oces2/ca.cer
 crlDistributionPoints  = URI:$URL/oces2/ca.crl
 
 EOF
@@ -343,6 +353,7 @@ o3 pss          "/CN=Peter Pss/serialNumber=UI:DK-P:G:$UUID_PSS/C=DK" v3_person 
 o3 noku         "/CN=Karen Kryptering/serialNumber=UI:DK-P:G:$UUID_NOKU/C=DK" v3_noku "${GOOD_DATES[@]}"
 o3 tsa          "/CN=Test Tidsstempel/O=Den Danske Stat/C=DK" v3_tsa "${GOOD_DATES[@]}"
 o3 ocsp         "/CN=Test OCSP Responder/O=Den Danske Stat/C=DK" v3_ocsp "${GOOD_DATES[@]}"
+o3 shortlived   "/CN=Kirsten Kortvarig/serialNumber=UI:DK-P:G:$UUID_SHORT/C=DK" v3_person "${SHORT_DATES[@]}"
 
 # revoke, then pin the revocation time in index.txt so it does not depend on
 # when the script ran (openssl ca -revoke always records "now").
@@ -356,7 +367,7 @@ gencrl "$H/root-db" "$H/root.crl" -md "$PSS_MD" "${PSS_OPTS[@]}"
 "$OPENSSL" x509 -in "$H/root.pem" -outform DER -out "$H/root.cer"
 "$OPENSSL" x509 -in "$H/ca.pem"   -outform DER -out "$H/ca.cer"
 
-for n in person employee organisation revoked expired notyet ec pss noku tsa ocsp; do
+for n in person employee organisation revoked expired notyet ec pss noku tsa ocsp shortlived; do
     cn=$("$OPENSSL" x509 -in "$H/$n.pem" -noout -subject -nameopt utf8,sep_multiline,lname | sed -n 's/^ *commonName=//p')
     p12 "$H" "$n" "$H/chain.pem" "$cn"
 done

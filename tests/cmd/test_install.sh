@@ -4,7 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 build=$(dirname "$SEGL_BIN/x")
 cmake --install "$build" --prefix "$WORK/prefix" >/dev/null 2>&1 && pass || fail "cmake --install"
-for file in bin/segl-sign bin/segl-verify include/libsign/sign.h lib/libsign.a lib/libsign.so \
+for file in bin/segl-sign bin/segl-verify bin/segl-inspect include/libsign/inspect.h share/man/man1/segl-inspect.1 \
+            share/segl/trust/oces3-rod-ca.pem share/segl/trust/oces2-issuing-ca-02.pem include/libsign/sign.h lib/libsign.a lib/libsign.so \
             lib/pkgconfig/libsign.pc share/man/man1/segl-sign.1 share/man/man1/segl-verify.1 share/man/man3/libsign.3; do
     [ -e "$WORK/prefix/$file" ] && pass || fail "not installed: $file"
 done

@@ -57,7 +57,7 @@ expect_exit 3 "md5 refused" -- "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file
 [ ! -e md5.p7s ] && pass || fail "refused signing left an output file"
 
 # Enveloping .p7m
-expect_exit 0 "sign enveloping" -- "$SIGN" -q -k "$PKI/oces3/employee.p12" --pass-file "$PASS" --packaging enveloping contract.pdf
+expect_exit 0 "sign enveloping" -- "$SIGN" -q -k "$PKI/oces3/employee.p12" --pass-file "$PASS" -f cades --packaging enveloping contract.pdf
 [ -s contract.pdf.p7m ] && pass || fail "enveloping output named contract.pdf.p7m"
 expect_exit 0 "verify enveloping" -- verify_json contract.pdf.p7m
 expect_json '.indication == "TOTAL_PASSED" and .signatures[0].level == "CAdES-BASELINE-B"' "enveloping passes"
@@ -65,7 +65,7 @@ expect_json '.indication == "TOTAL_PASSED" and .signatures[0].level == "CAdES-BA
 # Several inputs in one call, default names; the inputs are untouched
 sha_before=$(sha256sum letter.txt taxform.xml contract.pdf)
 rm -f ./*.p7s
-expect_exit 0 "sign three documents in one call" -- "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" letter.txt taxform.xml contract.pdf
+expect_exit 0 "sign three documents in one call" -- "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" -f cades letter.txt taxform.xml contract.pdf
 [ "$sha_before" = "$(sha256sum letter.txt taxform.xml contract.pdf)" ] && pass || fail "an input changed"
 expect_exit 0 "verify three signatures in one call (default content names)" -- verify_json letter.txt.p7s taxform.xml.p7s contract.pdf.p7s
 expect_json_lines 'length == 3 and all(.indication == "TOTAL_PASSED")' "one passing JSON line per file"

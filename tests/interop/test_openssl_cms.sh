@@ -17,7 +17,7 @@ openssl_verify() { # openssl_verify SIG CONTENT|-
 for who in person employee ec pss; do
     "$SIGN" -q -k "$PKI/oces3/$who.p12" --pass-file "$PASS" -o "$who.p7s" letter.txt
     expect_exit 0 "openssl cms -verify accepts segl's detached $who signature" -- openssl_verify "$who.p7s" letter.txt
-    "$SIGN" -q -k "$PKI/oces3/$who.p12" --pass-file "$PASS" --packaging enveloping -o "$who.p7m" contract.pdf
+    "$SIGN" -q -k "$PKI/oces3/$who.p12" --pass-file "$PASS" -f cades --packaging enveloping -o "$who.p7m" contract.pdf
     expect_exit 0 "openssl cms -verify accepts segl's enveloping $who signature" -- openssl_verify "$who.p7m" -
     openssl cms -verify -binary -inform DER -in "$who.p7m" -noverify -out extracted.pdf 2>/dev/null
     cmp -s extracted.pdf contract.pdf && pass || fail "enveloped content of $who.p7m differs from the original"

@@ -20,6 +20,11 @@ SIGN_EXTERN const char *sign_ctx_errmsg(const sign_ctx *ctx);
 
 /* Add trust anchors: a PEM/DER certificate file, a PEM bundle, or a directory of such files. */
 SIGN_EXTERN int sign_ctx_add_trust(sign_ctx *ctx, const char *path);
+/* Add the default trust anchors: every *.pem in the directory segl installs its trust store in
+ * (sign_default_trust_dir(): the public OCES CA certificates). Fails with SIGN_EIO when the
+ * directory cannot be read, SIGN_EPARSE when it holds no certificate. */
+SIGN_EXTERN int sign_ctx_use_default_trust(sign_ctx *ctx);
+SIGN_EXTERN const char *sign_default_trust_dir(void); /* fixed when libsign is built */
 /* Number of trust anchors loaded so far. */
 SIGN_EXTERN int sign_ctx_trust_count(const sign_ctx *ctx);
 
@@ -29,6 +34,18 @@ SIGN_EXTERN time_t sign_ctx_get_time(const sign_ctx *ctx);
 
 /* Network policy: offline means only data embedded in the signature is used. */
 SIGN_EXTERN int sign_ctx_set_offline(sign_ctx *ctx, int offline);
+
+/* What segl-verify --revocation sets. A certificate found revoked always fails; when no status can
+ * be had, SOFT adds a warning, REQUIRE gives INDETERMINATE/TRY_LATER; OFF checks nothing. */
+enum sign_revocation_policy {
+    SIGN_REVOCATION_SOFT = 0,
+    SIGN_REVOCATION_REQUIRE,
+    SIGN_REVOCATION_OFF
+};
+SIGN_EXTERN int sign_ctx_set_revocation(sign_ctx *ctx, enum sign_revocation_policy policy);
+
+/* Seconds each network request (OCSP, CRL, timestamp) may take; 0 restores the default, 10. */
+SIGN_EXTERN int sign_ctx_set_timeout(sign_ctx *ctx, long seconds);
 
 /* Parse an RFC 3339 time ("2026-11-24T10:00:00Z", "2026-11-24T11:00:00+01:00", or a date
  * "2026-11-24", meaning midnight UTC). Returns 0 and sets *out, or SIGN_EINVAL. */

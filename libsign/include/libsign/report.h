@@ -38,6 +38,11 @@ SIGN_EXTERN const char *sign_sig_level(const sign_sig *sig);         /* NULL whe
 SIGN_EXTERN time_t sign_sig_signing_time(const sign_sig *sig);       /* (time_t)-1 when absent */
 SIGN_EXTERN const char *sign_sig_signer_subject(const sign_sig *sig); /* RFC 2253, NULL if unknown */
 SIGN_EXTERN const sign_oces_id *sign_sig_signer_oces(const sign_sig *sig); /* NULL if no signer cert */
+/* Timestamps found on the signature: type "signature" or "archive", the time the TSA asserts
+ * ((time_t)-1 when unreadable) and whether the timestamp checked out. */
+SIGN_EXTERN size_t sign_sig_timestamp_count(const sign_sig *sig);
+SIGN_EXTERN int sign_sig_timestamp(const sign_sig *sig, size_t i, const char **type, time_t *time,
+                                   int *valid);
 SIGN_EXTERN size_t sign_sig_error_count(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_error(const sign_sig *sig, size_t i);
 SIGN_EXTERN size_t sign_sig_warning_count(const sign_sig *sig);

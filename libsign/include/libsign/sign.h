@@ -4,6 +4,7 @@
 
 #include <libsign/common.h>
 #include <libsign/ctx.h>
+#include <libsign/inspect.h>
 #include <libsign/key.h>
 #include <libsign/oces.h>
 #include <libsign/report.h>

@@ -1,0 +1,464 @@
+/* PAdES validation: every signature field's signature (ISO 32000-1 12.8, ETSI EN 319 142-1):
+ * the ByteRange and its gap, the CMS signature over the ranges (hashed streaming from the
+ * mapped file), the level reached, certification rules (DocMDP), and what changed afterwards
+ * (pades_diff.c). Both ETSI.CAdES.detached and adbe.pkcs7.detached are read. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <openssl/pem.h> /* before cms.h, see cades.c */
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/ess.h>
+#include <openssl/x509v3.h>
+#include "pades.h"
+
+#define MAX_FIELDS 10000
+#define MAX_SIGNATURES 256
+
+size_t pades_revision_end(const pdf_doc *doc, size_t section)
+{
+    size_t eof = pdf_find(doc, doc->sections[section].end, "%%EOF");
+    if (eof == SIZE_MAX)
+        return 0;
+    size_t end = eof + 5;
+    if (end < doc->size && doc->data[end] == '\r')
+        end++;
+    if (end < doc->size && doc->data[end] == '\n')
+        end++;
+    return end;
+}
+
+/* Whether pos ends a revision: right after a "%%EOF" that follows a cross-reference section,
+ * or after its end-of-line. */
+static int is_revision_end(const pdf_doc *doc, size_t pos)
+{
+    for (size_t i = 0; i < doc->section_count; i++) {
+        size_t end = pades_revision_end(doc, i);
+        if (end == 0)
+            continue;
+        size_t eof = pdf_find(doc, doc->sections[i].end, "%%EOF") + 5;
+        if (pos >= eof && pos <= end)
+            return 1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- finding signatures */
+
+struct sig_list {
+    uint32_t nums[MAX_SIGNATURES];
+    size_t count;
+};
+
+static void collect_fields(pdf_doc *doc, pdf_value *fields, int inherited_sig, int depth,
+                           size_t *visited, struct sig_list *out)
+{
+    if (!fields || fields->type != PDF_ARRAY || depth > 32)
+        return;
+    for (size_t i = 0; i < fields->count && *visited < MAX_FIELDS; i++) {
+        (*visited)++;
+        pdf_value *field = pdf_resolve(doc, fields->items[i], SIZE_MAX);
+        if (!field || field->type != PDF_DICT)
+            continue;
+        pdf_value *ft = pdf_dict_get(field, "FT");
+        int is_sig = ft ? pdf_is_name(ft, "Sig") : inherited_sig;
+        pdf_value *v = pdf_dict_get(field, "V");
+        if (is_sig && v && out->count < MAX_SIGNATURES) {
+            /* 12.7.4.5: V of a signature field shall be an indirect reference; a direct
+             * dictionary is recorded as number 0 and rejected later */
+            uint32_t num = v->type == PDF_REF && v->num > 0 ? (uint32_t)v->num : 0;
+            int seen = 0;
+            for (size_t k = 0; k < out->count; k++)
+                seen |= out->nums[k] == num;
+            if (!seen)
+                out->nums[out->count++] = num;
+        }
+        collect_fields(doc, pdf_resolve(doc, pdf_dict_get(field, "Kids"), SIZE_MAX), is_sig,
+                       depth + 1, visited, out);
+    }
+}
+
+/* ---------------------------------------------------------------- CMS */
+
+static ASN1_TYPE *single_signed_attr(CMS_SignerInfo *si, int nid, int *count)
+{
+    int idx = CMS_signed_get_attr_by_NID(si, nid, -1);
+    *count = 0;
+    if (idx < 0)
+        return NULL;
+    *count = CMS_signed_get_attr_by_NID(si, nid, idx) >= 0 ? 2 : 1;
+    X509_ATTRIBUTE *attr = CMS_signed_get_attr(si, idx);
+    if (!attr || X509_ATTRIBUTE_count(attr) != 1)
+        return NULL;
+    return X509_ATTRIBUTE_get0_type(attr, 0);
+}
+
+static void signature_id(CMS_SignerInfo *si, sign_sig *sig)
+{
+    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+    unsigned char digest[32];
+    unsigned int len = 0;
+    if (!value || !EVP_Digest(ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value),
+                              digest, &len, EVP_sha256(), NULL))
+        return;
+    char id[24] = "S-";
+    for (int i = 0; i < 8; i++)
+        snprintf(id + 2 + 2 * i, 3, "%02X", digest[i]);
+    sign_sig_set_id(sig, id);
+}
+
+/* EN 319 122-1 5.2.2.3 (by EN 319 142-1 5.3): the signing-certificate attribute. */
+static int check_signing_certificate(CMS_SignerInfo *si, X509 *signer, sign_sig *sig)
+{
+    int count_v2, count_v1;
+    ASN1_TYPE *v2 = single_signed_attr(si, NID_id_smime_aa_signingCertificateV2, &count_v2);
+    ASN1_TYPE *v1 = single_signed_attr(si, NID_id_smime_aa_signingCertificate, &count_v1);
+    if (count_v2 == 0 && count_v1 == 0)
+        return 0;
+    ESS_SIGNING_CERT_V2 *ssv2 = NULL;
+    ESS_SIGNING_CERT *ss = NULL;
+    if (v2 && v2->type == V_ASN1_SEQUENCE) {
+        const unsigned char *p = v2->value.sequence->data;
+        ssv2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, v2->value.sequence->length);
+    }
+    if (v1 && v1->type == V_ASN1_SEQUENCE) {
+        const unsigned char *p = v1->value.sequence->data;
+        ss = d2i_ESS_SIGNING_CERT(NULL, &p, v1->value.sequence->length);
+    }
+    int ok = 0;
+    if ((count_v2 && !ssv2) || (count_v1 && !ss) || count_v2 > 1 || count_v1 > 1) {
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "malformed signing-certificate attribute");
+    } else {
+        STACK_OF(X509) *chain = sk_X509_new_null();
+        if (chain && sk_X509_push(chain, signer) &&
+            OSSL_ESS_check_signing_certs(ss, ssv2, chain, 1) > 0)
+            ok = 1;
+        else
+            sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND",
+                          "the signing-certificate attribute does not match the certificate "
+                          "that verifies the signature");
+        sk_X509_free(chain);
+    }
+    ERR_clear_error();
+    ESS_SIGNING_CERT_V2_free(ssv2);
+    ESS_SIGNING_CERT_free(ss);
+    return ok;
+}
+
+/* A PDF date (7.9.4) "D:YYYYMMDDHHmmSSOHH'mm'", parts from the month on optional. */
+static int parse_pdf_date(const pdf_value *v, time_t *out)
+{
+    if (!v || v->type != PDF_STRING || v->len < 6 || memcmp(v->bytes, "D:", 2) != 0)
+        return -1;
+    char text[64];
+    size_t n = v->len < sizeof text - 1 ? v->len : sizeof text - 1;
+    memcpy(text, v->bytes, n);
+    text[n] = '\0';
+    int f[6] = {0, 1, 1, 0, 0, 0}, widths[6] = {4, 2, 2, 2, 2, 2};
+    const char *p = text + 2;
+    for (int i = 0; i < 6; i++) {
+        if (p[0] < '0' || p[0] > '9')
+            break;
+        int value = 0;
+        for (int k = 0; k < widths[i]; k++, p++) {
+            if (*p < '0' || *p > '9')
+                return -1;
+            value = value * 10 + (*p - '0');
+        }
+        f[i] = value;
+    }
+    long offset = 0;
+    if (*p == '+' || *p == '-') {
+        int sign = *p == '+' ? 1 : -1, hh = 0, mm = 0;
+        if (sscanf(p + 1, "%2d'%2d", &hh, &mm) < 1)
+            return -1;
+        offset = sign * (hh * 3600L + mm * 60L);
+    }
+    char iso[32];
+    snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", f[0], f[1], f[2], f[3], f[4], f[5]);
+    time_t t;
+    if (sign_parse_time(&t, iso) != SIGN_OK)
+        return -1;
+    *out = t - offset;
+    return 0;
+}
+
+/* Feed the two byte ranges through the digest BIOs of the CMS structure. */
+static int digest_ranges(BIO *chain, const pdf_doc *doc, const long long br[4])
+{
+    for (int r = 0; r < 2; r++) {
+        size_t at = (size_t)br[2 * r], left = (size_t)br[2 * r + 1];
+        while (left > 0) {
+            int n = left > (1 << 20) ? (1 << 20) : (int)left;
+            if (BIO_write(chain, doc->data + at, n) != n)
+                return -1;
+            at += (size_t)n;
+            left -= (size_t)n;
+        }
+    }
+    return 0;
+}
+
+static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long br[4],
+                       const pdf_value *contents, const pdf_value *sigdict, int etsi, sign_sig *sig)
+{
+    const unsigned char *p = contents->bytes;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)contents->len);
+    if (!cms || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "/Contents does not hold a CMS SignedData");
+        CMS_ContentInfo_free(cms);
+        ERR_clear_error();
+        return;
+    }
+    STACK_OF(CMS_SignerInfo) *infos = CMS_get0_SignerInfos(cms);
+    if (sk_CMS_SignerInfo_num(infos) != 1) {
+        /* EN 319 142-1 5.1: exactly one SignerInfo */
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "the CMS signature has %d signers, PDF signatures have exactly one",
+                      sk_CMS_SignerInfo_num(infos));
+        CMS_ContentInfo_free(cms);
+        return;
+    }
+    ASN1_OCTET_STRING **econtent = CMS_get0_content(cms);
+    if (econtent && *econtent)
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "the CMS signature encapsulates content; a PDF signature is detached");
+    CMS_SignerInfo *si = sk_CMS_SignerInfo_value(infos, 0);
+    signature_id(si, sig);
+    STACK_OF(X509) *certs = CMS_get1_certs(cms);
+    CMS_set1_signers_certs(cms, NULL, 0);
+    ERR_clear_error();
+    X509 *signer = NULL;
+    CMS_SignerInfo_get0_algs(si, NULL, &signer, NULL, NULL);
+
+    int count;
+    ASN1_TYPE *when = single_signed_attr(si, NID_pkcs9_signingTime, &count);
+    time_t t;
+    if (when && (when->type == V_ASN1_UTCTIME || when->type == V_ASN1_GENERALIZEDTIME) &&
+        sign_time_from_asn1(&t, when->value.utctime) == SIGN_OK)
+        sign_sig_set_signing_time(sig, t);
+    else if (parse_pdf_date(pdf_dict_get(sigdict, "M"), &t) == 0)
+        sign_sig_set_signing_time(sig, t);
+    int has_signing_time_attr = count > 0;
+
+    BIO *sink = BIO_new(BIO_s_null());
+    BIO *chain = sink ? CMS_dataInit(cms, sink) : NULL;
+    if (!chain || digest_ranges(chain, doc, br) != 0) {
+        sign_sig_fail(sig, SIGN_INDETERMINATE, "FORMAT_FAILURE",
+                      "cannot digest the signed byte ranges (unsupported digest algorithm?)");
+        if (!chain)
+            BIO_free(sink);
+        goto done;
+    }
+    if (!signer) {
+        sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND",
+                      "the signing certificate is not in the signature");
+        goto done;
+    }
+    sign_sig_set_signer(sig, signer);
+    X509_ALGOR *digest_alg = NULL;
+    CMS_SignerInfo_get0_algs(si, NULL, NULL, &digest_alg, NULL);
+    int nid = digest_alg ? OBJ_obj2nid(digest_alg->algorithm) : NID_undef;
+    if (nid == NID_md5 || nid == NID_sha1 || nid == NID_md2 || nid == NID_md4)
+        sign_sig_fail(sig, SIGN_INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+                      "the digest algorithm %s is no longer reliable", OBJ_nid2sn(nid));
+
+    int has_signed_attrs = CMS_signed_get_attr_count(si) > 0;
+    if (has_signed_attrs && CMS_SignerInfo_verify(si) <= 0)
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "SIG_CRYPTO_FAILURE",
+                      "the signature value does not verify with the signer's key");
+    ERR_clear_error();
+    int content_type_count = 0, digest_count = 0;
+    single_signed_attr(si, NID_pkcs9_contentType, &content_type_count);
+    single_signed_attr(si, NID_pkcs9_messageDigest, &digest_count);
+    if (has_signed_attrs && (content_type_count != 1 || digest_count != 1))
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "content-type and message-digest must each be signed exactly once");
+    if (CMS_SignerInfo_verify_content(si, chain) <= 0)
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, has_signed_attrs ? "HASH_FAILURE" : "SIG_CRYPTO_FAILURE",
+                      has_signed_attrs ? "the signed byte ranges do not match the signed digest"
+                                       : "the signature value does not verify over the byte ranges");
+    ERR_clear_error();
+
+    int has_signing_cert = check_signing_certificate(si, signer, sig);
+    /* EN 319 142-1 6.3: B-B needs ETSI.CAdES.detached, the signing-certificate(-v2)
+     * attribute, and no signing-time attribute (the time is in /M) */
+    if (etsi && has_signed_attrs && has_signing_cert && !has_signing_time_attr) {
+        sign_sig_set_level(sig, "PAdES-BASELINE-B");
+    } else {
+        sign_sig_set_level(sig, "CMS-NOT-ETSI");
+        sign_sig_warn(sig, "not a PAdES baseline signature: %s",
+                      !etsi               ? "SubFilter adbe.pkcs7.detached"
+                      : !has_signed_attrs ? "no signed attributes"
+                      : !has_signing_cert ? "no signing-certificate attribute"
+                                          : "a signing-time attribute (PAdES puts the time in /M)");
+    }
+    time_t at = sign_ctx_validation_time(ctx);
+    if (sign_sig_signing_time(sig) != (time_t)-1 && sign_sig_signing_time(sig) > at + 300)
+        sign_sig_warn(sig, "the claimed signing time is after the validation time");
+    sign_path_validate(ctx, sig, signer, certs, at);
+done:
+    BIO_free_all(chain);
+    sk_X509_pop_free(certs, X509_free);
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
+}
+
+/* ---------------------------------------------------------------- one signature */
+
+struct found_sig {
+    uint32_t num;
+    size_t signed_end;          /* br[2] + br[3]; 0 when the ByteRange is unusable */
+    int docmdp;                 /* /P of a certification signature, else 0 */
+};
+
+/* ISO 32000-1 12.8.2.2: a certification signature has a DocMDP signature reference. */
+static int docmdp_level(pdf_doc *doc, pdf_value *sigdict, size_t limit)
+{
+    pdf_value *refs = pdf_resolve(doc, pdf_dict_get(sigdict, "Reference"), limit);
+    for (size_t i = 0; refs && refs->type == PDF_ARRAY && i < refs->count; i++) {
+        pdf_value *ref = pdf_resolve(doc, refs->items[i], limit);
+        if (!pdf_is_name(pdf_dict_get(ref, "TransformMethod"), "DocMDP"))
+            continue;
+        pdf_value *params = pdf_resolve(doc, pdf_dict_get(ref, "TransformParams"), limit);
+        pdf_value *p = pdf_dict_get(params, "P");
+        return p && p->type == PDF_INT && p->num >= 1 && p->num <= 3 ? (int)p->num : 2;
+    }
+    return 0;
+}
+
+static void check_one(const sign_ctx *ctx, pdf_doc *doc, struct found_sig *found, sign_sig *sig)
+{
+    if (found->num == 0) {
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "the signature field's /V is not an indirect reference");
+        return;
+    }
+    /* The signature dictionary as the latest revision has it; its ByteRange tells which
+     * revision it signs, and the dictionary must be the same there. */
+    pdf_value *latest = pdf_get(doc, found->num, SIZE_MAX);
+    pdf_value *br_value = pdf_dict_get(latest, "ByteRange");
+    long long br[4];
+    int ok = latest && latest->type == PDF_DICT && br_value && br_value->type == PDF_ARRAY &&
+             br_value->count == 4;
+    for (int i = 0; ok && i < 4; i++) {
+        ok = br_value->items[i]->type == PDF_INT && br_value->items[i]->num >= 0 &&
+             (unsigned long long)br_value->items[i]->num <= doc->size;
+        br[i] = ok ? br_value->items[i]->num : 0;
+    }
+    /* ISO 32000-1 12.8.1, EN 319 142-1 5.4: two ranges from the start of the file around the
+     * /Contents string, up to the end of the signature's revision */
+    if (!ok || br[0] != 0 || br[1] <= 0 || br[2] <= br[1] ||
+        (unsigned long long)br[2] + (unsigned long long)br[3] > doc->size) {
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "the /ByteRange is not two ranges from the start of the file around "
+                      "/Contents");
+        return;
+    }
+    size_t signed_end = (size_t)(br[2] + br[3]);
+    if (!is_revision_end(doc, signed_end)) {
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "the /ByteRange does not end at the end of a revision (%zu)", signed_end);
+        return;
+    }
+    const struct pdf_xref_entry *entry = pdf_entry(doc, found->num, signed_end);
+    pdf_value *sigdict = pdf_get(doc, found->num, signed_end);
+    size_t newest = 0;
+    while (newest < doc->section_count && doc->sections[newest].offset >= signed_end)
+        newest++;
+    const struct pdf_section *own = newest < doc->section_count ? &doc->sections[newest] : NULL;
+    int in_own = 0;
+    for (size_t i = 0; own && entry && i < own->count; i++)
+        in_own |= &own->entries[i] == entry;
+    if (!entry || entry->kind != 1 || !sigdict || sigdict->type != PDF_DICT || !in_own) {
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "the signature dictionary is not an object of the revision it signs");
+        return;
+    }
+    pdf_value *contents = pdf_dict_get(sigdict, "Contents");
+    if (!contents || contents->type != PDF_STRING || contents->start != (size_t)br[1] ||
+        contents->end != (size_t)br[2] || doc->data[br[1]] != '<' || doc->data[br[2] - 1] != '>') {
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "the gap in /ByteRange is not exactly the /Contents hex string of the "
+                      "signature dictionary");
+        return;
+    }
+    found->signed_end = signed_end;
+    pdf_value *subfilter = pdf_dict_get(sigdict, "SubFilter");
+    if (pdf_is_name(pdf_dict_get(sigdict, "Type"), "DocTimeStamp") ||
+        pdf_is_name(subfilter, "ETSI.RFC3161")) {
+        sign_sig_set_level(sig, "PAdES-DOCUMENT-TIMESTAMP");
+        sign_sig_fail(sig, SIGN_INDETERMINATE, NULL,
+                      "document timestamps are not validated by this build");
+        return;
+    }
+    int etsi = pdf_is_name(subfilter, "ETSI.CAdES.detached");
+    if (!etsi && !pdf_is_name(subfilter, "adbe.pkcs7.detached")) {
+        char name[64] = "(none)";
+        if (subfilter && subfilter->type == PDF_NAME)
+            snprintf(name, sizeof name, "%.*s", (int)(subfilter->len < 60 ? subfilter->len : 60),
+                     (const char *)subfilter->bytes);
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "SubFilter %s is not supported (ETSI.CAdES.detached, adbe.pkcs7.detached)",
+                      name);
+        return;
+    }
+    found->docmdp = docmdp_level(doc, sigdict, signed_end);
+    verify_cms(ctx, doc, br, contents, sigdict, etsi, sig);
+}
+
+void pades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
+                  const char *content_path)
+{
+    (void)content_path; /* the signed content is the PDF itself */
+    pdf_doc doc;
+    if (pdf_open_path(&doc, path) != 0) {
+        sign_report_set_error(report, "cannot read the PDF: %s", doc.error);
+        pdf_close(&doc);
+        return;
+    }
+    pdf_value *trailer = doc.sections[0].trailer;
+    if (pdf_dict_get(trailer, "Encrypt")) {
+        sign_report_set_error(report, "the PDF is encrypted; segl does not validate encrypted PDFs");
+        pdf_close(&doc);
+        return;
+    }
+    pdf_value *catalog = pdf_resolve(&doc, pdf_dict_get(trailer, "Root"), SIZE_MAX);
+    pdf_value *acroform = pdf_resolve(&doc, pdf_dict_get(catalog, "AcroForm"), SIZE_MAX);
+    struct sig_list list = {.count = 0};
+    size_t visited = 0;
+    collect_fields(&doc, pdf_resolve(&doc, pdf_dict_get(acroform, "Fields"), SIZE_MAX), 0, 0,
+                   &visited, &list);
+
+    struct found_sig found[MAX_SIGNATURES];
+    sign_sig *sigs[MAX_SIGNATURES];
+    for (size_t i = 0; i < list.count; i++) {
+        found[i] = (struct found_sig){.num = list.nums[i]};
+        sigs[i] = sign_report_add_sig(report);
+        if (!sigs[i]) {
+            sign_report_set_error(report, "out of memory");
+            pdf_close(&doc);
+            return;
+        }
+        check_one(ctx, &doc, &found[i], sigs[i]);
+    }
+    /* ISO 32000-1 12.8.2.2.1: a certification signature is the first signature of the
+     * document; a DocMDP reference on a later one is a certification attack. */
+    size_t first_end = SIZE_MAX;
+    for (size_t i = 0; i < list.count; i++)
+        if (found[i].signed_end && found[i].signed_end < first_end)
+            first_end = found[i].signed_end;
+    for (size_t i = 0; i < list.count; i++) {
+        if (!found[i].signed_end)
+            continue;
+        if (found[i].docmdp && found[i].signed_end != first_end)
+            sign_sig_fail(sigs[i], SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                          "a certification (DocMDP) signature that is not the first signature");
+        /* the strictest DocMDP of an earlier certification binds every later revision */
+        pades_check_modifications(&doc, found[i].signed_end, found[i].docmdp, sigs[i]);
+    }
+    pdf_close(&doc);
+}

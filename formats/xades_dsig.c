@@ -1,0 +1,309 @@
+/* XMLDSig core (W3C XML Signature 1.1) shared by signing and validation: Reference digests
+ * through xmlsec's transform engine, SignedInfo canonicalisation through libxml2, and the
+ * SignatureValue through OpenSSL directly, which is what makes RSASSA-PSS possible (RFC 6931
+ * 2.3.10; xmlsec1 1.2 has no PSS transform) and keeps one code path for all key types. */
+#include <string.h>
+#include <libxml/c14n.h>
+#include <openssl/ec.h>
+#include <openssl/err.h>
+#include <openssl/rsa.h>
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/xmldsig.h>
+#include <xmlsec/transforms.h>
+#include <xmlsec/crypto.h>
+#include "xades.h"
+
+int xades_is(xmlNodePtr node, const char *ns, const char *name)
+{
+    return node && node->type == XML_ELEMENT_NODE && node->ns &&
+           xmlStrEqual(node->ns->href, BAD_CAST ns) && xmlStrEqual(node->name, BAD_CAST name);
+}
+
+xmlNodePtr xades_next(xmlNodePtr node, const char *ns, const char *name)
+{
+    for (node = node ? node->next : NULL; node; node = node->next)
+        if (xades_is(node, ns, name))
+            return node;
+    return NULL;
+}
+
+xmlNodePtr xades_child(xmlNodePtr parent, const char *ns, const char *name)
+{
+    if (!parent || !parent->children)
+        return NULL;
+    xmlNodePtr first = parent->children;
+    return xades_is(first, ns, name) ? first : xades_next(first, ns, name);
+}
+
+char *xades_base64(const unsigned char *data, size_t len)
+{
+    char *text = malloc(4 * ((len + 2) / 3) + 1);
+    if (text)
+        EVP_EncodeBlock((unsigned char *)text, data, (int)len);
+    return text;
+}
+
+unsigned char *xades_unbase64(const char *text, size_t *len)
+{
+    size_t n = strlen(text), m = 0;
+    char *clean = calloc(n + 1, 1);
+    unsigned char *out = malloc(n / 4 * 3 + 3);
+    int got = -1;
+    if (clean && out) {
+        for (size_t i = 0; i < n; i++)
+            if (!strchr(" \t\r\n", text[i]))
+                clean[m++] = text[i];
+        if (m % 4 == 0)
+            got = EVP_DecodeBlock(out, (unsigned char *)clean, (int)m);
+        /* EVP_DecodeBlock counts the padding as data */
+        for (size_t i = m; got > 0 && i > 0 && clean[i - 1] == '='; i--)
+            got--;
+    }
+    free(clean);
+    if (got < 0) {
+        free(out);
+        return NULL;
+    }
+    *len = (size_t)got;
+    return out;
+}
+
+int xades_cert_digest(X509 *cert, const EVP_MD *md, unsigned char *out, unsigned int *len)
+{
+    unsigned char *der = NULL;
+    int der_len = i2d_X509(cert, &der);
+    if (der_len <= 0)
+        return -1;
+    int ok = EVP_Digest(der, (size_t)der_len, out, len, md, NULL);
+    OPENSSL_free(der);
+    return ok ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------- references */
+
+/* Only what XAdES baseline signatures need: canonicalisation, enveloped-signature and base64.
+ * XPath, XPath Filter 2 and XSLT stay disabled: they let a signature select what it covers in
+ * ways a reader of the document cannot see (and XSLT can do far more). */
+static int enable_reference_transforms(xmlSecDSigCtxPtr dsig)
+{
+    xmlSecTransformId allowed[] = {
+        xmlSecTransformInclC14NId,         xmlSecTransformInclC14NWithCommentsId,
+        xmlSecTransformInclC14N11Id,       xmlSecTransformInclC14N11WithCommentsId,
+        xmlSecTransformExclC14NId,         xmlSecTransformExclC14NWithCommentsId,
+        xmlSecTransformEnvelopedId,        xmlSecTransformBase64Id,
+        xmlSecTransformSha1Id,             xmlSecTransformSha256Id,
+        xmlSecTransformSha384Id,           xmlSecTransformSha512Id,
+    };
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (xmlSecDSigCtxEnableReferenceTransform(dsig, allowed[i]) < 0)
+            return -1;
+    return 0;
+}
+
+int xades_reference_process(xmlNodePtr reference, int signing, char *why, size_t why_len)
+{
+    xmlSecDSigCtxPtr dsig = xmlSecDSigCtxCreate(NULL);
+    xmlSecDSigReferenceCtxPtr ref = NULL;
+    int result = -1;
+    if (!dsig || enable_reference_transforms(dsig) < 0) {
+        snprintf(why, why_len, "cannot set up xmlsec");
+        goto done;
+    }
+    dsig->operation = signing ? xmlSecTransformOperationSign : xmlSecTransformOperationVerify;
+    /* Same-document references only: no file, no network (detached content is digested by
+     * segl itself, from a path it has checked). */
+    dsig->enabledReferenceUris = xmlSecTransformUriTypeEmpty | xmlSecTransformUriTypeSameDocument;
+    ref = xmlSecDSigReferenceCtxCreate(dsig, xmlSecDSigReferenceOriginSignedInfo);
+    if (!ref) {
+        snprintf(why, why_len, "cannot set up xmlsec");
+        goto done;
+    }
+    if (xmlSecDSigReferenceCtxProcessNode(ref, reference) < 0) {
+        snprintf(why, why_len, "the reference cannot be processed (unsupported transform or "
+                               "digest, or malformed)");
+        goto done;
+    }
+    result = ref->status == xmlSecDSigStatusSucceeded ? 1 : 0;
+done:
+    if (ref)
+        xmlSecDSigReferenceCtxDestroy(ref);
+    if (dsig)
+        xmlSecDSigCtxDestroy(dsig);
+    return result;
+}
+
+/* ---------------------------------------------------------------- SignedInfo */
+
+static int inside(xmlNodePtr node, xmlNodePtr ancestor)
+{
+    for (; node; node = node->parent)
+        if (node == ancestor)
+            return 1;
+    return 0;
+}
+
+static int signed_info_visible(void *user, xmlNodePtr node, xmlNodePtr parent)
+{
+    if (node && node->type == XML_NAMESPACE_DECL)
+        return inside(parent, user);
+    return inside(node, user);
+}
+
+int xades_c14n_signed_info(xmlNodePtr signed_info, unsigned char **out, size_t *len)
+{
+    xmlNodePtr method = xades_child(signed_info, XADES_DSIG_NS, "CanonicalizationMethod");
+    xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
+    static const struct {
+        const char *uri;
+        int mode, comments;
+    } methods[] = {
+        {"http://www.w3.org/2001/10/xml-exc-c14n#", XML_C14N_EXCLUSIVE_1_0, 0},
+        {"http://www.w3.org/2001/10/xml-exc-c14n#WithComments", XML_C14N_EXCLUSIVE_1_0, 1},
+        {"http://www.w3.org/TR/2001/REC-xml-c14n-20010315", XML_C14N_1_0, 0},
+        {"http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments", XML_C14N_1_0, 1},
+        {"http://www.w3.org/2006/12/xml-c14n11", XML_C14N_1_1, 0},
+        {"http://www.w3.org/2006/12/xml-c14n11#WithComments", XML_C14N_1_1, 1},
+    };
+    int chosen = -1;
+    for (size_t i = 0; algorithm && i < sizeof methods / sizeof methods[0]; i++)
+        if (xmlStrEqual(algorithm, BAD_CAST methods[i].uri))
+            chosen = (int)i;
+    xmlFree(algorithm);
+    if (chosen < 0)
+        return -1;
+
+    /* Exclusive C14N: the InclusiveNamespaces PrefixList, if any. */
+    xmlChar **prefixes = NULL, *prefix_list = NULL;
+    xmlNodePtr inclusive = method->children;
+    while (inclusive && inclusive->type != XML_ELEMENT_NODE)
+        inclusive = inclusive->next;
+    if (inclusive && xmlStrEqual(inclusive->name, BAD_CAST "InclusiveNamespaces") &&
+        methods[chosen].mode == XML_C14N_EXCLUSIVE_1_0) {
+        prefix_list = xmlGetNoNsProp(inclusive, BAD_CAST "PrefixList");
+        size_t count = 0, n = prefix_list ? (size_t)xmlStrlen(prefix_list) : 0;
+        prefixes = calloc(n / 2 + 2, sizeof *prefixes);
+        for (char *save = NULL, *token = prefixes && prefix_list
+                                             ? strtok_r((char *)prefix_list, " \t\r\n", &save)
+                                             : NULL;
+             token; token = strtok_r(NULL, " \t\r\n", &save))
+            prefixes[count++] = BAD_CAST token;
+    }
+
+    int rc = -1;
+    xmlOutputBufferPtr buf = xmlAllocOutputBuffer(NULL);
+    if (buf && xmlC14NExecute(signed_info->doc, signed_info_visible, signed_info,
+                              methods[chosen].mode, prefixes, methods[chosen].comments, buf) >= 0) {
+        size_t size = xmlOutputBufferGetSize(buf);
+        *out = malloc(size + 1);
+        if (*out) {
+            memcpy(*out, xmlOutputBufferGetContent(buf), size);
+            *len = size;
+            rc = 0;
+        }
+    }
+    if (buf)
+        xmlOutputBufferClose(buf);
+    free(prefixes);
+    xmlFree(prefix_list);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- SignatureValue */
+
+static int set_up_padding(const struct xades_sig_alg *alg, EVP_PKEY_CTX *pctx, const EVP_MD *md)
+{
+    if (alg->kind != XADES_KEY_RSA_PSS)
+        return 1;
+    return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
+           EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) > 0 &&
+           EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, md) > 0;
+}
+
+static int key_fits(const struct xades_sig_alg *alg, EVP_PKEY *pkey)
+{
+    if (alg->kind == XADES_KEY_EC)
+        return EVP_PKEY_is_a(pkey, "EC");
+    if (alg->kind == XADES_KEY_RSA)
+        return EVP_PKEY_is_a(pkey, "RSA");
+    return EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS");
+}
+
+/* XMLDSig 1.1 section 6.4.3: an ECDSA SignatureValue is r and s, each as long as the order. */
+static size_t ec_half(EVP_PKEY *pkey) { return ((size_t)EVP_PKEY_get_bits(pkey) + 7) / 8; }
+
+int xades_sign_bytes(const struct xades_sig_alg *alg, EVP_PKEY *pkey, const unsigned char *data,
+                     size_t len, unsigned char **sig, size_t *sig_len)
+{
+    const EVP_MD *md = EVP_get_digestbyname(alg->digest);
+    EVP_MD_CTX *mdctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    unsigned char *der = NULL;
+    size_t der_len = 0;
+    int rc = -1;
+    if (!md || !mdctx || !key_fits(alg, pkey) ||
+        EVP_DigestSignInit(mdctx, &pctx, md, NULL, pkey) <= 0 || !set_up_padding(alg, pctx, md) ||
+        EVP_DigestSign(mdctx, NULL, &der_len, data, len) <= 0 || !(der = malloc(der_len)) ||
+        EVP_DigestSign(mdctx, der, &der_len, data, len) <= 0)
+        goto done;
+    if (alg->kind != XADES_KEY_EC) {
+        *sig = der;
+        *sig_len = der_len;
+        der = NULL;
+        rc = 0;
+        goto done;
+    }
+    const unsigned char *p = der;
+    ECDSA_SIG *ecdsa = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+    size_t half = ec_half(pkey);
+    unsigned char *raw = ecdsa ? malloc(2 * half) : NULL;
+    if (raw && BN_bn2binpad(ECDSA_SIG_get0_r(ecdsa), raw, (int)half) == (int)half &&
+        BN_bn2binpad(ECDSA_SIG_get0_s(ecdsa), raw + half, (int)half) == (int)half) {
+        *sig = raw;
+        *sig_len = 2 * half;
+        rc = 0;
+    } else {
+        free(raw);
+    }
+    ECDSA_SIG_free(ecdsa);
+done:
+    free(der);
+    EVP_MD_CTX_free(mdctx);
+    return rc;
+}
+
+int xades_verify_bytes(const struct xades_sig_alg *alg, EVP_PKEY *pkey,
+                       const unsigned char *data, size_t len, const unsigned char *sig,
+                       size_t sig_len)
+{
+    const EVP_MD *md = EVP_get_digestbyname(alg->digest);
+    unsigned char *der = NULL;
+    int der_len = 0;
+    if (!md || !key_fits(alg, pkey))
+        return 0;
+    if (alg->kind == XADES_KEY_EC) {
+        size_t half = ec_half(pkey);
+        ECDSA_SIG *ecdsa = ECDSA_SIG_new();
+        BIGNUM *r = sig_len == 2 * half ? BN_bin2bn(sig, (int)half, NULL) : NULL;
+        BIGNUM *s = r ? BN_bin2bn(sig + half, (int)half, NULL) : NULL;
+        if (!ecdsa || !r || !s || !ECDSA_SIG_set0(ecdsa, r, s)) {
+            BN_free(r);
+            BN_free(s);
+            ECDSA_SIG_free(ecdsa);
+            return 0;
+        }
+        der_len = i2d_ECDSA_SIG(ecdsa, &der);
+        ECDSA_SIG_free(ecdsa);
+        if (der_len <= 0)
+            return 0;
+        sig = der;
+        sig_len = (size_t)der_len;
+    }
+    EVP_MD_CTX *mdctx = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pctx = NULL;
+    int ok = mdctx && EVP_DigestVerifyInit(mdctx, &pctx, md, NULL, pkey) > 0 &&
+             set_up_padding(alg, pctx, md) && EVP_DigestVerify(mdctx, sig, sig_len, data, len) == 1;
+    EVP_MD_CTX_free(mdctx);
+    OPENSSL_free(der);
+    ERR_clear_error();
+    return ok;
+}

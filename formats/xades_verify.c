@@ -1,0 +1,605 @@
+/* XAdES validation: XMLDSig core validation (W3C XML Signature 1.1 3.2) plus the XAdES rules of
+ * ETSI EN 319 132-1 for baseline B, and defences against XML Signature Wrapping: every Reference
+ * resolves to exactly one element, no signed element hides in a ds:Object or another signature,
+ * and an enveloped signature must cover the whole document, since a reader of the document
+ * reads all of it. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/uri.h>
+#include <libxml/valid.h>
+#include <openssl/err.h>
+#include "xades.h"
+
+#define MAX_REFERENCES 64
+
+struct verify_state {
+    const sign_ctx *ctx;
+    xmlDocPtr doc;
+    xmlNodePtr signature;
+    const char *path, *content_path;
+    sign_sig *sig;
+    xmlNodePtr signed_props;
+    int signed_props_refs;
+    int covers_document;
+    int content_refs;
+    xmlNodePtr targets[MAX_REFERENCES];
+    int target_count;
+};
+
+static void silent_errors(void *user, xmlErrorPtr error) { (void)user, (void)error; }
+
+static xmlNodePtr signature_ancestor(xmlNodePtr node)
+{
+    for (; node && node->type == XML_ELEMENT_NODE; node = node->parent)
+        if (xades_is(node, XADES_DSIG_NS, "Signature"))
+            return node;
+    return NULL;
+}
+
+static xmlNodePtr object_ancestor(xmlNodePtr node)
+{
+    for (; node && node->type == XML_ELEMENT_NODE; node = node->parent)
+        if (xades_is(node, XADES_DSIG_NS, "Object"))
+            return node;
+    return NULL;
+}
+
+/* "/Skatteblanket/Indkomst[2]": where a reader of the document finds the element. */
+static void element_path(xmlNodePtr node, char *out, size_t size)
+{
+    xmlNodePtr chain[64];
+    int depth = 0;
+    for (; node && node->type == XML_ELEMENT_NODE && depth < 64; node = node->parent)
+        chain[depth++] = node;
+    size_t used = 0;
+    out[0] = 0;
+    while (depth-- > 0 && used < size) {
+        xmlNodePtr step = chain[depth];
+        int index = 1, count = 0;
+        for (xmlNodePtr sibling = step->parent ? step->parent->children : NULL; sibling;
+             sibling = sibling->next)
+            if (sibling->type == XML_ELEMENT_NODE && xmlStrEqual(sibling->name, step->name)) {
+                count++;
+                if (sibling == step)
+                    index = count;
+            }
+        const char *prefix = step->ns && step->ns->prefix ? (const char *)step->ns->prefix : "";
+        int n = count > 1 ? snprintf(out + used, size - used, "/%s%s%s[%d]", prefix,
+                                     *prefix ? ":" : "", step->name, index)
+                          : snprintf(out + used, size - used, "/%s%s%s", prefix, *prefix ? ":" : "",
+                                     step->name);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+static char *node_text(xmlNodePtr node)
+{
+    xmlChar *content = node ? xmlNodeGetContent(node) : NULL;
+    char *text = content ? strdup((char *)content) : NULL;
+    xmlFree(content);
+    return text;
+}
+
+/* ---------------------------------------------------------------- detached content */
+
+/* A detached Reference URI is a file name relative to the signature's folder. Anything that
+ * could reach elsewhere (absolute paths, schemes, "..") is not followed. */
+static int resolve_relative(const char *sig_path, const char *uri, char *out, size_t size)
+{
+    char *name = xmlURIUnescapeString(uri, 0, NULL);
+    int ok = name && *name && name[0] != '/' && !strchr(name, '\\') && !strchr(name, ':');
+    for (char *p = name; ok && p && *p;) {
+        size_t seg = strcspn(p, "/");
+        if ((seg == 2 && memcmp(p, "..", 2) == 0) || seg == 0)
+            ok = 0;
+        p += seg;
+        if (*p == '/')
+            p++;
+    }
+    if (ok) {
+        const char *slash = strrchr(sig_path, '/');
+        int dir_len = slash ? (int)(slash - sig_path + 1) : 0;
+        ok = snprintf(out, size, "%.*s%s", dir_len, sig_path, name) < (int)size;
+    }
+    free(name);
+    return ok ? 0 : -1;
+}
+
+static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *uri,
+                           int external_count)
+{
+    char file[4096];
+    st->content_refs++;
+    if (xades_child(ref, XADES_DSIG_NS, "Transforms")) {
+        sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "transforms on the detached reference %s are not supported", uri);
+        return;
+    }
+    if (st->content_path && external_count == 1) {
+        snprintf(file, sizeof file, "%s", st->content_path);
+    } else if (resolve_relative(st->path, uri, file, sizeof file) != 0) {
+        sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
+                      "the reference %s is not a plain file name next to the signature: not "
+                      "followed (give the content with --content)", uri);
+        return;
+    }
+    xmlNodePtr method = xades_child(ref, XADES_DSIG_NS, "DigestMethod");
+    xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
+    int weak = 0;
+    const EVP_MD *md = xades_digest_by_uri((const char *)algorithm, &weak);
+    xmlFree(algorithm);
+    char *expected_b64 = node_text(xades_child(ref, XADES_DSIG_NS, "DigestValue"));
+    size_t expected_len = 0;
+    unsigned char *expected = expected_b64 ? xades_unbase64(expected_b64, &expected_len) : NULL;
+    free(expected_b64);
+    if (!md || !expected) {
+        sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "the reference %s has no usable DigestMethod or DigestValue", uri);
+        free(expected);
+        return;
+    }
+    if (weak)
+        sign_sig_fail(st->sig, SIGN_INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+                      "the digest algorithm SHA-1 is no longer reliable");
+    BIO *in = BIO_new_file(file, "rb");
+    if (!in) {
+        sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
+                      "detached content %s: %s (give it with --content)", file, strerror(errno));
+        free(expected);
+        ERR_clear_error();
+        return;
+    }
+    EVP_MD_CTX *mdctx = EVP_MD_CTX_new();
+    unsigned char buf[65536], digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    int n, ok = mdctx && EVP_DigestInit_ex(mdctx, md, NULL);
+    while (ok && (n = BIO_read(in, buf, sizeof buf)) > 0)
+        ok = EVP_DigestUpdate(mdctx, buf, (size_t)n);
+    ok = ok && EVP_DigestFinal_ex(mdctx, digest, &digest_len);
+    EVP_MD_CTX_free(mdctx);
+    BIO_free(in);
+    if (!ok || digest_len != expected_len || memcmp(digest, expected, digest_len) != 0)
+        sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "HASH_FAILURE",
+                      "the content %s does not match the signed digest", file);
+    else
+        sign_sig_warn(st->sig, "signed: file %s", uri);
+    free(expected);
+}
+
+/* ---------------------------------------------------------------- references */
+
+static void check_target(struct verify_state *st, xmlNodePtr target, const char *uri,
+                         int signed_props_type)
+{
+    if (st->target_count < MAX_REFERENCES)
+        st->targets[st->target_count++] = target;
+    if (signed_props_type) {
+        st->signed_props_refs++;
+        if (target != st->signed_props)
+            sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                          "the SignedProperties reference %s is not this signature's "
+                          "SignedProperties", uri);
+        return;
+    }
+    char where[1024];
+    element_path(target, where, sizeof where);
+    xmlNodePtr owner = signature_ancestor(target);
+    xmlNodePtr object = object_ancestor(target);
+    if (owner && owner != st->signature) {
+        sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "the signed element %s (%s) is inside another signature: signature "
+                      "wrapping", where, uri);
+    } else if (owner == st->signature) {
+        /* Enveloping: the content is a ds:Object of this signature, referenced as a whole. */
+        if (object && object != target)
+            sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                          "the signed element %s (%s) is wrapped in a ds:Object: signature "
+                          "wrapping", where, uri);
+        else if (object) {
+            st->content_refs++;
+            sign_sig_warn(st->sig, "signed: %s (%s)", where, uri);
+        }
+    } else if (object) {
+        sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "the signed element %s (%s) is wrapped in a ds:Object: signature wrapping",
+                      where, uri);
+    } else {
+        st->content_refs++;
+        if (target == xmlDocGetRootElement(st->doc))
+            st->covers_document = 1;
+        sign_sig_warn(st->sig, "signed: %s (%s)", *uri ? where : "the whole document", *uri ? uri : "URI=\"\"");
+    }
+}
+
+static void check_references(struct verify_state *st, xmlNodePtr signed_info)
+{
+    int external_count = 0, count = 0;
+    for (xmlNodePtr ref = xades_child(signed_info, XADES_DSIG_NS, "Reference"); ref;
+         ref = xades_next(ref, XADES_DSIG_NS, "Reference")) {
+        xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
+        external_count += uri && uri[0] && uri[0] != '#';
+        count++;
+        xmlFree(uri);
+    }
+    if (count == 0) {
+        sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "SignedInfo has no Reference");
+        return;
+    }
+    for (xmlNodePtr ref = xades_child(signed_info, XADES_DSIG_NS, "Reference"); ref;
+         ref = xades_next(ref, XADES_DSIG_NS, "Reference")) {
+        xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
+        xmlChar *type = xmlGetNoNsProp(ref, BAD_CAST "Type");
+        int signed_props_type = type && xmlStrEqual(type, BAD_CAST XADES_SIGNED_PROPS_TYPE);
+        xmlFree(type);
+        xmlNodePtr method = xades_child(ref, XADES_DSIG_NS, "DigestMethod");
+        xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
+        int weak = 0;
+        const EVP_MD *md = xades_digest_by_uri((const char *)algorithm, &weak);
+        xmlFree(algorithm);
+        if (!uri) {
+            /* XMLDSig lets the application know what an absent URI means; a validator cannot. */
+            sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                          "a Reference without URI: what it signs is unknown");
+        } else if (!md) {
+            sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                          "unsupported digest algorithm in reference %s", uri);
+        } else if (uri[0] && uri[0] != '#') {
+            check_detached(st, ref, (const char *)uri, external_count);
+        } else {
+            xmlNodePtr target = NULL;
+            if (weak)
+                sign_sig_fail(st->sig, SIGN_INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+                              "the digest algorithm SHA-1 is no longer reliable");
+            if (uri[0] == 0) {
+                target = xmlDocGetRootElement(st->doc);
+            } else if (xmlStrncmp(uri, BAD_CAST "#xpointer(", 10) == 0) {
+                sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                              "XPointer reference %s is not supported", uri);
+            } else {
+                int ids = xades_id_count(st->doc, uri + 1);
+                xmlAttrPtr id = ids == 1 ? xmlGetID(st->doc, uri + 1) : NULL;
+                if (ids == 0)
+                    sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
+                                  "no element has the ID of reference %s", uri);
+                else if (ids > 1)
+                    sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                                  "%d elements have the ID of reference %s: signature wrapping",
+                                  ids, uri);
+                else if (id && id->parent)
+                    target = id->parent;
+            }
+            if (target) {
+                /* Where the signed element is, before whether it matches: wrapping is the
+                 * more telling reason. */
+                check_target(st, target, (const char *)uri, signed_props_type);
+                char why[200];
+                int digest_ok = xades_reference_process(ref, 0, why, sizeof why);
+                if (digest_ok < 0)
+                    sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "reference %s: %s",
+                                  uri, why);
+                else if (digest_ok == 0)
+                    sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "HASH_FAILURE",
+                                  "%s does not match its signed digest (reference %s)",
+                                  signed_props_type ? "SignedProperties" : "the signed content",
+                                  uri[0] ? (char *)uri : "URI=\"\"");
+            }
+        }
+        xmlFree(uri);
+    }
+}
+
+/* ---------------------------------------------------------------- one signature */
+
+static STACK_OF(X509) *key_info_certs(xmlNodePtr signature)
+{
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    xmlNodePtr key_info = xades_child(signature, XADES_DSIG_NS, "KeyInfo");
+    for (xmlNodePtr data = xades_child(key_info, XADES_DSIG_NS, "X509Data"); certs && data;
+         data = xades_next(data, XADES_DSIG_NS, "X509Data"))
+        for (xmlNodePtr node = xades_child(data, XADES_DSIG_NS, "X509Certificate"); node;
+             node = xades_next(node, XADES_DSIG_NS, "X509Certificate")) {
+            char *b64 = node_text(node);
+            size_t len = 0;
+            unsigned char *der = b64 ? xades_unbase64(b64, &len) : NULL;
+            const unsigned char *p = der;
+            X509 *cert = der ? d2i_X509(NULL, &p, (long)len) : NULL;
+            if (cert && !sk_X509_push(certs, cert))
+                X509_free(cert);
+            free(der);
+            free(b64);
+        }
+    ERR_clear_error();
+    return certs;
+}
+
+/* The certificate digest of SigningCertificateV2 (or SigningCertificate), EN 319 132-1 5.2.2. */
+struct cert_ref {
+    const EVP_MD *md;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    size_t len;
+    int v2;
+};
+
+static int signing_cert_ref(xmlNodePtr signed_sig_props, struct cert_ref *out, sign_sig *sig)
+{
+    xmlNodePtr holder = xades_child(signed_sig_props, XADES_NS, "SigningCertificateV2");
+    out->v2 = holder != NULL;
+    if (!holder)
+        holder = xades_child(signed_sig_props, XADES_NS, "SigningCertificate");
+    if (!holder)
+        return 0;
+    xmlNodePtr cert_digest = xades_child(xades_child(holder, XADES_NS, "Cert"), XADES_NS, "CertDigest");
+    xmlNodePtr method = xades_child(cert_digest, XADES_DSIG_NS, "DigestMethod");
+    xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
+    out->md = xades_digest_by_uri((const char *)algorithm, NULL);
+    xmlFree(algorithm);
+    char *b64 = node_text(xades_child(cert_digest, XADES_DSIG_NS, "DigestValue"));
+    unsigned char *value = b64 ? xades_unbase64(b64, &out->len) : NULL;
+    free(b64);
+    if (!out->md || !value || out->len > sizeof out->digest) {
+        free(value);
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "malformed signing certificate property");
+        return -1;
+    }
+    memcpy(out->digest, value, out->len);
+    free(value);
+    return 1;
+}
+
+static int cert_matches(X509 *cert, const struct cert_ref *ref)
+{
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    return xades_cert_digest(cert, ref->md, digest, &len) == 0 && len == ref->len &&
+           memcmp(digest, ref->digest, len) == 0;
+}
+
+static void set_id(xmlNodePtr signature, const char *value_b64, sign_sig *sig)
+{
+    xmlChar *id = xmlGetNoNsProp(signature, BAD_CAST "Id");
+    if (id) {
+        sign_sig_set_id(sig, (char *)id);
+        xmlFree(id);
+        return;
+    }
+    unsigned char digest[32];
+    unsigned int len = 0;
+    if (!value_b64 || !EVP_Digest(value_b64, strlen(value_b64), digest, &len, EVP_sha256(), NULL))
+        return;
+    char text[24] = "S-";
+    for (int i = 0; i < 8; i++)
+        snprintf(text + 2 + 2 * i, 3, "%02X", digest[i]);
+    sign_sig_set_id(sig, text);
+}
+
+#define XADES_PSS_PARAMS_NS "http://www.w3.org/2007/05/xmldsig-more#"
+
+/* RFC 9231 2.3.10 (xadesjs uses it): RSASSA-PSS with explicit RSAPSSParams. Supported as far as
+ * they match the parameterless RFC 6931 forms: MGF1 with the same digest, salt as long as it. */
+static const struct xades_sig_alg *pss_with_params(xmlNodePtr method)
+{
+    xmlNodePtr params = xades_child(method, XADES_PSS_PARAMS_NS, "RSAPSSParams");
+    xmlNodePtr digest_method = xades_child(params, XADES_DSIG_NS, "DigestMethod");
+    xmlChar *digest_uri = digest_method ? xmlGetNoNsProp(digest_method, BAD_CAST "Algorithm") : NULL;
+    const EVP_MD *md = digest_uri ? xades_digest_by_uri((const char *)digest_uri, NULL) : EVP_sha256();
+    xmlFree(digest_uri);
+    char *salt = node_text(xades_child(params, XADES_PSS_PARAMS_NS, "SaltLength"));
+    int salt_ok = md && (!salt || atoi(salt) == EVP_MD_get_size(md));
+    free(salt);
+    if (!salt_ok || xades_child(params, XADES_PSS_PARAMS_NS, "MaskGenerationFunction"))
+        return NULL;
+    char uri[128];
+    snprintf(uri, sizeof uri, XADES_PSS_PARAMS_NS "%s-rsa-MGF1", OBJ_nid2sn(EVP_MD_get_type(md)));
+    for (char *p = uri + sizeof XADES_PSS_PARAMS_NS - 1; *p && *p != '-'; p++)
+        *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    return xades_sig_alg_by_uri(uri);
+}
+
+static void verify_signature(struct verify_state *st)
+{
+    sign_sig *sig = st->sig;
+    xmlNodePtr signature = st->signature;
+    xmlNodePtr signed_info = xades_child(signature, XADES_DSIG_NS, "SignedInfo");
+    xmlNodePtr value_node = xades_child(signature, XADES_DSIG_NS, "SignatureValue");
+    char *value_b64 = node_text(value_node);
+    set_id(signature, value_b64, sig);
+    if (!signed_info || !value_node || xades_next(signed_info, XADES_DSIG_NS, "SignedInfo") ||
+        xades_next(value_node, XADES_DSIG_NS, "SignatureValue")) {
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "ds:Signature needs exactly one SignedInfo and one SignatureValue");
+        free(value_b64);
+        return;
+    }
+    xmlNodePtr method = xades_child(signed_info, XADES_DSIG_NS, "SignatureMethod");
+    xmlChar *method_uri = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
+    const struct xades_sig_alg *alg = xades_sig_alg_by_uri((const char *)method_uri);
+    if (!alg && method_uri && xmlStrEqual(method_uri, BAD_CAST XADES_PSS_PARAMS_NS "rsa-pss"))
+        alg = pss_with_params(method);
+    if (!alg)
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "unsupported signature algorithm %s",
+                      method_uri ? (char *)method_uri : "(none)");
+    else if (alg->weak)
+        sign_sig_fail(sig, SIGN_INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+                      "the signature algorithm %s is no longer reliable", alg->uri);
+    xmlFree(method_uri);
+
+    /* The XAdES properties of this signature: QualifyingProperties targets it by Id. */
+    xmlNodePtr qualifying = NULL;
+    int qualifying_count = 0;
+    for (xmlNodePtr object = xades_child(signature, XADES_DSIG_NS, "Object"); object;
+         object = xades_next(object, XADES_DSIG_NS, "Object"))
+        for (xmlNodePtr qp = xades_child(object, XADES_NS, "QualifyingProperties"); qp;
+             qp = xades_next(qp, XADES_NS, "QualifyingProperties")) {
+            qualifying = qp;
+            qualifying_count++;
+        }
+    xmlNodePtr signed_sig_props = NULL;
+    if (qualifying_count > 1) {
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "more than one QualifyingProperties");
+    } else if (qualifying) {
+        xmlChar *target = xmlGetNoNsProp(qualifying, BAD_CAST "Target");
+        xmlChar *id = xmlGetNoNsProp(signature, BAD_CAST "Id");
+        if (!target || !id || target[0] != '#' || !xmlStrEqual(target + 1, id))
+            sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                          "QualifyingProperties does not target this signature");
+        xmlFree(target);
+        xmlFree(id);
+        st->signed_props = xades_child(qualifying, XADES_NS, "SignedProperties");
+        if (st->signed_props && xades_next(st->signed_props, XADES_NS, "SignedProperties"))
+            sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "more than one SignedProperties");
+        signed_sig_props = xades_child(st->signed_props, XADES_NS, "SignedSignatureProperties");
+    }
+    int has_signing_time = 0;
+    char *when = node_text(xades_child(signed_sig_props, XADES_NS, "SigningTime"));
+    time_t signing_time;
+    if (when && sign_parse_time(&signing_time, when) == SIGN_OK) {
+        sign_sig_set_signing_time(sig, signing_time);
+        has_signing_time = 1;
+    }
+    free(when);
+
+    check_references(st, signed_info);
+    if (st->signed_props && st->signed_props_refs != 1)
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "SignedProperties must be referenced exactly once from SignedInfo "
+                      "(%d times)", st->signed_props_refs);
+    /* What a reader sees must be what was signed. */
+    if (signature != xmlDocGetRootElement(st->doc) && !st->covers_document)
+        sign_sig_fail(sig, SIGN_INDETERMINATE, "SIG_CONSTRAINTS_FAILURE",
+                      "the signature does not cover the whole document: a reader would see "
+                      "unsigned content (segl requires an enveloped signature to sign the root)");
+    else if (st->content_refs == 0)
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "the signature signs no content");
+    /* Enveloping: every ds:Object but the properties' is signed content, or a reader could be
+     * shown unsigned content next to the signed. */
+    for (xmlNodePtr object = xades_child(signature, XADES_DSIG_NS, "Object"); object;
+         object = xades_next(object, XADES_DSIG_NS, "Object")) {
+        int referenced = qualifying && qualifying->parent == object;
+        for (int i = 0; i < st->target_count; i++)
+            referenced |= st->targets[i] == object;
+        if (!referenced)
+            sign_sig_fail(sig, SIGN_INDETERMINATE, "SIG_CONSTRAINTS_FAILURE",
+                          "the signature carries a ds:Object that it does not sign");
+    }
+
+    STACK_OF(X509) *certs = key_info_certs(signature);
+    struct cert_ref cert_ref;
+    int has_cert_ref = signing_cert_ref(signed_sig_props, &cert_ref, sig);
+    X509 *signer = NULL;
+    for (int i = 0; has_cert_ref > 0 && i < sk_X509_num(certs); i++)
+        if (cert_matches(sk_X509_value(certs, i), &cert_ref))
+            signer = sk_X509_value(certs, i);
+    int substituted = 0;
+    if (!signer && sk_X509_num(certs) > 0) {
+        signer = sk_X509_value(certs, 0);
+        substituted = has_cert_ref > 0;
+    }
+    unsigned char *canonical = NULL, *value = NULL;
+    size_t canonical_len = 0, value_len = 0;
+    if (!signer) {
+        sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND",
+                      "no signing certificate in KeyInfo");
+    } else {
+        sign_sig_set_signer(sig, signer);
+        value = value_b64 ? xades_unbase64(value_b64, &value_len) : NULL;
+        if (xades_c14n_signed_info(signed_info, &canonical, &canonical_len) != 0)
+            sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                          "SignedInfo cannot be canonicalised (unsupported method?)");
+        else if (alg && (!value || !xades_verify_bytes(alg, X509_get0_pubkey(signer), canonical,
+                                                       canonical_len, value, value_len)))
+            sign_sig_fail(sig, SIGN_TOTAL_FAILED, "SIG_CRYPTO_FAILURE",
+                          "the signature value does not verify with the signer's key");
+        else if (substituted)
+            /* EN 319 132-1 5.2.2: the signed certificate digest binds the signature to one
+             * certificate; a different certificate in KeyInfo (even for the same key) is not it. */
+            sign_sig_fail(sig, SIGN_TOTAL_FAILED, "SIG_CRYPTO_FAILURE",
+                          "the certificate in KeyInfo is not the signing certificate named in "
+                          "SignedProperties (key substitution)");
+    }
+    if (qualifying && st->signed_props && has_signing_time && has_cert_ref > 0 && cert_ref.v2)
+        sign_sig_set_level(sig, "XAdES-BASELINE-B");
+    else {
+        sign_sig_set_level(sig, "XMLDSIG-NOT-ETSI");
+        sign_sig_warn(sig, "not a XAdES baseline signature: %s",
+                      !qualifying || !st->signed_props ? "no signed XAdES properties"
+                      : !has_signing_time              ? "no SigningTime"
+                                                       : "no SigningCertificateV2");
+    }
+    time_t at = sign_ctx_validation_time(st->ctx);
+    if (sign_sig_signing_time(sig) != (time_t)-1 && sign_sig_signing_time(sig) > at + 300)
+        sign_sig_warn(sig, "the claimed signing time is after the validation time");
+    if (signer)
+        sign_path_validate(st->ctx, sig, signer, certs, at);
+    sk_X509_pop_free(certs, X509_free);
+    free(canonical);
+    free(value);
+    free(value_b64);
+}
+
+static void collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max)
+{
+    for (; node; node = node->next) {
+        if (node->type != XML_ELEMENT_NODE)
+            continue;
+        if (xades_is(node, XADES_DSIG_NS, "Signature") && *count < max)
+            found[(*count)++] = node;
+        collect_signatures(node->children, found, count, max);
+    }
+}
+
+void xades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
+                  const char *content_path)
+{
+    if (xades_global_init() != SIGN_OK) {
+        sign_report_set_error(report, "cannot initialise xmlsec");
+        return;
+    }
+    BIO *in = BIO_new_file(path, "rb");
+    if (!in) {
+        sign_report_set_error(report, "cannot open: %s", strerror(errno));
+        ERR_clear_error();
+        return;
+    }
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    const char *why = NULL;
+    int read = xades_read_all(in, &bytes, &len, &why);
+    BIO_free(in);
+    if (read != 0) {
+        sign_report_set_error(report, "%s", why);
+        return;
+    }
+    /* libxml2 reports some errors (C14N, IDs) through a handler that is per thread: keep them
+     * off stderr for this call and put the caller's handler back afterwards. */
+    xmlStructuredErrorFunc saved_handler = xmlStructuredError;
+    void *saved_context = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(NULL, silent_errors);
+    char reason[300];
+    xmlDocPtr doc = xades_parse(bytes, len, reason, sizeof reason);
+    free(bytes);
+    if (!doc) {
+        sign_report_set_error(report, "%s", reason);
+        xmlSetStructuredErrorFunc(saved_context, saved_handler);
+        return;
+    }
+    xades_register_ids(doc, NULL);
+    xmlNodePtr signatures[32];
+    int count = 0;
+    collect_signatures(doc->children, signatures, &count, 32);
+    for (int i = 0; i < count; i++) {
+        sign_sig *sig = sign_report_add_sig(report);
+        if (!sig) {
+            sign_report_set_error(report, "out of memory");
+            break;
+        }
+        struct verify_state st = {.ctx = ctx, .doc = doc, .signature = signatures[i],
+                                  .path = path, .content_path = content_path, .sig = sig};
+        verify_signature(&st);
+    }
+    xmlFreeDoc(doc);
+    xmlSetStructuredErrorFunc(saved_context, saved_handler);
+    ERR_clear_error();
+}

@@ -1,0 +1,226 @@
+/* Inspection: recognise what a file is (signed file, PKCS#12, certificates) and describe it
+ * without validating anything. The description is kept as the JSON tree segl-inspect prints. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include "../formats/format.h"
+#include "certinfo.h"
+
+struct sign_inspection {
+    enum sign_inspection_type type;
+    json_t *body; /* the fields after "file", in output order */
+};
+
+SIGN_EXTERN void sign_inspection_free(sign_inspection *inspection)
+{
+    if (!inspection)
+        return;
+    json_decref(inspection->body);
+    free(inspection);
+}
+
+SIGN_EXTERN enum sign_inspection_type sign_inspection_type(const sign_inspection *inspection)
+{
+    return inspection ? inspection->type : 0;
+}
+
+SIGN_EXTERN const char *sign_inspection_type_name(enum sign_inspection_type type)
+{
+    switch (type) {
+    case SIGN_INSPECT_CERTIFICATE: return "certificate";
+    case SIGN_INSPECT_PKCS12: return "pkcs12";
+    case SIGN_INSPECT_SIGNED: return "signed";
+    }
+    return NULL;
+}
+
+/* Appends every certificate of a PEM text (a bundle may hold several). Returns how many. */
+static int add_pem_certificates(json_t *list, const void *data, size_t len)
+{
+    BIO *in = BIO_new_mem_buf(data, (int)len);
+    int count = 0;
+    X509 *cert;
+    while (in && (cert = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
+        json_array_append_new(list, sign_certinfo_json(cert));
+        X509_free(cert);
+        count++;
+    }
+    BIO_free(in);
+    ERR_clear_error();
+    return count;
+}
+
+static int inspect_certificates(sign_inspection *inspection, sign_ctx *ctx, const void *data,
+                                size_t len, const char *name)
+{
+    json_t *list = json_array();
+    json_object_set_new(inspection->body, "certificates", list);
+    if (add_pem_certificates(list, data, len) == 0) {
+        const unsigned char *p = data;
+        X509 *cert = d2i_X509(NULL, &p, (long)len);
+        ERR_clear_error();
+        if (!cert)
+            return sign_seterr(ctx, SIGN_EPARSE, "%s: not a certificate, PKCS#12 file or signed "
+                                                 "file that segl knows (CMS/CAdES)", name);
+        json_array_append_new(list, sign_certinfo_json(cert));
+        X509_free(cert);
+    }
+    inspection->type = SIGN_INSPECT_CERTIFICATE;
+    return SIGN_OK;
+}
+
+/* The key's certificate first, then the other certificates of the file. */
+static int inspect_pkcs12(sign_inspection *inspection, sign_ctx *ctx, PKCS12 *p12,
+                          const char *name, const char *password)
+{
+    sign_key *key = calloc(1, sizeof *key);
+    if (!key)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    int rc = sign_key_from_pkcs12(ctx, key, p12, name, password);
+    if (rc == SIGN_OK) {
+        EVP_PKEY *pkey = key->pkey;
+        json_object_set_new(inspection->body, "key_type",
+                            sign_json_text(EVP_PKEY_get0_type_name(pkey)));
+        json_object_set_new(inspection->body, "key_bits", json_integer(EVP_PKEY_get_bits(pkey)));
+        json_object_set_new(inspection->body, "key_matches_certificate",
+                            json_boolean(X509_check_private_key(key->cert, pkey) == 1));
+        json_t *list = json_array();
+        json_array_append_new(list, sign_certinfo_json(key->cert));
+        for (int i = 0; key->chain && i < sk_X509_num(key->chain); i++)
+            if (X509_cmp(sk_X509_value(key->chain, i), key->cert) != 0)
+                json_array_append_new(list, sign_certinfo_json(sk_X509_value(key->chain, i)));
+        json_object_set_new(inspection->body, "certificates", list);
+        inspection->type = SIGN_INSPECT_PKCS12;
+    }
+    sign_key_free(key);
+    ERR_clear_error();
+    return rc;
+}
+
+/* The format whose detector is surest that data is one of its signed files, or NULL. */
+static const struct sign_format *signed_format(const void *data, size_t len)
+{
+    const struct sign_format *best = NULL;
+    int best_score = 0;
+    size_t head = len < SIGN_DETECT_BYTES ? len : SIGN_DETECT_BYTES;
+    for (const struct sign_format *const *f = sign_format_table(); *f; f++) {
+        int score = (*f)->detect_signed(data, head);
+        if (score > best_score) {
+            best = *f;
+            best_score = score;
+        }
+    }
+    return best;
+}
+
+static int inspect_signed(sign_inspection *inspection, sign_ctx *ctx,
+                          const struct sign_format *format, const void *data, size_t len,
+                          const char *name)
+{
+    if (!format->list)
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED,
+                           "%s: listing %s signatures is not supported by this build", name,
+                           format->name);
+    json_object_set_new(inspection->body, "format", json_string(format->name));
+    int rc = format->list(ctx, data, len, name, inspection->body);
+    ERR_clear_error();
+    if (rc == SIGN_OK)
+        inspection->type = SIGN_INSPECT_SIGNED;
+    return rc;
+}
+
+SIGN_EXTERN int sign_inspect_memory(sign_inspection **out, sign_ctx *ctx, const void *data,
+                                    size_t len, const char *name, const char *password)
+{
+    if (!out || !ctx || (!data && len) || !name || len > INT32_MAX)
+        return SIGN_EINVAL;
+    *out = NULL;
+    if (len == 0)
+        return sign_seterr(ctx, SIGN_EPARSE, "%s: empty file", name);
+    sign_inspection *inspection = calloc(1, sizeof *inspection);
+    if (!inspection || !(inspection->body = json_object())) {
+        free(inspection);
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    }
+    /* Signed files first: their detectors are specific. Then PKCS#12, which only a complete
+     * PFX structure parses as, and last certificates, PEM or DER. */
+    int rc;
+    const struct sign_format *format = signed_format(data, len);
+    const unsigned char *p = data;
+    PKCS12 *p12 = format ? NULL : d2i_PKCS12(NULL, &p, (long)len);
+    ERR_clear_error();
+    if (format)
+        rc = inspect_signed(inspection, ctx, format, data, len, name);
+    else if (p12)
+        rc = inspect_pkcs12(inspection, ctx, p12, name, password);
+    else
+        rc = inspect_certificates(inspection, ctx, data, len, name);
+    PKCS12_free(p12);
+    if (rc != SIGN_OK) {
+        sign_inspection_free(inspection);
+        return rc;
+    }
+    *out = inspection;
+    return SIGN_OK;
+}
+
+SIGN_EXTERN int sign_inspect_file(sign_inspection **out, sign_ctx *ctx, const char *path,
+                                  const char *password)
+{
+    if (!out || !ctx || !path)
+        return SIGN_EINVAL;
+    *out = NULL;
+    BIO *in = sign_open_input(path);
+    if (!in) {
+        int error = errno;
+        ERR_clear_error(); /* errno says it better than OpenSSL's "no such file" */
+        return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, strerror(error));
+    }
+    BIO *whole = BIO_new(BIO_s_mem());
+    char buf[65536];
+    int n = 0;
+    while (whole && (n = BIO_read(in, buf, sizeof buf)) > 0)
+        if (BIO_write(whole, buf, n) != n) {
+            n = -2;
+            break;
+        }
+    BIO_free(in);
+    if (!whole || n == -2) {
+        BIO_free(whole);
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    }
+    if (n < 0) {
+        BIO_free(whole);
+        ERR_clear_error();
+        return sign_seterr(ctx, SIGN_EIO, "%s: cannot read", path);
+    }
+    char *data = NULL;
+    long len = BIO_get_mem_data(whole, &data);
+    int rc = sign_inspect_memory(out, ctx, data, len > 0 ? (size_t)len : 0, path, password);
+    BIO_free(whole);
+    return rc;
+}
+
+SIGN_EXTERN int sign_inspection_json(char **out, const sign_inspection *inspection,
+                                     const char *file)
+{
+    if (!out || !inspection)
+        return SIGN_EINVAL;
+    *out = NULL;
+    json_t *root = json_object();
+    if (!root)
+        return SIGN_ENOMEM;
+    json_object_set_new(root, "file", sign_json_text(file ? file : ""));
+    json_object_set_new(root, "type", json_string(sign_inspection_type_name(inspection->type)));
+    const char *key;
+    json_t *value;
+    json_object_foreach(inspection->body, key, value)
+        json_object_set(root, key, value);
+    *out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return *out ? SIGN_OK : SIGN_ENOMEM;
+}

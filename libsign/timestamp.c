@@ -1,0 +1,96 @@
+/* Validation of RFC 3161 timestamp tokens (EN 319 102-1 5.4): the token's CMS signature, its
+ * message imprint over the data it claims to cover, and the TSA certificate (critical
+ * timeStamping extended key usage, chain to a trust anchor at the validation time). */
+#include <string.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/ts.h>
+#include <openssl/x509v3.h>
+#include "internal.h"
+
+/* RFC 3161 2.3: the TSA certificate has exactly one extended key usage, timeStamping, and the
+ * extension is critical. */
+static int is_tsa_certificate(X509 *cert)
+{
+    int index = X509_get_ext_by_NID(cert, NID_ext_key_usage, -1);
+    if (index < 0 || !X509_EXTENSION_get_critical(X509_get_ext(cert, index)))
+        return 0;
+    EXTENDED_KEY_USAGE *usages = X509_get_ext_d2i(cert, NID_ext_key_usage, NULL, NULL);
+    int ok = usages && sk_ASN1_OBJECT_num(usages) == 1 &&
+             OBJ_obj2nid(sk_ASN1_OBJECT_value(usages, 0)) == NID_time_stamp;
+    sk_ASN1_OBJECT_pop_free(usages, ASN1_OBJECT_free);
+    return ok;
+}
+
+int sign_timestamp_check(const sign_ctx *ctx, const unsigned char *token, size_t token_len,
+                         const unsigned char *data, size_t data_len, sign_timestamp_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->gen_time = (time_t)-1;
+    const unsigned char *p = token;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)token_len);
+    BIO *content = BIO_new(BIO_s_mem());
+    TS_TST_INFO *info = NULL;
+    STACK_OF(X509) *certs = NULL;
+    int valid = 0;
+    if (!cms || !content ||
+        OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_id_smime_ct_TSTInfo) {
+        snprintf(out->why, sizeof out->why, "not a timestamp token");
+        goto done;
+    }
+    /* The token's own signature over the TSTInfo (its certificate is checked below). */
+    if (CMS_verify(cms, NULL, NULL, NULL, content, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) <= 0) {
+        snprintf(out->why, sizeof out->why, "the timestamp's signature does not verify");
+        goto done;
+    }
+    info = d2i_TS_TST_INFO_bio(content, NULL);
+    if (!info || sign_time_from_asn1(&out->gen_time, TS_TST_INFO_get_time(info)) != SIGN_OK) {
+        snprintf(out->why, sizeof out->why, "the timestamp's TSTInfo is malformed");
+        goto done;
+    }
+    /* The message imprint must be the digest of exactly the data this timestamp is for. */
+    TS_MSG_IMPRINT *imprint = TS_TST_INFO_get_msg_imprint(info);
+    X509_ALGOR *algorithm = TS_MSG_IMPRINT_get_algo(imprint);
+    ASN1_OCTET_STRING *expected = TS_MSG_IMPRINT_get_msg(imprint);
+    const EVP_MD *md = EVP_get_digestbyobj(algorithm->algorithm);
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    if (!md || !EVP_Digest(data, data_len, digest, &digest_len, md, NULL) ||
+        (int)digest_len != ASN1_STRING_length(expected) ||
+        memcmp(digest, ASN1_STRING_get0_data(expected), digest_len) != 0) {
+        snprintf(out->why, sizeof out->why, "the timestamp does not cover this data "
+                                            "(message imprint mismatch)");
+        goto done;
+    }
+    STACK_OF(X509) *signers = CMS_get0_signers(cms);
+    X509 *tsa = signers && sk_X509_num(signers) == 1 ? sk_X509_value(signers, 0) : NULL;
+    sk_X509_free(signers);
+    if (!tsa) {
+        snprintf(out->why, sizeof out->why, "the timestamp names no single TSA certificate");
+        goto done;
+    }
+    X509_NAME_oneline(X509_get_subject_name(tsa), out->tsa, sizeof out->tsa);
+    if (!is_tsa_certificate(tsa)) {
+        snprintf(out->why, sizeof out->why, "%s is not a TSA certificate (critical "
+                                            "timeStamping extended key usage)", out->tsa);
+        goto done;
+    }
+    certs = CMS_get1_certs(cms);
+    int error, depth;
+    if (ctx->trust_count == 0 ||
+        !sign_chain_verify(ctx, tsa, certs, sign_ctx_validation_time(ctx), X509_PURPOSE_TIMESTAMP_SIGN,
+                           NULL, &error, &depth)) {
+        snprintf(out->why, sizeof out->why, "the TSA %s is not trusted: %s", out->tsa,
+                 ctx->trust_count == 0 ? "no trust anchors" : X509_verify_cert_error_string(error));
+        goto done;
+    }
+    valid = 1;
+done:
+    ERR_clear_error();
+    out->valid = valid;
+    sk_X509_pop_free(certs, X509_free);
+    TS_TST_INFO_free(info);
+    BIO_free(content);
+    CMS_ContentInfo_free(cms);
+    return valid;
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Timestamps, revocation and the long-term levels, against the test servers (tests/servers: a TSA
+# whose clock says 2026-06-01T12:00:00Z, OCSP responders, CRLs over HTTP, all on 127.0.0.1).
+. "$(dirname "$0")/lib.sh"
+cp "$DOCS/letter.txt" .
+key() { echo "$PKI/oces3/$1.p12"; }
+signed() { # signed WHO LEVEL OUT [options...]
+    local who=$1 level=$2 out=$3
+    shift 3
+    "$SIGN" -q -k "$(key "$who")" --pass-file "$PASS" -l "$level" --tsa "$TSA" \
+        --signing-time 2026-06-01T11:59:00Z -o "$out" "$@" letter.txt
+}
+AFTER=2026-06-02T00:00:00Z        # a day after the TSA's time
+LATER=2027-06-01T00:00:00Z        # after oces3/shortlived expired (2026-09-01)
+
+# B-T: a signature timestamp, reported with its time and TSA
+expect_exit 0 "sign B-T" -- signed person B-T bt.p7s
+expect_exit 0 "verify B-T" -- verify_json --at "$AFTER" --content letter.txt bt.p7s
+expect_json '.signatures[0].level == "CAdES-BASELINE-T" and .signatures[0].indication == "TOTAL_PASSED"' "B-T level"
+expect_json '.signatures[0].timestamps == [{"type":"signature","time":"2026-06-01T12:00:00Z","tsa":"/CN=Test Tidsstempel/O=Den Danske Stat/C=DK","valid":true,"error":null}]' "B-T timestamp reported"
+# openssl sees the attribute and accepts the token
+openssl cms -cmsout -print -inform DER -in bt.p7s | grep -q 'id-smime-aa-timeStampToken' && pass || fail "openssl cms -print does not show the timestamp attribute"
+# Extract the token and the signature value it covers; `openssl ts -verify` must accept the pair.
+openssl asn1parse -inform DER -in bt.p7s >asn1.txt
+token_at=$(grep -A2 ':id-smime-aa-timeStampToken' asn1.txt | awk -F: '/SEQUENCE/ {print $1; exit}' | tr -d ' ')
+value_at=$(grep -B3 ':id-smime-aa-timeStampToken' asn1.txt | awk -F: '/OCTET STRING/ {print $1; exit}' | tr -d ' ')
+token_len=$(grep -A2 ':id-smime-aa-timeStampToken' asn1.txt | grep -m1 'cons: SEQUENCE' | sed -n 's/.*hl= *\([0-9]*\) l= *\([0-9]*\).*/\1 \2/p')
+tail -c +"$((token_at + 1))" bt.p7s | head -c "$((${token_len% *} + ${token_len#* }))" >token.der
+value_line=$(grep -B3 ':id-smime-aa-timeStampToken' asn1.txt | grep -m1 'prim: OCTET STRING')
+value_header=$(sed -n 's/.*hl= *\([0-9]*\).*/\1/p' <<<"$value_line")
+value_len=$(sed -n 's/.*l= *\([0-9]*\) prim.*/\1/p' <<<"$value_line")
+# the signature value's content octets: the element at value_at, less its header
+tail -c +"$((value_at + 1))" bt.p7s | head -c "$((value_header + value_len))" | tail -c "$value_len" >sigvalue.bin
+expect_exit 0 "openssl ts -verify accepts the token over the signature value" -- \
+    openssl ts -verify -data sigvalue.bin -in token.der -token_in -CAfile "$PKI/trust/oces3-root.pem" -untrusted "$PKI/oces3/chain.pem"
+printf 'x' >>sigvalue.bin
+expect_exit 1 "openssl ts -verify refuses the token for other data" -- \
+    openssl ts -verify -data sigvalue.bin -in token.der -token_in -CAfile "$PKI/trust/oces3-root.pem" -untrusted "$PKI/oces3/chain.pem"
+
+# TSA unreachable or broken: no output file, clear error
+expect_exit 3 "B-T without --tsa" -- "$SIGN" -q -k "$(key person)" --pass-file "$PASS" -l B-T -o nots.p7s letter.txt
+expect_one_line_error "B-T without --tsa" 'needs a timestamp authority'
+expect_exit 3 "TSA down" -- "$SIGN" -q -k "$(key person)" --pass-file "$PASS" -l B-T --tsa "$DEAD" -o down.p7s letter.txt
+expect_one_line_error "TSA down" 'timestamp authority http://127.0.0.1:9/tsa'
+[ ! -e down.p7s ] && [ ! -e nots.p7s ] && pass || fail "a failed B-T left an output file"
+expect_exit 3 "TSA answers garbage" -- "$SIGN" -q -k "$(key person)" --pass-file "$PASS" -l B-T --tsa "http://127.0.0.1:$PORT/tsa-broken" -o broken.p7s letter.txt
+expect_one_line_error "TSA garbage" 'not a timestamp response'
+
+# Revocation: the revoked signer (revoked 2025-06-01, before the timestamp) is TOTAL_FAILED/REVOKED
+# with a timestamp, INDETERMINATE/REVOKED_NO_POE without
+signed revoked B-T revoked-t.p7s
+expect_exit 1 "revoked signer, timestamp after the revocation" -- verify_json --at "$AFTER" --content letter.txt revoked-t.p7s
+expect_json '.signatures[0].indication == "TOTAL_FAILED" and .signatures[0].subindication == "REVOKED"' "REVOKED"
+"$SIGN" -q -k "$(key revoked)" --pass-file "$PASS" -o revoked-b.p7s letter.txt
+expect_exit 2 "revoked signer, no proof of existence" -- verify_json --at "$AFTER" --content letter.txt revoked-b.p7s
+expect_json '.signatures[0].subindication == "REVOKED_NO_POE"' "REVOKED_NO_POE"
+expect_json '.signatures[0].errors | any(test("OCSP http://127.0.0.1"))' "the answer came from the OCSP responder"
+expect_exit 0 "--revocation off ignores revocation" -- verify_json --revocation off --at "$AFTER" --content letter.txt revoked-b.p7s
+
+# Policies when no status can be had (offline, nothing embedded)
+expect_exit 0 "soft: unknown status is a warning" -- verify_json --offline --at "$AFTER" --content letter.txt bt.p7s
+expect_json '.signatures[0].indication == "TOTAL_PASSED" and (.signatures[0].warnings | any(startswith("revocation status unknown")))' "soft warning"
+expect_exit 2 "require: unknown status is TRY_LATER" -- verify_json --offline --revocation require --at "$AFTER" --content letter.txt bt.p7s
+expect_json '.signatures[0].indication == "INDETERMINATE" and .signatures[0].subindication == "TRY_LATER"' "TRY_LATER"
+expect_exit 0 "require: online answers satisfy it" -- verify_json --revocation require --at "$AFTER" --content letter.txt bt.p7s
+expect_exit 3 "bad --revocation" -- "$VERIFY" --revocation sometimes bt.p7s
+
+# B-LT: certificates and CRLs inside; validates offline, even after the signer's certificate expired
+expect_exit 0 "sign B-LT" -- signed shortlived B-LT lt.p7s
+[ "$(openssl cms -cmsout -print -inform DER -in lt.p7s | grep -c 'lastUpdate')" -ge 2 ] && pass || fail "B-LT carries no CRLs"
+expect_exit 0 "B-LT validates offline, requiring revocation data" -- verify_json --offline --revocation require --at "$AFTER" --content letter.txt lt.p7s
+expect_json '.signatures[0].level == "CAdES-BASELINE-LT"' "B-LT level"
+expect_exit 0 "B-LT after the signer's certificate expired" -- verify_json --offline --revocation require --at "$LATER" --content letter.txt lt.p7s
+expect_json '.signatures[0].indication == "TOTAL_PASSED" and (.signatures[0].warnings | any(test("expired since")))' "expired after the timestamp still passes"
+signed shortlived B-B short-b.p7s 2>/dev/null || "$SIGN" -q -k "$(key shortlived)" --pass-file "$PASS" -o short-b.p7s letter.txt
+expect_exit 2 "B-B after the signer's certificate expired" -- verify_json --offline --at "$LATER" --content letter.txt short-b.p7s
+expect_json '.signatures[0].subindication == "OUT_OF_BOUNDS_NO_POE"' "no proof of existence"
+expect_exit 1 "B-LT with changed content" -- verify_json --offline --at "$LATER" --content "$DOCS/taxform.xml" lt.p7s
+expect_exit 0 "openssl cms -verify accepts B-LT" -- openssl cms -verify -binary -inform DER -in lt.p7s -content letter.txt -CAfile "$PKI/trust/oces3-root.pem" -attime "$AT_EPOCH" -purpose any -out /dev/null
+expect_exit 3 "B-LT for a revoked signer is refused" -- signed revoked B-LT revoked-lt.p7s
+[ ! -e revoked-lt.p7s ] && pass || fail "refused B-LT left an output"
+expect_exit 3 "B-LTA not in this build" -- signed person B-LTA lta.p7s
+
+finish
