@@ -26,6 +26,11 @@ static void usage(FILE *to)
             "      --tsa URL          timestamp authority for B-T and above\n"
             "      --digest ALG       sha256 (default), sha384, sha512\n"
             "      --signing-time T   claimed signing time, RFC 3339 (default: now)\n"
+            "      --visible P,X,Y,W,H  PAdES: show the signature on page P in the rectangle\n"
+            "                         X,Y,W,H (points from the lower left corner)\n"
+            "      --reason TEXT      PAdES: why the document is signed\n"
+            "      --location TEXT    PAdES: where it is signed\n"
+            "      --contact TEXT     PAdES: how to reach the signer\n"
             "  -o, --output FILE      output file (\"-\" = stdout); only with one INPUT\n"
             "  -q, --quiet            print nothing on success\n"
             "  -h, --help             this help\n"
@@ -70,7 +75,7 @@ static int parse_level(const char *text, enum sign_level *out)
 static int parse_args(int argc, char **argv, struct sign_args *args)
 {
     enum { OPT_CHAIN = 256, OPT_PASS_FILE, OPT_PASS_ENV, OPT_PACKAGING, OPT_TSA, OPT_DIGEST,
-           OPT_SIGNING_TIME };
+           OPT_SIGNING_TIME, OPT_VISIBLE, OPT_REASON, OPT_LOCATION, OPT_CONTACT };
     static const struct option longopts[] = {
         {"key", required_argument, NULL, 'k'},
         {"cert", required_argument, NULL, 'c'},
@@ -83,6 +88,10 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
         {"tsa", required_argument, NULL, OPT_TSA},
         {"digest", required_argument, NULL, OPT_DIGEST},
         {"signing-time", required_argument, NULL, OPT_SIGNING_TIME},
+        {"visible", required_argument, NULL, OPT_VISIBLE},
+        {"reason", required_argument, NULL, OPT_REASON},
+        {"location", required_argument, NULL, OPT_LOCATION},
+        {"contact", required_argument, NULL, OPT_CONTACT},
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -128,6 +137,21 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
                 return -1;
             }
             break;
+        case OPT_VISIBLE: {
+            sign_options *o = &args->opts;
+            char tail;
+            if (sscanf(optarg, "%d,%lf,%lf,%lf,%lf%c", &o->visible_page, &o->visible_rect[0],
+                       &o->visible_rect[1], &o->visible_rect[2], &o->visible_rect[3], &tail) != 5 ||
+                o->visible_page < 1 || o->visible_rect[2] <= 0 || o->visible_rect[3] <= 0) {
+                cmd_error(prog, NULL, "--visible: '%s' is not PAGE,X,Y,W,H (page from 1, positive "
+                                      "width and height)", optarg);
+                return -1;
+            }
+            break;
+        }
+        case OPT_REASON: args->opts.reason = optarg; break;
+        case OPT_LOCATION: args->opts.location = optarg; break;
+        case OPT_CONTACT: args->opts.contact = optarg; break;
         case 'o': args->output = optarg; break;
         case 'q': args->quiet = 1; break;
         case 'h': usage(stdout); exit(EXIT_PASSED);

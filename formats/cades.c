@@ -94,12 +94,12 @@ static int add_signature_timestamp(sign_ctx *ctx, CMS_SignerInfo *si, const EVP_
  * OpenSSL 3.0 can add CRLs to a SignedData but not OCSP responses (RFC 5940 otherRevInfo), so
  * CAdES carries CRLs. */
 static int add_validation_data(sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
-                               const sign_key *key)
+                               X509 *signer, STACK_OF(X509) *chain)
 {
     sign_revocation_data collected;
     sign_revocation_data_init(&collected);
-    STACK_OF(X509) *candidates = sk_X509_dup(key->chain);
-    STACK_OF(X509) *signer_chain = candidates ? sign_chain_assemble(key->cert, candidates) : NULL;
+    STACK_OF(X509) *candidates = chain ? sk_X509_dup(chain) : sk_X509_new_null();
+    STACK_OF(X509) *signer_chain = candidates ? sign_chain_assemble(signer, candidates) : NULL;
     int rc = signer_chain ? sign_revocation_collect(ctx, signer_chain, time(NULL), 1, &collected)
                           : sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
     /* The timestamp's TSA needs the same, to be checked offline years later. */
@@ -199,7 +199,8 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
             rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot sign the content");
         else if (opts->level >= SIGN_LEVEL_B_T && (rc = add_signature_timestamp(ctx, si, md, opts)) != SIGN_OK)
             ;
-        else if (opts->level >= SIGN_LEVEL_B_LT && (rc = add_validation_data(ctx, cms, si, key)) != SIGN_OK)
+        else if (opts->level >= SIGN_LEVEL_B_LT &&
+                 (rc = add_validation_data(ctx, cms, si, key->cert, key->chain)) != SIGN_OK)
             ;
         else if (!i2d_CMS_bio(out, cms))
             rc = sign_seterr(ctx, SIGN_EIO, "cannot write the signature");
@@ -495,6 +496,50 @@ done:
     ERR_clear_error();
 }
 
+/* Augments every SignerInfo: a signature timestamp where there is none (B-T), then the
+ * validation data (B-LT). The signed parts are untouched: unsigned attributes, certificates and
+ * CRLs are outside what the signatures cover. */
+static int cades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out)
+{
+    BIO *in = BIO_new_file(path, "rb");
+    if (!in)
+        return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, strerror(errno));
+    CMS_ContentInfo *cms = read_cms(in);
+    BIO_free(in);
+    if (!cms || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
+        CMS_ContentInfo_free(cms);
+        return sign_seterr(ctx, SIGN_EPARSE, "%s: not a CMS signature", path);
+    }
+    STACK_OF(CMS_SignerInfo) *signer_infos = CMS_get0_SignerInfos(cms);
+    STACK_OF(X509) *certs = CMS_get1_certs(cms);
+    CMS_set1_signers_certs(cms, NULL, 0);
+    ERR_clear_error();
+    int rc = sk_CMS_SignerInfo_num(signer_infos) > 0
+                 ? SIGN_OK
+                 : sign_seterr(ctx, SIGN_EPARSE, "%s: no signature to extend", path);
+    for (int i = 0; rc == SIGN_OK && i < sk_CMS_SignerInfo_num(signer_infos); i++) {
+        CMS_SignerInfo *si = sk_CMS_SignerInfo_value(signer_infos, i);
+        X509 *signer = NULL;
+        X509_ALGOR *digest_alg = NULL;
+        CMS_SignerInfo_get0_algs(si, NULL, &signer, &digest_alg, NULL);
+        const EVP_MD *md = digest_alg ? EVP_get_digestbyobj(digest_alg->algorithm) : NULL;
+        if (!signer) {
+            rc = sign_seterr(ctx, SIGN_EPARSE, "%s: signature %d does not carry its certificate",
+                             path, i + 1);
+            break;
+        }
+        if (CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1) < 0)
+            rc = add_signature_timestamp(ctx, si, md ? md : EVP_sha256(), opts);
+        if (rc == SIGN_OK && opts->level >= SIGN_LEVEL_B_LT)
+            rc = add_validation_data(ctx, cms, si, signer, certs);
+    }
+    if (rc == SIGN_OK && !i2d_CMS_bio(out, cms))
+        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the extended signature");
+    sk_X509_pop_free(certs, X509_free);
+    CMS_ContentInfo_free(cms);
+    return rc;
+}
+
 const struct sign_format sign_format_cades = {
     .name = "cades",
     .max_level = SIGN_LEVEL_B_LT,
@@ -502,6 +547,7 @@ const struct sign_format sign_format_cades = {
     .accepts_content = cades_accepts_content,
     .sign = cades_sign,
     .verify = cades_verify,
+    .extend = cades_extend,
     .extension = cades_extension,
     .list = sign_cades_list,
 };

@@ -24,6 +24,10 @@ struct sign_format {
     /* Validate the file at path; fill report (signatures, or sign_report_set_error). */
     void (*verify)(const sign_ctx *ctx, sign_report *report, const char *path,
                    const char *content_path);
+    /* Optional (NULL: cannot extend). Augment every signature in the file at path to
+     * opts->level (>= B-T, <= max_level) with opts->tsa_url, writing the whole result to out.
+     * Fails, message on ctx, when the level cannot be reached; nothing is then usable in out. */
+    int (*extend)(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out);
     /* The extension of an output file under packaging. */
     const char *(*extension)(enum sign_packaging packaging);
     /* Optional (NULL: segl-inspect cannot list this format). List the signatures of the signed

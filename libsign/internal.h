@@ -65,6 +65,11 @@ void sign_sig_set_id(sign_sig *sig, const char *id);
 void sign_sig_set_level(sign_sig *sig, const char *level);
 void sign_sig_set_signing_time(sign_sig *sig, time_t t);
 void sign_sig_set_signer(sign_sig *sig, X509 *cert); /* copies what it needs */
+/* What the signature covers, one entry each: "#id", "the whole document", "contract.pdf". */
+void sign_sig_add_covered(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
+/* PAdES modification analysis: "none", "allowed" or "disallowed", and what changed. */
+void sign_sig_set_modification(sign_sig *sig, const char *verdict);
+void sign_sig_add_modification_detail(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
 
 /* Fill key's pkey, cert and chain from p12 (key.c; also used by inspect.c). SIGN_EPASS when
  * password (NULL: none or empty) does not open it; path names the file in messages. Loads the

@@ -32,6 +32,9 @@ struct sign_sig {
     sign_oces_id oces;
     struct message_list errors;
     struct message_list warnings;
+    struct message_list covers;          /* what the signature covers (elements, data objects) */
+    char modification[16];               /* PAdES: "none", "allowed", "disallowed"; "" elsewhere */
+    struct message_list modification_details;
 };
 
 struct sign_report {
@@ -70,6 +73,8 @@ SIGN_EXTERN void sign_report_free(sign_report *report)
     for (size_t i = 0; i < report->count; i++) {
         list_free(&report->sigs[i]->errors);
         list_free(&report->sigs[i]->warnings);
+        list_free(&report->sigs[i]->covers);
+        list_free(&report->sigs[i]->modification_details);
         free(report->sigs[i]->timestamps);
         free(report->sigs[i]);
     }
@@ -154,6 +159,37 @@ SIGN_EXTERN int sign_sig_timestamp(const sign_sig *s, size_t i, const char **typ
     *time = s->timestamps[i].result.gen_time;
     *valid = s->timestamps[i].result.valid;
     return SIGN_OK;
+}
+
+void sign_sig_add_covered(sign_sig *sig, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    list_add(&sig->covers, fmt, ap);
+    va_end(ap);
+}
+
+void sign_sig_set_modification(sign_sig *sig, const char *verdict)
+{
+    snprintf(sig->modification, sizeof sig->modification, "%s", verdict ? verdict : "");
+}
+
+void sign_sig_add_modification_detail(sign_sig *sig, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    list_add(&sig->modification_details, fmt, ap);
+    va_end(ap);
+}
+
+SIGN_EXTERN size_t sign_sig_covered_count(const sign_sig *s) { return s->covers.count; }
+SIGN_EXTERN const char *sign_sig_covered(const sign_sig *s, size_t i)
+{
+    return i < s->covers.count ? s->covers.items[i] : NULL;
+}
+SIGN_EXTERN const char *sign_sig_modification(const sign_sig *s)
+{
+    return s->modification[0] ? s->modification : NULL;
 }
 
 void sign_sig_set_id(sign_sig *sig, const char *id) { snprintf(sig->id, sizeof sig->id, "%s", id); }
@@ -299,13 +335,19 @@ static json_t *sig_json(const sign_sig *sig)
                       "tsa", string_or_null(entry->result.tsa), "valid", entry->result.valid,
                       "error", entry->result.valid ? json_null() : string_or_null(entry->result.why)));
     }
-    return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", sig->id,
-                     "indication", sign_indication_name(sig->indication), "subindication",
-                     string_or_null(sig->subindication), "level", string_or_null(sig->level),
-                     "signing_time",
-                     sig->signing_time != (time_t)-1 ? json_string(when) : json_null(),
-                     "signer", signer, "timestamps", timestamps, "errors",
-                     messages_json(&sig->errors), "warnings", messages_json(&sig->warnings));
+    json_t *object = json_pack(
+        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", sig->id, "indication",
+        sign_indication_name(sig->indication), "subindication", string_or_null(sig->subindication),
+        "level", string_or_null(sig->level), "signing_time",
+        sig->signing_time != (time_t)-1 ? json_string(when) : json_null(), "signer", signer,
+        "timestamps", timestamps, "covers", messages_json(&sig->covers), "errors",
+        messages_json(&sig->errors), "warnings", messages_json(&sig->warnings));
+    if (object && sig->modification[0]) { /* PAdES: what changed after the signature */
+        json_object_set_new(object, "modification", json_string(sig->modification));
+        json_object_set_new(object, "modification_details",
+                            messages_json(&sig->modification_details));
+    }
+    return object;
 }
 
 SIGN_EXTERN int sign_report_json(char **out, const sign_report *report, const char *file)

@@ -80,10 +80,55 @@ SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_op
         BIO_free(in);
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
     }
-    int rc = format->sign(ctx, key, opts, in, sink);
+    sign_options named = *opts;
+    if (!named.content_name && strcmp(in_path, "-") != 0) {
+        const char *slash = strrchr(in_path, '/');
+        named.content_name = slash ? slash + 1 : in_path;
+    }
+    int rc = format->sign(ctx, key, &named, in, sink);
     if (rc == SIGN_OK && BIO_flush(sink) <= 0)
         rc = sign_seterr(ctx, SIGN_EIO, "cannot write the signature");
     BIO_free(sink);
     BIO_free(in);
+    return rc;
+}
+
+SIGN_EXTERN int sign_extend_file(sign_ctx *ctx, const sign_options *opts, const char *in_path,
+                                 FILE *out)
+{
+    if (!ctx || !opts || !in_path || !out)
+        return SIGN_EINVAL;
+    static const char *const level_names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
+    if (opts->level < SIGN_LEVEL_B_T)
+        return sign_seterr(ctx, SIGN_EINVAL, "extend to B-T, B-LT or B-LTA (-l)");
+    if (!opts->tsa_url)
+        return sign_seterr(ctx, SIGN_EINVAL, "extending needs a timestamp authority: --tsa URL");
+    unsigned char head[SIGN_DETECT_BYTES];
+    BIO *probe = BIO_new_file(in_path, "rb");
+    if (!probe)
+        return sign_seterr(ctx, SIGN_EIO, "%s: %s", in_path, strerror(errno));
+    int got = BIO_read(probe, head, sizeof head);
+    BIO_free(probe);
+    const struct sign_format *best = NULL;
+    int best_score = 0;
+    for (const struct sign_format *const *f = sign_format_table(); *f; f++) {
+        int score = got > 0 ? (*f)->detect_signed(head, (size_t)got) : 0;
+        if (score > best_score) {
+            best = *f;
+            best_score = score;
+        }
+    }
+    if (!best)
+        return sign_seterr(ctx, SIGN_EPARSE, "%s: not a signed file in a format segl knows", in_path);
+    if (!best->extend || opts->level > best->max_level)
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "extending %s signatures to %s is not supported "
+                                                   "by this build", best->name, level_names[opts->level]);
+    BIO *sink = BIO_new_fp(out, BIO_NOCLOSE);
+    if (!sink)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    int rc = best->extend(ctx, opts, in_path, sink);
+    if (rc == SIGN_OK && BIO_flush(sink) <= 0)
+        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the extended signature");
+    BIO_free(sink);
     return rc;
 }

@@ -41,6 +41,21 @@ void print_human(const struct job *job)
             sign_format_time(text, when);
             printf("    signing time: %s (claimed by the signer)\n", text);
         }
+        for (size_t c = 0; c < sign_sig_covered_count(sig); c++)
+            printf("    covers: %s\n", sign_sig_covered(sig, c));
+        for (size_t t = 0; t < sign_sig_timestamp_count(sig); t++) {
+            const char *type;
+            time_t at;
+            int valid;
+            char text[21] = "unknown time";
+            if (sign_sig_timestamp(sig, t, &type, &at, &valid) == SIGN_OK) {
+                if (at != (time_t)-1)
+                    sign_format_time(text, at);
+                printf("    %s timestamp: %s%s\n", type, text, valid ? "" : " (not valid)");
+            }
+        }
+        if (sign_sig_modification(sig))
+            printf("    changes after signing: %s\n", sign_sig_modification(sig));
         for (size_t e = 0; e < sign_sig_error_count(sig); e++)
             printf("    error: %s\n", sign_sig_error(sig, e));
         for (size_t w = 0; w < sign_sig_warning_count(sig); w++)

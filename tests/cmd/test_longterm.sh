@@ -81,4 +81,33 @@ expect_exit 3 "B-LT for a revoked signer is refused" -- signed revoked B-LT revo
 [ ! -e revoked-lt.p7s ] && pass || fail "refused B-LT left an output"
 expect_exit 3 "B-LTA not in this build" -- signed person B-LTA lta.p7s
 
+# segl-extend: a B-B signature (ours, then one openssl made) to B-T and B-LT; the input unchanged
+"$SIGN" -q -k "$(key shortlived)" --pass-file "$PASS" --signing-time 2026-06-01T11:00:00Z -o b.p7s letter.txt
+before=$(sha256sum b.p7s)
+EXTEND=$SEGL_BIN/segl-extend
+expect_exit 0 "extend B-B to B-T" -- "$EXTEND" -q -l B-T --tsa "$TSA" -o ext-t.p7s b.p7s
+expect_exit 0 "verify extended B-T" -- verify_json --at "$AFTER" --content letter.txt ext-t.p7s
+expect_json '.signatures[0].level == "CAdES-BASELINE-T" and (.signatures[0].timestamps | length) == 1' "extended to B-T"
+expect_exit 0 "extend B-T further to B-LT" -- "$EXTEND" -q -l B-LT --tsa "$TSA" -o ext-lt.p7s ext-t.p7s
+expect_exit 0 "extended B-LT validates offline after expiry" -- verify_json --offline --revocation require --at "$LATER" --content letter.txt ext-lt.p7s
+expect_json '.signatures[0].level == "CAdES-BASELINE-LT" and (.signatures[0].timestamps | length) == 1' "extended to B-LT, one timestamp"
+[ "$before" = "$(sha256sum b.p7s)" ] && pass || fail "segl-extend changed its input"
+openssl cms -sign -binary -cades -in letter.txt -signer "$PKI/oces3/person.pem" -inkey "$PKI/oces3/person.key.pem" \
+    -certfile "$PKI/oces3/chain.pem" -outform DER -out o.p7s
+expect_exit 0 "extend an openssl signature to B-LT" -- "$EXTEND" -q -l B-LT --tsa "$TSA" -o o-lt.p7s o.p7s
+expect_exit 0 "the extended openssl signature validates offline" -- verify_json --offline --revocation require --at "$AFTER" --content letter.txt o-lt.p7s
+expect_json '.signatures[0].level == "CAdES-BASELINE-LT"' "openssl signature extended"
+expect_exit 0 "openssl cms -verify accepts the extended signature" -- openssl cms -verify -binary -inform DER -in o-lt.p7s -content letter.txt -CAfile "$PKI/trust/oces3-root.pem" -attime "$AT_EPOCH" -purpose any -out /dev/null
+expect_exit 3 "extend with the TSA down" -- "$EXTEND" -q -l B-T --tsa "$DEAD" -o down-ext.p7s b.p7s
+[ ! -e down-ext.p7s ] && pass || fail "failed extension left an output"
+expect_exit 3 "extend without -o" -- "$EXTEND" -l B-T --tsa "$TSA" b.p7s
+expect_exit 3 "extend onto the input" -- "$EXTEND" -l B-T --tsa "$TSA" -o b.p7s b.p7s
+[ "$before" = "$(sha256sum b.p7s)" ] && pass || fail "segl-extend -o INPUT changed its input"
+expect_exit 3 "extend garbage" -- "$EXTEND" -l B-T --tsa "$TSA" -o g.p7s "$DOCS/garbage.p7s"
+expect_one_line_error "extend garbage" '^segl-extend: '
+expect_exit 0 "segl-extend --help" -- "$EXTEND" --help
+for option in $(grep -oE -- '--[a-z][a-z0-9-]+' out.txt | sort -u); do
+    grep -q -- "${option//-/\\\\-}" "$SEGL_SOURCE/man/segl-extend.1" && pass || fail "segl-extend: $option is not in man/segl-extend.1"
+done
+
 finish

@@ -43,6 +43,11 @@ SIGN_EXTERN const sign_oces_id *sign_sig_signer_oces(const sign_sig *sig); /* NU
 SIGN_EXTERN size_t sign_sig_timestamp_count(const sign_sig *sig);
 SIGN_EXTERN int sign_sig_timestamp(const sign_sig *sig, size_t i, const char **type, time_t *time,
                                    int *valid);
+/* What the signature covers ("#id", "the whole document", a data object's name). */
+SIGN_EXTERN size_t sign_sig_covered_count(const sign_sig *sig);
+SIGN_EXTERN const char *sign_sig_covered(const sign_sig *sig, size_t i);
+/* PAdES: "none", "allowed" or "disallowed" changes after the signature; NULL elsewhere. */
+SIGN_EXTERN const char *sign_sig_modification(const sign_sig *sig);
 SIGN_EXTERN size_t sign_sig_error_count(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_error(const sign_sig *sig, size_t i);
 SIGN_EXTERN size_t sign_sig_warning_count(const sign_sig *sig);

@@ -23,6 +23,14 @@ typedef struct sign_options {
     const char *digest;            /* "sha256" (default), "sha384", "sha512" */
     const char *tsa_url;           /* for B-T and above */
     time_t signing_time;           /* (time_t)-1: now */
+    /* The content's file name as the signature should name it (a detached XAdES Reference URI,
+     * an ASiC data object); NULL: the base name of the input path, none for stdin. */
+    const char *content_name;
+    /* PAdES: a visible signature on page visible_page (1-based; 0: invisible) in the rectangle
+     * visible_rect = {x, y, width, height} in PDF points from the page's lower left corner. */
+    int visible_page;
+    double visible_rect[4];
+    const char *reason, *location, *contact; /* PAdES /Reason, /Location, /ContactInfo */
 } sign_options;
 
 SIGN_EXTERN void sign_options_init(sign_options *opts);
@@ -33,6 +41,11 @@ SIGN_EXTERN const char *sign_choose_format(sign_ctx *ctx, const sign_options *op
                                            const char *in_path);
 /* The file name extension a signature of this kind gets (".p7s", ".p7m", ...). */
 SIGN_EXTERN const char *sign_output_extension(const char *format, enum sign_packaging packaging);
+
+/* Augment the signatures in the file at in_path to opts->level (B-T, B-LT, B-LTA), using
+ * opts->tsa_url, and write the result to out. Signatures made by other software included. */
+SIGN_EXTERN int sign_extend_file(sign_ctx *ctx, const sign_options *opts, const char *in_path,
+                                 FILE *out);
 
 /* Sign the file at in_path ("-" for stdin) and write the result to out. Content is read streaming.
  * The caller owns out and decides where it goes (segl-sign writes a temporary file and renames). */
