@@ -16,7 +16,9 @@ static void usage(FILE *to)
             "Usage: segl-sign [options] INPUT...\n"
             "Sign each INPUT (\"-\" = stdin) with an OCES certificate.\n\n"
             "  -k, --key FILE         PKCS#12 file (.p12/.pfx) or PEM private key\n"
-            "  -c, --cert FILE        certificate for a PEM key\n"
+            "      --pkcs11 URI       key on a PKCS#11 token (RFC 7512 pkcs11: URI, with\n"
+            "                         ?module-path=...); the PIN as a password below\n"
+            "  -c, --cert FILE        certificate for a PEM key or token key\n"
             "      --chain FILE       extra intermediate certificates (PEM)\n"
             "      --pass-file FILE   read the key password from FILE (first line)\n"
             "      --pass-env VAR     read the key password from environment variable VAR\n"
@@ -41,7 +43,7 @@ static void usage(FILE *to)
 }
 
 struct sign_args {
-    const char *key_path, *cert_path, *chain_path, *pass_file, *pass_env, *output;
+    const char *key_path, *pkcs11_uri, *cert_path, *chain_path, *pass_file, *pass_env, *output;
     int quiet;
     sign_options opts;
 };
@@ -75,9 +77,10 @@ static int parse_level(const char *text, enum sign_level *out)
 static int parse_args(int argc, char **argv, struct sign_args *args)
 {
     enum { OPT_CHAIN = 256, OPT_PASS_FILE, OPT_PASS_ENV, OPT_PACKAGING, OPT_TSA, OPT_DIGEST,
-           OPT_SIGNING_TIME, OPT_VISIBLE, OPT_REASON, OPT_LOCATION, OPT_CONTACT };
+           OPT_SIGNING_TIME, OPT_VISIBLE, OPT_REASON, OPT_LOCATION, OPT_CONTACT, OPT_PKCS11 };
     static const struct option longopts[] = {
         {"key", required_argument, NULL, 'k'},
+        {"pkcs11", required_argument, NULL, OPT_PKCS11},
         {"cert", required_argument, NULL, 'c'},
         {"chain", required_argument, NULL, OPT_CHAIN},
         {"pass-file", required_argument, NULL, OPT_PASS_FILE},
@@ -103,6 +106,7 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
     while ((c = getopt_long(argc, argv, "k:c:f:l:o:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'k': args->key_path = optarg; break;
+        case OPT_PKCS11: args->pkcs11_uri = optarg; break;
         case 'c': args->cert_path = optarg; break;
         case OPT_CHAIN: args->chain_path = optarg; break;
         case OPT_PASS_FILE: args->pass_file = optarg; break;
@@ -159,8 +163,9 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
         default: usage(stderr); return -1;
         }
     }
-    if (!args->key_path) {
-        cmd_error(prog, NULL, "no key: give one with -k/--key (see --help)");
+    if (!args->key_path == !args->pkcs11_uri) {
+        cmd_error(prog, NULL, args->key_path ? "give -k/--key or --pkcs11, not both"
+                                             : "no key: give one with -k/--key or --pkcs11 (see --help)");
         return -1;
     }
     if (optind >= argc) {
@@ -247,17 +252,22 @@ int main(int argc, char **argv)
         return EXIT_SOFTWARE;
     }
     char *password = NULL;
-    if (args.pass_file || args.pass_env || sign_key_needs_password(args.key_path)) {
+    if (args.pass_file || args.pass_env || args.pkcs11_uri || sign_key_needs_password(args.key_path)) {
         /* Prompting needs the terminal on stdin and stdin free of content. */
         password = cmd_read_password(prog, args.pass_file, args.pass_env,
-                                     "Password for the signing key: ", stdin_inputs == 0);
+                                     args.pkcs11_uri ? "PIN for the token: "
+                                                     : "Password for the signing key: ",
+                                     stdin_inputs == 0);
         if (!password) {
             sign_ctx_free(ctx);
             return EXIT_USAGE;
         }
     }
     sign_key *key = NULL;
-    int rc = sign_key_load(&key, ctx, args.key_path, args.cert_path, args.chain_path, password);
+    int rc = args.pkcs11_uri ? sign_key_load_pkcs11(&key, ctx, args.pkcs11_uri, args.cert_path,
+                                                    args.chain_path, password)
+                             : sign_key_load(&key, ctx, args.key_path, args.cert_path,
+                                             args.chain_path, password);
     cmd_password_free(password);
     if (rc != SIGN_OK) {
         cmd_error(prog, NULL, "%s", sign_ctx_errmsg(ctx));

@@ -30,7 +30,11 @@ struct sign_key {
     EVP_PKEY *pkey;
     X509 *cert;
     STACK_OF(X509) *chain;    /* without the signer certificate */
+    struct engine_st *engine; /* ENGINE holding a PKCS#11 key (pkcs11.c), or NULL */
 };
+void sign_key_release_engine(struct engine_st *engine); /* pkcs11.c */
+/* Adds the PEM certificates of chain_path to key's chain (key.c). */
+int sign_key_add_chain(sign_ctx *ctx, sign_key *key, const char *chain_path);
 
 /* Set ctx's message and return status, so that `return sign_seterr(ctx, SIGN_EIO, ...)` reads well.
  * When OpenSSL left an error on its queue, its reason is appended and the queue cleared. */

@@ -27,6 +27,8 @@ SIGN_EXTERN void sign_key_free(sign_key *key)
         return;
     EVP_PKEY_free(key->pkey);
     X509_free(key->cert);
+    if (key->engine)
+        sign_key_release_engine(key->engine);
     sk_X509_pop_free(key->chain, X509_free);
     free(key);
 }
@@ -140,7 +142,7 @@ static int load_pem(sign_ctx *ctx, sign_key *key, const char *key_path, const ch
     return SIGN_OK;
 }
 
-static int load_chain(sign_ctx *ctx, sign_key *key, const char *chain_path)
+int sign_key_add_chain(sign_ctx *ctx, sign_key *key, const char *chain_path)
 {
     BIO *in = BIO_new_file(chain_path, "rb");
     if (!in)
@@ -178,7 +180,7 @@ SIGN_EXTERN int sign_key_load(sign_key **out, sign_ctx *ctx, const char *key_pat
         rc = load_pem(ctx, key, key_path, cert_path, password);
     }
     if (rc == SIGN_OK && chain_path)
-        rc = load_chain(ctx, key, chain_path);
+        rc = sign_key_add_chain(ctx, key, chain_path);
     if (rc == SIGN_OK && !X509_check_private_key(key->cert, key->pkey))
         rc = sign_seterr(ctx, SIGN_EKEY, "%s: the key does not belong to the certificate", key_path);
     if (rc == SIGN_OK && key->chain) {

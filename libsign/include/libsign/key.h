@@ -16,6 +16,14 @@ SIGN_EXTERN int sign_key_load(sign_key **out, sign_ctx *ctx, const char *key_pat
                               const char *cert_path, const char *chain_path, const char *password);
 SIGN_EXTERN void sign_key_free(sign_key *key);
 
+/* Load a key from a PKCS#11 token by RFC 7512 URI, e.g.
+ * "pkcs11:token=OCES;object=signing?module-path=/usr/lib/softhsm/libsofthsm2.so", with its PIN.
+ * The certificate comes from cert_path, or else from the token (same URI). SIGN_EPASS for a
+ * wrong PIN. Needs OpenSSL's pkcs11 engine (Debian: libengine-pkcs11-openssl). */
+SIGN_EXTERN int sign_key_load_pkcs11(sign_key **out, sign_ctx *ctx, const char *uri,
+                                     const char *cert_path, const char *chain_path,
+                                     const char *pin);
+
 /* Whether opening key_path needs a password (an encrypted PEM key or any PKCS#12 file whose MAC
  * does not verify with an empty password). Lets a command prompt only when it must. */
 SIGN_EXTERN int sign_key_needs_password(const char *key_path);
