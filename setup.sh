@@ -8,7 +8,8 @@ mode=${1:-demo}
 
 packages=(build-essential cmake pkg-config clang openssl libssl-dev libjansson-dev libcmocka-dev
           libcurl4-openssl-dev libxml2-dev libxmlsec1-dev xmlsec1 libzip-dev libpoppler-glib-dev
-          poppler-utils qpdf unzip jq faketime socat time curl softhsm2 libengine-pkcs11-openssl opensc)
+          poppler-utils qpdf unzip jq faketime socat time curl softhsm2 libengine-pkcs11-openssl opensc
+          valgrind libxml2-utils)
 # Node.js for the xadesjs interop checks: Debian's nodejs and npm, unless a node and npm are
 # already there (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
 command -v node >/dev/null || packages+=(nodejs)
@@ -63,6 +64,10 @@ test)
         echo "setup: npm not found: the xadesjs interop checks will be skipped" >&2
     fi
     (cd build && ctest --output-on-failure -j "$jobs")
+    # The command tests once more under valgrind memcheck (the build without sanitizers).
+    if command -v valgrind >/dev/null; then
+        (cd build && SEGL_VALGRIND=1 ctest --output-on-failure -j "$jobs" -R 'cmd\.test_(sign_verify|failures)')
+    fi
     build build-asan -DSEGL_SANITIZE=ON
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --output-on-failure -j "$jobs")

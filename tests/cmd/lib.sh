@@ -15,6 +15,18 @@ VERIFY=$SEGL_BIN/segl-verify
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
+# SEGL_VALGRIND=1 runs the commands under valgrind memcheck: any memory error or definite leak
+# becomes exit status 99, which every expect_exit notices (setup.sh test does this for a subset).
+if [ -n "${SEGL_VALGRIND:-}" ]; then
+    mkdir "$WORK/.memcheck"
+    for command in segl-sign segl-verify; do
+        printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite "%s" "$@"\n' \
+            "$SEGL_BIN/$command" >"$WORK/.memcheck/$command"
+        chmod +x "$WORK/.memcheck/$command"
+    done
+    SIGN=$WORK/.memcheck/segl-sign
+    VERIFY=$WORK/.memcheck/segl-verify
+fi
 failures=0
 checks=0
 

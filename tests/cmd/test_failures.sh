@@ -84,6 +84,21 @@ fi
 expect_exit 4 "output directory missing" -- "$SIGN" -q -k "$(key person)" --pass-file "$PASS" -o nodir/x.p7s letter.txt
 [ -z "$(find . -name '.segl-tmp-*')" ] && pass || fail "temporary files left: $(find . -name '.segl-tmp-*')"
 
+# SIGINT while signing leaves no temporary file and no output: the input is a FIFO that never
+# finishes, so segl-sign is inside the signing when the signal comes.
+mkfifo slow.fifo
+"$SIGN" -q -k "$(key person)" --pass-file "$PASS" -f cades -o interrupted.p7s slow.fifo 2>/dev/null &
+signer=$!
+exec 7>slow.fifo            # open the writing end: segl-sign starts reading
+printf 'part of a document' >&7
+sleep 0.5
+kill -INT "$signer"
+wait "$signer"
+status=$?
+exec 7>&-
+[ "$status" -ne 0 ] && pass || fail "interrupted segl-sign exited 0"
+[ ! -e interrupted.p7s ] && [ -z "$(find . -name '.segl-tmp-*')" ] && pass || fail "SIGINT left files: $(ls -a)"
+
 # Usage errors and help
 expect_exit 3 "no arguments (sign)" -- "$SIGN"
 expect_exit 3 "no arguments (verify)" -- "$VERIFY"
