@@ -21,6 +21,8 @@ static void usage(FILE *to)
             "      --pass-file FILE   read the PKCS#12 password from FILE (first line)\n"
             "      --pass-env VAR     read the PKCS#12 password from environment variable VAR\n"
             "      --json             one JSON object per file (JSON Lines) on stdout\n"
+            "      --extract DIR      write the data objects of the ASiC container FILE into\n"
+            "                         DIR (made when missing; nothing is overwritten)\n"
             "  -h, --help             this help\n"
             "  -V, --version          print the version\n\n"
             "Without --pass-file or --pass-env the password is asked for on the terminal,\n"
@@ -281,13 +283,34 @@ static int inspect_one(sign_ctx *ctx, const struct inspect_args *args, const cha
     return status;
 }
 
+/* --extract DIR FILE: the data objects of one ASiC container, checked and written safely. */
+static int extract(const char *dir, int count, char **files)
+{
+    if (count != 1 || strcmp(files[0], "-") == 0) {
+        cmd_error(prog, NULL, "--extract takes one container FILE");
+        return EXIT_USAGE;
+    }
+    sign_ctx *ctx = NULL;
+    if (sign_ctx_new(&ctx) != SIGN_OK) {
+        cmd_error(prog, NULL, "out of memory");
+        return EXIT_SOFTWARE;
+    }
+    int rc = sign_asic_extract(ctx, files[0], dir);
+    if (rc != SIGN_OK)
+        cmd_error(prog, NULL, "%s", sign_ctx_errmsg(ctx));
+    sign_ctx_free(ctx);
+    return rc == SIGN_OK ? EXIT_PASSED : rc == SIGN_ENOMEM ? EXIT_SOFTWARE : EXIT_USAGE;
+}
+
 int main(int argc, char **argv)
 {
-    enum { OPT_PASS_FILE = 256, OPT_PASS_ENV, OPT_JSON };
+    enum { OPT_PASS_FILE = 256, OPT_PASS_ENV, OPT_JSON, OPT_EXTRACT };
+    const char *extract_dir = NULL;
     static const struct option longopts[] = {
         {"pass-file", required_argument, NULL, OPT_PASS_FILE},
         {"pass-env", required_argument, NULL, OPT_PASS_ENV},
         {"json", no_argument, NULL, OPT_JSON},
+        {"extract", required_argument, NULL, OPT_EXTRACT},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -299,6 +322,7 @@ int main(int argc, char **argv)
         case OPT_PASS_FILE: args.pass_file = optarg; break;
         case OPT_PASS_ENV: args.pass_env = optarg; break;
         case OPT_JSON: args.json = 1; break;
+        case OPT_EXTRACT: extract_dir = optarg; break;
         case 'h': usage(stdout); return EXIT_PASSED;
         case 'V': printf("segl-inspect %s\n", sign_version()); return EXIT_PASSED;
         default: usage(stderr); return EXIT_USAGE;
@@ -308,6 +332,8 @@ int main(int argc, char **argv)
         cmd_error(prog, NULL, "no input: name the files to inspect (see --help)");
         return EXIT_USAGE;
     }
+    if (extract_dir)
+        return extract(extract_dir, argc - optind, argv + optind);
     for (int i = optind; i < argc; i++)
         args.stdin_is_input += strcmp(argv[i], "-") == 0;
     if (args.stdin_is_input > 1) {

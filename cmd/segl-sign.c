@@ -33,11 +33,13 @@ static void usage(FILE *to)
             "      --reason TEXT      PAdES: why the document is signed\n"
             "      --location TEXT    PAdES: where it is signed\n"
             "      --contact TEXT     PAdES: how to reach the signer\n"
-            "  -o, --output FILE      output file (\"-\" = stdout); only with one INPUT\n"
+            "  -o, --output FILE      output file (\"-\" = stdout); only with one INPUT,\n"
+            "                         or the container that asic-e holds every INPUT in\n"
             "  -q, --quiet            print nothing on success\n"
             "  -h, --help             this help\n"
             "  -V, --version          print the version\n\n"
-            "Output names: INPUT.p7s (detached CAdES), INPUT.p7m (enveloping).\n"
+            "Output names: INPUT.p7s (detached CAdES), INPUT.p7m (enveloping), INPUT.asice.\n"
+            "One INPUT that is an ASiC container gets a signature added (-f asic-e).\n"
             "Exit status: 0 signed, 3 usage or input error (also a wrong password),\n"
             "4 signing or writing failed. See segl-sign(1).\n");
 }
@@ -72,6 +74,12 @@ static int parse_level(const char *text, enum sign_level *out)
             return 0;
         }
     return -1;
+}
+
+/* ASiC: every INPUT goes into one container (sign_sign_files). */
+static int is_container(const char *format)
+{
+    return format && strncmp(format, "asic-", 5) == 0;
 }
 
 static int parse_args(int argc, char **argv, struct sign_args *args)
@@ -172,7 +180,7 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
         cmd_error(prog, NULL, "no input: name the files to sign (see --help)");
         return -1;
     }
-    if (args->output && argc - optind > 1) {
+    if (args->output && argc - optind > 1 && !is_container(args->opts.format)) {
         cmd_error(prog, NULL, "-o/--output takes one input; without it each INPUT gets its own "
                               "output name");
         return -1;
@@ -186,9 +194,11 @@ static int exit_code_for(int status)
     return status == SIGN_ECRYPTO || status == SIGN_ENOMEM ? EXIT_SOFTWARE : EXIT_USAGE;
 }
 
+/* Sign inputs (one, or all of them into a container) to one output named after the first. */
 static int sign_one(sign_ctx *ctx, const sign_key *key, const struct sign_args *args,
-                    const char *input)
+                    char *const *inputs, int count)
 {
+    const char *input = inputs[0];
     const char *format = sign_choose_format(ctx, &args->opts, input);
     if (!format) {
         cmd_error(prog, NULL, "%s", sign_ctx_errmsg(ctx));
@@ -209,10 +219,11 @@ static int sign_one(sign_ctx *ctx, const sign_key *key, const struct sign_args *
             target = default_name;
         }
     }
-    if (strcmp(target, "-") != 0 && strcmp(input, "-") != 0 && cmd_same_file(input, target)) {
-        cmd_error(prog, input, "the output would overwrite the input");
-        return EXIT_USAGE;
-    }
+    for (int i = 0; i < count; i++)
+        if (strcmp(target, "-") != 0 && strcmp(inputs[i], "-") != 0 && cmd_same_file(inputs[i], target)) {
+            cmd_error(prog, inputs[i], "the output would overwrite the input");
+            return EXIT_USAGE;
+        }
     if (strcmp(target, "-") == 0 && isatty(STDOUT_FILENO)) {
         cmd_error(prog, input, "refusing to write a binary signature to a terminal; use -o FILE");
         return EXIT_USAGE;
@@ -220,7 +231,8 @@ static int sign_one(sign_ctx *ctx, const sign_key *key, const struct sign_args *
     cmd_output out;
     if (cmd_output_open(&out, prog, target) != 0)
         return EXIT_SOFTWARE;
-    int rc = sign_sign_file(ctx, key, &args->opts, input, out.stream);
+    int rc = sign_sign_files(ctx, key, &args->opts, (const char *const *)inputs, (size_t)count,
+                             out.stream);
     if (rc != SIGN_OK) {
         cmd_output_abort(&out);
         cmd_error(prog, input, "%s", sign_ctx_errmsg(ctx));
@@ -275,8 +287,9 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     int status = EXIT_PASSED;
-    for (int i = optind; i < argc; i++) {
-        int one = sign_one(ctx, key, &args, argv[i]);
+    int per_call = is_container(args.opts.format) ? argc - optind : 1;
+    for (int i = optind; i < argc; i += per_call) {
+        int one = sign_one(ctx, key, &args, argv + i, per_call);
         if (one != EXIT_PASSED && status == EXIT_PASSED)
             status = one;
     }

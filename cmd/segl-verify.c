@@ -21,6 +21,11 @@ static void usage(FILE *to)
             "      --trust FILE|DIR   trust anchors (PEM/DER certificates); repeatable\n"
             "      --no-default-trust trust only what --trust gives, not the OCES CAs\n"
             "                         installed with segl\n"
+            "      --tl FILE|URL      an ETSI trusted list (national, or the EU list of the\n"
+            "                         lists): its CAs become trust anchors and signers are\n"
+            "                         reported qualified or not; repeatable\n"
+            "      --tl-signer FILE   pinned certificate(s) the trusted lists must be signed\n"
+            "                         by; repeatable, needed with --tl\n"
             "      --content FILE     signed content of a detached signature (one FILE only;\n"
             "                         default: FILE without .p7s/.p7m/.sig, when it exists)\n"
             "      --at TIME          validate at TIME (RFC 3339) instead of now\n"
@@ -29,6 +34,9 @@ static void usage(FILE *to)
             "                         (default soft: a warning; require: INDETERMINATE)\n"
             "      --timeout SECONDS  for each OCSP/CRL/timestamp request (default 10)\n"
             "      --json             one JSON object per file (JSON Lines) on stdout\n"
+            "      --report etsi PATH an ETSI TS 119 102-2 XML validation report per file: in\n"
+            "                         PATH/NAME.etsi.xml when PATH is a directory, else in\n"
+            "                         the file PATH (one input only; \"-\" = stdout)\n"
             "  -j, --jobs N           validate N files at a time (default: the CPUs)\n"
             "      --files-from FILE  read file names, one per line, from FILE (\"-\" = stdin)\n"
             "  -0, --null             names in --files-from end with NUL, not newline\n"
@@ -49,6 +57,7 @@ struct verify_args {
     int json, quiet, jobs, nul_separated, unordered;
     unsigned shard_k, shard_n;
     const char *files_from;
+    const char *report_path; /* --report etsi PATH */
 };
 
 static char *default_content(const char *path)
@@ -130,16 +139,19 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
                       struct name_list *names)
 {
     enum { OPT_REVOCATION = 200, OPT_TIMEOUT, OPT_TRUST = 256, OPT_CONTENT, OPT_AT, OPT_OFFLINE, OPT_JSON, OPT_FILES_FROM, OPT_SHARD,
-           OPT_UNORDERED, OPT_NO_DEFAULT_TRUST };
+           OPT_UNORDERED, OPT_NO_DEFAULT_TRUST, OPT_REPORT, OPT_TL, OPT_TL_SIGNER };
     static const struct option longopts[] = {
         {"trust", required_argument, NULL, OPT_TRUST},
         {"no-default-trust", no_argument, NULL, OPT_NO_DEFAULT_TRUST},
+        {"tl", required_argument, NULL, OPT_TL},
+        {"tl-signer", required_argument, NULL, OPT_TL_SIGNER},
         {"content", required_argument, NULL, OPT_CONTENT},
         {"at", required_argument, NULL, OPT_AT},
         {"offline", no_argument, NULL, OPT_OFFLINE},
         {"revocation", required_argument, NULL, OPT_REVOCATION},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"json", no_argument, NULL, OPT_JSON},
+        {"report", required_argument, NULL, OPT_REPORT},
         {"jobs", required_argument, NULL, 'j'},
         {"files-from", required_argument, NULL, OPT_FILES_FROM},
         {"null", no_argument, NULL, '0'},
@@ -154,6 +166,8 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
     const char *walk_dirs[64];
     size_t walk_count = 0;
     int default_trust = 1;
+    const char *tl_sources[64], *tl_signers[64]; /* loaded after all options (--offline) */
+    size_t tl_count = 0, tl_signer_count = 0;
     int c;
     while ((c = getopt_long(argc, argv, "j:0r:qhV", longopts, NULL)) != -1) {
         switch (c) {
@@ -164,6 +178,17 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
             }
             break;
         case OPT_NO_DEFAULT_TRUST: default_trust = 0; break;
+        case OPT_TL:
+        case OPT_TL_SIGNER:
+            if ((c == OPT_TL ? tl_count : tl_signer_count) == 64) {
+                cmd_error(prog, NULL, "%s: at most 64", c == OPT_TL ? "--tl" : "--tl-signer");
+                return -1;
+            }
+            if (c == OPT_TL)
+                tl_sources[tl_count++] = optarg;
+            else
+                tl_signers[tl_signer_count++] = optarg;
+            break;
         case OPT_CONTENT: args->content_path = optarg; break;
         case OPT_AT: {
             time_t at;
@@ -199,6 +224,15 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
             break;
         }
         case OPT_JSON: args->json = 1; break;
+        case OPT_REPORT:
+            /* --report etsi PATH: the format, then where the reports go (the next argument) */
+            if (strcmp(optarg, "etsi") != 0 || optind >= argc ||
+                (argv[optind][0] == '-' && argv[optind][1])) {
+                cmd_error(prog, NULL, "--report: use --report etsi PATH (a directory, a file or -)");
+                return -1;
+            }
+            args->report_path = argv[optind++];
+            break;
         case 'j': {
             char *end;
             long jobs = strtol(optarg, &end, 10);
@@ -231,6 +265,15 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
         default: usage(stderr); return -1;
         }
     }
+    if (tl_signer_count > 0 && tl_count == 0) {
+        cmd_error(prog, NULL, "--tl-signer without --tl");
+        return -1;
+    }
+    for (size_t i = 0; i < tl_count; i++)
+        if (sign_ctx_add_trusted_list(ctx, tl_sources[i], tl_signers, tl_signer_count) != SIGN_OK) {
+            cmd_error(prog, NULL, "--tl: %s", sign_ctx_errmsg(ctx));
+            return -1;
+        }
     if (default_trust)
         use_default_trust(ctx, args->quiet);
     for (int i = optind; i < argc; i++)
@@ -252,6 +295,10 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
     }
     if (args->shard_n)
         names_keep_shard(names, args->shard_k, args->shard_n);
+    if (args->report_path && strcmp(args->report_path, "-") == 0 && args->json) {
+        cmd_error(prog, NULL, "--report etsi -: stdout is taken by --json");
+        return -1;
+    }
     return 0;
 }
 
@@ -297,7 +344,8 @@ static int print_result(struct job *job, const struct verify_args *args)
         if (sign_report_json(&line, job->report, job->name) == SIGN_OK)
             printf("%s\n", line);
         free(line);
-    } else if (job->report && !args->quiet && !error) {
+    } else if (job->report && !args->quiet && !error &&
+               !(args->report_path && strcmp(args->report_path, "-") == 0)) {
         print_human(job);
     }
     fflush(stdout);
@@ -320,6 +368,12 @@ int main(int argc, char **argv)
         return parsed > 0 ? EXIT_PASSED : EXIT_USAGE;
     }
 
+    struct etsi_out *etsi = NULL;
+    if (args.report_path && !(etsi = etsi_out_new(prog, args.report_path, &names))) {
+        names_free(&names);
+        sign_ctx_free(ctx);
+        return EXIT_USAGE;
+    }
     struct job *jobs = make_jobs(&names, &args);
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = args.jobs ? args.jobs : (cpus > 0 ? (int)cpus : 1);
@@ -330,8 +384,14 @@ int main(int argc, char **argv)
     struct progress *progress = args.quiet ? NULL : progress_new(names.count);
     struct summary summary = {0};
     for (size_t done = 0; pool && done < names.count; done++) {
-        struct job *job = &jobs[pool_next_finished(pool, !args.unordered)];
+        size_t index = pool_next_finished(pool, !args.unordered);
+        struct job *job = &jobs[index];
         status = worse_status(status, print_result(job, &args));
+        if (etsi) {
+            time_t at = sign_ctx_get_time(ctx);
+            status = worse_status(status, etsi_out_write(etsi, prog, index, job,
+                                                         at != (time_t)-1 ? at : job->validated_at));
+        }
         summary_add(&summary, job->report);
         sign_report_free(job->report); /* a long batch keeps no reports it has printed */
         job->report = NULL;
@@ -342,6 +402,7 @@ int main(int argc, char **argv)
     if (!args.quiet && names.count > 1)
         summary_print(&summary, prog);
     free_jobs(jobs, names.count);
+    etsi_out_free(etsi);
     names_free(&names);
     sign_ctx_free(ctx);
     return status;

@@ -185,8 +185,13 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
             goto done;
         }
     }
+    /* The chain, but not a self-signed root: a validator must have its trust anchor already,
+     * and every certificate carried costs each validation a decode (EN 319 122-1 lets the
+     * signer choose which chain certificates to include). */
     for (int i = 0; key->chain && i < sk_X509_num(key->chain); i++)
-        if (!CMS_add1_cert(cms, sk_X509_value(key->chain, i))) {
+        if (X509_check_issued(sk_X509_value(key->chain, i), sk_X509_value(key->chain, i)) !=
+                X509_V_OK &&
+            !CMS_add1_cert(cms, sk_X509_value(key->chain, i))) {
             rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot add the certificate chain");
             goto done;
         }
@@ -237,6 +242,7 @@ static void signature_id(CMS_SignerInfo *si, sign_sig *sig)
     if (!value || !EVP_Digest(ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value),
                               digest, &len, EVP_sha256(), NULL))
         return;
+    sign_sig_set_value_digest(sig, digest);
     char id[24] = "S-";
     for (int i = 0; i < 8; i++)
         snprintf(id + 2 + 2 * i, 3, "%02X", digest[i]);

@@ -21,6 +21,10 @@ struct sign_format {
     int (*accepts_content)(const unsigned char *head, size_t len);
     /* Sign the content read from in and write to out. Status as in enum sign_status. */
     int (*sign)(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out);
+    /* Optional (NULL: one input per output, through sign). Sign the files at inputs (count of
+     * them) into the one output out, as a container does. */
+    int (*sign_many)(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                     const char *const *inputs, size_t count, BIO *out);
     /* Validate the file at path; fill report (signatures, or sign_report_set_error). */
     void (*verify)(const sign_ctx *ctx, sign_report *report, const char *path,
                    const char *content_path);
@@ -45,6 +49,8 @@ const struct sign_format *sign_format_by_name(const char *name);
 extern const struct sign_format sign_format_cades;
 extern const struct sign_format sign_format_pades;
 extern const struct sign_format sign_format_xades;
+extern const struct sign_format sign_format_asic_e; /* asic.c */
+extern const struct sign_format sign_format_asic_s;
 int sign_cades_list(sign_ctx *ctx, const unsigned char *data, size_t len, const char *name,
                     struct json_t *file); /* cades_list.c */
 

@@ -1,6 +1,8 @@
-/* PAdES (ETSI EN 319 142-1): the format class. Signing is in pades_sign.c, validation in
- * pades_verify.c with the modification analysis in pades_diff.c, the PDF layer in pades_pdf.c
- * and pades_write.c. */
+/* PAdES (ETSI EN 319 142-1): the format class. Signing is in pades_sign.c (the appearance of a
+ * visible signature in pades_appearance.c), the long-term levels and extending in pades_ltv.c,
+ * validation in pades_verify.c with the modification analysis in pades_diff.c, the PDF layer in
+ * pades_pdf.c, pades_write.c and pades_update.c, document timestamps' RFC 3161 in
+ * pades_timestamp.c. */
 #include <string.h>
 #include "pades.h"
 
@@ -43,9 +45,11 @@ static const char *pades_extension(enum sign_packaging packaging)
 
 const struct sign_format sign_format_pades = {
     .name = "pades",
+    .max_level = SIGN_LEVEL_B_LTA,
     .detect_signed = pades_detect_signed,
     .accepts_content = pades_accepts_content,
     .sign = pades_sign,
     .verify = pades_verify,
+    .extend = pades_extend,
     .extension = pades_extension,
 };

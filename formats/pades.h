@@ -4,6 +4,8 @@
 
 #include "format.h"
 #include "pades_pdf.h"
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 /* pades_sign.c: sign the PDF read from in by an incremental update written to out. */
 int pades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out);
@@ -20,5 +22,76 @@ void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign
 /* The end of the revision written by the cross-reference section at index i of doc->sections:
  * just after the "%%EOF" marker that follows it (and its end-of-line). 0 if none is found. */
 size_t pades_revision_end(const pdf_doc *doc, size_t section);
+
+/* ---- one incremental update (pades_update.c) ---- */
+struct pades_object {
+    uint32_t num;
+    int gen;
+    size_t offset;             /* in out */
+};
+struct pades_update {
+    pdf_doc *doc;
+    struct pdf_buf out;        /* the new revision, appended after the original */
+    size_t base;               /* file offset of out.data[0] */
+    struct pades_object *objects;
+    size_t count, cap;
+    size_t byte_range_at;      /* offset in out of the ByteRange placeholder */
+    size_t contents_at;        /* offset in out of '<' of /Contents */
+    size_t contents_len;       /* with '<' and '>' */
+};
+void pades_update_begin(struct pades_update *u, pdf_doc *doc);
+void pades_update_free(struct pades_update *u);
+void pades_begin_object(struct pades_update *u, uint32_t num, int gen);
+void pades_write_object(struct pades_update *u, uint32_t num, int gen, const pdf_value *v);
+/* A stream object; dict_entries (may be NULL) go into its dictionary before /Length. */
+void pades_write_stream(struct pades_update *u, uint32_t num, const char *dict_entries,
+                        const void *data, size_t len);
+/* "/ByteRange [...] /Contents <00...>" with room for contents_bytes bytes. */
+void pades_write_placeholders(struct pades_update *u, size_t contents_bytes);
+/* Sort the objects and write the cross-reference section and trailer. 0 or -1. */
+int pades_update_finish(struct pades_update *u);
+int pades_fill_byte_range(struct pades_update *u);
+/* Digest of the byte ranges: the original and the update around /Contents. */
+int pades_update_digest(const struct pades_update *u, const EVP_MD *md, unsigned char *digest,
+                        unsigned int *digest_len);
+int pades_update_set_contents(struct pades_update *u, const unsigned char *der, size_t len);
+/* Write the original and the update. */
+int pades_update_emit(const struct pades_update *u, BIO *out);
+
+/* ---- pades_sign.c ---- */
+enum pades_field_kind { PADES_SIGNATURE, PADES_DOC_TIMESTAMP };
+/* Into u: a new signature field (with widget, appearance when opts asks for one) holding a
+ * signature dictionary of kind with placeholders for contents_bytes; then the xref section.
+ * *sig_num gets the signature dictionary's number. */
+int pades_build_field_revision(sign_ctx *ctx, struct pades_update *u, const sign_options *opts,
+                               enum pades_field_kind kind, const sign_key *key,
+                               size_t contents_bytes, uint32_t *sig_num);
+const EVP_MD *pades_allowed_digest(const char *name);
+
+/* ---- pades_appearance.c: a visible signature's look (ISO 32000-1 12.5.5, 12.7.4.5) ---- */
+/* Writes the appearance stream ap_num and its font font_num into u: a framed box with the
+ * signer's name, OCES identity and the signing time in Helvetica. */
+void pades_write_appearance(struct pades_update *u, uint32_t ap_num, uint32_t font_num,
+                            const double rect[4], X509 *cert, time_t when);
+/* A text string (7.9.2.2) from UTF-8: hex of the bytes when ASCII, else UTF-16BE with BOM. */
+void pades_write_text_string(struct pdf_buf *buf, const char *utf8);
+
+/* ---- pades_timestamp.c: a document timestamp's imprint is over the ByteRange, hashed from the
+ * mapped file (requests use libsign's sign_tsa_request_digest) ---- */
+/* sign_timestamp_check for a token whose imprint is over the byte ranges br of doc. */
+int pades_timestamp_check_ranges(const sign_ctx *ctx, const unsigned char *token,
+                                 size_t token_len, const pdf_doc *doc, const long long br[4],
+                                 sign_timestamp_result *out);
+
+/* ---- pades_ltv.c: long-term levels (EN 319 142-1 5.4) ---- */
+/* Bring the PDF open on fd to opts->level after signing (B-LT: DSS for the signature sig_num;
+ * B-LTA: and a document timestamp) or extending (sig_num 0: every signature, with a document
+ * timestamp first when one has none), writing the whole result to out. */
+int pades_augment(sign_ctx *ctx, const sign_options *opts, int fd, uint32_t sig_num, BIO *out);
+int pades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out);
+
+/* ---- pades_verify.c ---- */
+/* Numbers of the signature dictionaries of the signature fields (0 for a direct /V). */
+size_t pades_find_signatures(pdf_doc *doc, uint32_t *nums, size_t max);
 
 #endif

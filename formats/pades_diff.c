@@ -26,9 +26,14 @@ struct diff {
 
 static void reject(struct diff *d, const char *what, uint32_t num)
 {
-    if (d->failed++ < 5) /* a few reasons are enough */
+    if (d->failed++ < 5) { /* a few reasons are enough */
         sign_sig_fail(d->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "changed after signing: %s (object %u)", what, num);
+        if (num)
+            sign_sig_add_modification_detail(d->sig, "not allowed: %s (object %u)", what, num);
+        else
+            sign_sig_add_modification_detail(d->sig, "not allowed: %s", what);
+    }
 }
 
 /* ---------------------------------------------------------------- bytes after the revision */
@@ -109,6 +114,8 @@ static void check_tail(struct diff *d)
                       "bytes after the signed revision at offset %zu are not part of any "
                       "later revision's cross-reference data",
                       pos);
+        sign_sig_add_modification_detail(d->sig, "not allowed: bytes at offset %zu outside any "
+                                                 "revision's cross-reference data", pos);
         d->failed++;
         break;
     }
@@ -322,6 +329,19 @@ static const char *describe(pdf_value *old)
     return "an object the signed revision uses";
 }
 
+/* What an object added after the signature is, for the report; NULL: not worth a line. */
+static const char *describe_added(pdf_value *v)
+{
+    pdf_value *type = v ? pdf_dict_get(v, "Type") : NULL;
+    if (pdf_is_name(type, "DocTimeStamp"))
+        return "document timestamp added";
+    if (pdf_is_name(type, "Sig"))
+        return "signature added";
+    if (pdf_is_name(type, "DSS"))
+        return "document security store (DSS) added";
+    return NULL;
+}
+
 void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign_sig *sig)
 {
     struct diff d = {.doc = doc, .signed_end = signed_end, .docmdp = docmdp, .sig = sig};
@@ -334,10 +354,16 @@ void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign
     if (later == 0) {
         size_t pos = signed_end;
         pdf_skip_ws(doc, &pos);
-        if (pos < doc->size)
+        if (pos < doc->size) {
             sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                           "bytes after the signed revision at offset %zu are not a revision",
                           pos);
+            sign_sig_set_modification(sig, "disallowed");
+            sign_sig_add_modification_detail(sig, "not allowed: bytes at offset %zu after the "
+                                                  "signed revision are not a revision", pos);
+        } else {
+            sign_sig_set_modification(sig, "none");
+        }
         return;
     }
     sign_sig_warn(sig, "%zu revision%s after this signature", later, later == 1 ? "" : "s");
@@ -345,6 +371,10 @@ void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "certified with no changes permitted (DocMDP P=1), but the document has "
                       "later revisions");
+        sign_sig_set_modification(sig, "disallowed");
+        sign_sig_add_modification_detail(sig, "not allowed: %zu later revision%s of a document "
+                                              "certified with no changes permitted (DocMDP P=1)",
+                                          later, later == 1 ? "" : "s");
         return;
     }
     check_tail(&d);
@@ -358,13 +388,16 @@ void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign
 
     if (total > MAX_CHANGED) {
         reject(&d, "too many objects in later revisions to analyse", 0);
+        sign_sig_set_modification(sig, "disallowed");
         return;
     }
     uint32_t *nums = malloc((total ? total : 1) * sizeof *nums);
     if (!nums) {
         reject(&d, "out of memory", 0);
+        sign_sig_set_modification(sig, "disallowed");
         return;
     }
+    size_t added_other = 0;
     size_t n = 0;
     for (size_t i = 0; i < doc->section_count; i++)
         if (doc->sections[i].offset >= signed_end)
@@ -378,8 +411,15 @@ void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign
         const struct pdf_xref_entry *old_entry = pdf_entry(doc, num, signed_end);
         pdf_value *old = pdf_get(doc, num, signed_end);
         pdf_value *new = pdf_get(doc, num, SIZE_MAX);
-        if (!old_entry || old_entry->kind == 0)
-            continue; /* a new object: it matters only through the changes checked here */
+        if (!old_entry || old_entry->kind == 0) {
+            /* a new object: it matters only through the changes checked here */
+            const char *what = describe_added(new);
+            if (what)
+                sign_sig_add_modification_detail(sig, "%s (object %u)", what, num);
+            else if (new)
+                added_other++;
+            continue;
+        }
         if (!old) {
             if (new)
                 reject(&d, "an object unreadable in the signed revision was defined later", num);
@@ -391,8 +431,16 @@ void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign
         }
         if (pdf_equal(doc, old, new))
             continue;
-        if (!allowed_change(&d, num, old, new))
+        const char *allowed = allowed_change(&d, num, old, new);
+        if (!allowed)
             reject(&d, describe(old), num);
+        else
+            sign_sig_add_modification_detail(sig, "%s updated (object %u)", allowed, num);
     }
     free(nums);
+    if (added_other)
+        sign_sig_add_modification_detail(sig, "%zu other object%s added (fields, appearances, "
+                                              "validation data)",
+                                          added_other, added_other == 1 ? "" : "s");
+    sign_sig_set_modification(sig, d.failed ? "disallowed" : "allowed");
 }

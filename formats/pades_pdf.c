@@ -1154,3 +1154,10 @@ size_t pdf_find(const pdf_doc *doc, size_t from, const char *needle)
     const unsigned char *p = find_bytes(doc->data + from, doc->size - from, needle);
     return p ? (size_t)(p - doc->data) : SIZE_MAX;
 }
+
+int pdf_stream_decode(pdf_doc *doc, const pdf_value *stream, unsigned char **out, size_t *out_len)
+{
+    if (!stream || stream->type != PDF_STREAM)
+        return -1;
+    return decode_stream(doc, stream, out, out_len);
+}

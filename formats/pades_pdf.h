@@ -98,6 +98,9 @@ int pdf_at_keyword(const pdf_doc *doc, size_t pos, const char *kw);
 /* Offset of needle in the file at or after from, or SIZE_MAX. */
 size_t pdf_find(const pdf_doc *doc, size_t from, const char *needle);
 
+/* Decoded data of a stream (no filter or FlateDecode). Caller frees *out. 0 or -1. */
+int pdf_stream_decode(pdf_doc *doc, const pdf_value *stream, unsigned char **out, size_t *out_len);
+
 /* Arena allocation for values built by the writer. */
 pdf_value *pdf_new_value(pdf_doc *doc, enum pdf_type type);
 void *pdf_alloc(pdf_doc *doc, size_t size);

@@ -1,7 +1,9 @@
-/* PAdES baseline B-B signing (ETSI EN 319 142-1) by incremental update (ISO 32000-1 7.5.6): the
+/* PAdES baseline signing (ETSI EN 319 142-1) by incremental update (ISO 32000-1 7.5.6): the
  * original file is copied unchanged and followed by one new revision holding the signature
- * dictionary, a signature field merged with its (invisible) widget, the updated page, AcroForm
- * and catalog, and a cross-reference section in the document's own style (table or stream). */
+ * dictionary, a signature field merged with its widget (invisible, or visible with an
+ * appearance), the updated page, AcroForm and catalog. B-T puts a signature timestamp into the
+ * CMS; B-LT and B-LTA add further revisions (pades_ltv.c). The same field revision, with a
+ * document timestamp dictionary, serves pades_ltv.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,10 +19,10 @@
 #include <openssl/pkcs7.h>
 #include "pades.h"
 
-#define BYTE_RANGE_WIDTH 66  /* "0 " and three numbers of up to 21 digits */
 #define CONTENTS_SLACK 32    /* ECDSA signatures vary by a few bytes between runs */
+#define TOKEN_SLACK 64       /* a timestamp token's time, serial and nonce vary in length */
 
-static const EVP_MD *allowed_digest(const char *name)
+const EVP_MD *pades_allowed_digest(const char *name)
 {
     static const char *const allowed[] = {"sha256", "sha384", "sha512"};
     for (size_t i = 0; i < 3; i++)
@@ -101,11 +103,33 @@ static int sign_without_signing_time(CMS_SignerInfo *si, const sign_key *key, co
     return ok;
 }
 
+/* EN 319 142-1 6.3 B-T: a signature-time-stamp unsigned attribute (EN 319 122-1 5.3), a token
+ * over the signature value. */
+static int add_signature_timestamp(sign_ctx *ctx, CMS_SignerInfo *si, const EVP_MD *md,
+                                   const char *tsa_url)
+{
+    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+    unsigned char *token = NULL;
+    size_t token_len = 0;
+    int rc = sign_tsa_request(ctx, tsa_url, md, ASN1_STRING_get0_data(value),
+                              (size_t)ASN1_STRING_length(value), &token, &token_len);
+    if (rc != SIGN_OK)
+        return rc;
+    ASN1_STRING *sequence = ASN1_STRING_type_new(V_ASN1_SEQUENCE);
+    int added = sequence && ASN1_STRING_set(sequence, token, (int)token_len) &&
+                CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
+                                              sequence, -1);
+    ASN1_STRING_free(sequence);
+    OPENSSL_free(token);
+    return added ? SIGN_OK : sign_seterr(ctx, SIGN_ECRYPTO, "cannot add the signature timestamp");
+}
+
 /* A detached CMS SignedData over the given message digest (content type id-data,
- * message-digest, signing-certificate-v2; no signing-time). Caller frees *der. */
+ * message-digest, signing-certificate-v2; no signing-time), with a signature timestamp from
+ * tsa_url unless it is NULL. Caller frees *der. */
 static int build_cms(sign_ctx *ctx, const sign_key *key, const EVP_MD *md,
-                     const unsigned char *digest, unsigned int digest_len, unsigned char **der,
-                     size_t *der_len)
+                     const unsigned char *digest, unsigned int digest_len, const char *tsa_url,
+                     unsigned char **der, size_t *der_len)
 {
     int pss = EVP_PKEY_is_a(key->pkey, "RSA-PSS");
     int rc = SIGN_OK;
@@ -141,6 +165,8 @@ static int build_cms(sign_ctx *ctx, const sign_key *key, const EVP_MD *md,
         rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot compute the signature");
         goto done;
     }
+    if (tsa_url && (rc = add_signature_timestamp(ctx, si, md, tsa_url)) != SIGN_OK)
+        goto done;
     int len = i2d_CMS_ContentInfo(cms, der);
     if (len <= 0) {
         rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot encode the signature");
@@ -166,52 +192,37 @@ done:
     return rc;
 }
 
+
 /* ---------------------------------------------------------------- the document */
 
-struct update {
-    pdf_doc *doc;
-    struct pdf_buf out;        /* the new revision, appended after the original */
-    size_t base;               /* file offset of out.data[0] */
-    uint32_t nums[8];          /* objects written, with their offsets in out */
-    int gens[8];
-    size_t offsets[8];
-    size_t count;
-    size_t byte_range_at;      /* offset in out of the ByteRange placeholder */
-    size_t contents_at;        /* offset in out of '<' of /Contents */
-    size_t contents_len;       /* with '<' and '>' */
-};
-
-static void begin_object(struct update *u, uint32_t num, int gen)
+/* Page n (1-based) of the page tree (7.7.3.2), skipping subtrees by their /Count. */
+static pdf_value *nth_page(pdf_doc *doc, pdf_value *ref, long long *left, int depth,
+                           size_t *visited, uint32_t *num, int *gen)
 {
-    u->nums[u->count] = num;
-    u->gens[u->count] = gen;
-    u->offsets[u->count] = u->out.len;
-    u->count++;
-    pdf_buf_printf(&u->out, "%u %d obj\n", num, gen);
-}
-
-static void write_object(struct update *u, uint32_t num, int gen, const pdf_value *v)
-{
-    begin_object(u, num, gen);
-    pdf_write_value(&u->out, v);
-    pdf_buf_printf(&u->out, "\nendobj\n");
-}
-
-/* The first page (7.7.3.2), following the first kid at each level. */
-static pdf_value *first_page(pdf_doc *doc, pdf_value *catalog, uint32_t *num, int *gen)
-{
-    pdf_value *ref = pdf_dict_get(catalog, "Pages");
-    for (int depth = 0; ref && ref->type == PDF_REF && depth < 64; depth++) {
-        pdf_value *node = pdf_get(doc, (uint32_t)ref->num, SIZE_MAX);
-        if (!node || node->type != PDF_DICT)
+    if (!ref || ref->type != PDF_REF || depth > 64 || ++*visited > 1000000)
+        return NULL;
+    pdf_value *node = pdf_get(doc, (uint32_t)ref->num, SIZE_MAX);
+    if (!node || node->type != PDF_DICT)
+        return NULL;
+    pdf_value *kids = pdf_resolve(doc, pdf_dict_get(node, "Kids"), SIZE_MAX);
+    if (pdf_is_name(pdf_dict_get(node, "Type"), "Page") || !kids || kids->type != PDF_ARRAY) {
+        if (--*left > 0)
             return NULL;
-        pdf_value *kids = pdf_resolve(doc, pdf_dict_get(node, "Kids"), SIZE_MAX);
-        if (pdf_is_name(pdf_dict_get(node, "Type"), "Page") || !kids) {
-            *num = (uint32_t)ref->num;
-            *gen = ref->gen;
-            return node;
+        *num = (uint32_t)ref->num;
+        *gen = ref->gen;
+        return node;
+    }
+    for (size_t i = 0; i < kids->count && *left > 0; i++) {
+        pdf_value *kid = pdf_resolve(doc, kids->items[i], SIZE_MAX);
+        pdf_value *count = pdf_dict_get(kid, "Count");
+        if (pdf_is_name(pdf_dict_get(kid, "Type"), "Pages") && count && count->type == PDF_INT &&
+            count->num >= 0 && count->num < *left) {
+            *left -= count->num;
+            continue;
         }
-        ref = kids->type == PDF_ARRAY && kids->count ? kids->items[0] : NULL;
+        pdf_value *found = nth_page(doc, kids->items[i], left, depth + 1, visited, num, gen);
+        if (found)
+            return found;
     }
     return NULL;
 }
@@ -231,10 +242,11 @@ static pdf_value *array_plus(pdf_doc *doc, pdf_value *arr, pdf_value *item)
 }
 
 /* A field name not used by a top-level field yet: "Signature1", "Signature2", ... */
-static void unique_field_name(pdf_doc *doc, pdf_value *fields, char *name, size_t size)
+static void unique_field_name(pdf_doc *doc, pdf_value *fields, const char *prefix, char *name,
+                              size_t size)
 {
     for (int n = 1;; n++) {
-        snprintf(name, size, "Signature%d", n);
+        snprintf(name, size, "%s%d", prefix, n);
         int used = 0;
         for (size_t i = 0; fields && fields->type == PDF_ARRAY && i < fields->count; i++) {
             pdf_value *f = pdf_resolve(doc, fields->items[i], SIZE_MAX);
@@ -247,82 +259,6 @@ static void unique_field_name(pdf_doc *doc, pdf_value *fields, char *name, size_
     }
 }
 
-static void write_xref_table(struct update *u, pdf_value *trailer_extra[4], uint32_t size,
-                             size_t prev)
-{
-    size_t xref_at = u->base + u->out.len;
-    pdf_buf_printf(&u->out, "xref\n");
-    /* the objects are sorted by number; write one subsection per run of numbers */
-    for (size_t i = 0; i < u->count;) {
-        size_t j = i + 1;
-        while (j < u->count && u->nums[j] == u->nums[j - 1] + 1)
-            j++;
-        pdf_buf_printf(&u->out, "%u %zu\n", u->nums[i], j - i);
-        for (size_t k = i; k < j; k++)
-            pdf_buf_printf(&u->out, "%010zu %05d n\r\n", u->base + u->offsets[k], u->gens[k]);
-        i = j;
-    }
-    pdf_buf_printf(&u->out, "trailer\n<< /Size %u", size);
-    static const char *const names[4] = {"Root", "Info", "ID", NULL};
-    for (int i = 0; names[i]; i++)
-        if (trailer_extra[i]) {
-            pdf_buf_printf(&u->out, " /%s ", names[i]);
-            pdf_write_value(&u->out, trailer_extra[i]);
-        }
-    pdf_buf_printf(&u->out, " /Prev %zu >>\nstartxref\n%zu\n%%%%EOF\n", prev, xref_at);
-}
-
-static void write_xref_stream(struct update *u, pdf_value *trailer_extra[4], uint32_t num,
-                              size_t prev)
-{
-    size_t xref_at = u->out.len;
-    /* the stream's own entry comes last: its number is the highest */
-    u->nums[u->count] = num;
-    u->gens[u->count] = 0;
-    u->offsets[u->count] = xref_at;
-    u->count++;
-    int wide = u->base + xref_at > 0xffffffffu;
-    int w = wide ? 8 : 4;
-    pdf_buf_printf(&u->out, "%u 0 obj\n<< /Type /XRef /Size %u /W [1 %d 2] /Index [", num, num + 1, w);
-    for (size_t i = 0; i < u->count;) {
-        size_t j = i + 1;
-        while (j < u->count && u->nums[j] == u->nums[j - 1] + 1)
-            j++;
-        pdf_buf_printf(&u->out, "%s%u %zu", i ? " " : "", u->nums[i], j - i);
-        i = j;
-    }
-    pdf_buf_printf(&u->out, "]");
-    static const char *const names[4] = {"Root", "Info", "ID", NULL};
-    for (int i = 0; names[i]; i++)
-        if (trailer_extra[i]) {
-            pdf_buf_printf(&u->out, " /%s ", names[i]);
-            pdf_write_value(&u->out, trailer_extra[i]);
-        }
-    pdf_buf_printf(&u->out, " /Prev %zu /Length %zu >>\nstream\n", prev, u->count * (size_t)(3 + w));
-    for (size_t i = 0; i < u->count; i++) {
-        unsigned char row[11];
-        uint64_t where = u->base + u->offsets[i];
-        row[0] = 1;
-        for (int k = 0; k < w; k++)
-            row[1 + k] = (unsigned char)(where >> (8 * (w - 1 - k)));
-        row[1 + w] = (unsigned char)(u->gens[i] >> 8);
-        row[2 + w] = (unsigned char)u->gens[i];
-        pdf_buf_append(&u->out, row, (size_t)(3 + w));
-    }
-    pdf_buf_printf(&u->out, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n", u->base + xref_at);
-}
-
-/* Sort the objects written by number (insertion sort: there are at most a handful). */
-static void sort_objects(struct update *u)
-{
-    for (size_t i = 1; i < u->count; i++)
-        for (size_t j = i; j > 0 && u->nums[j - 1] > u->nums[j]; j--) {
-            uint32_t n = u->nums[j]; u->nums[j] = u->nums[j - 1]; u->nums[j - 1] = n;
-            int g = u->gens[j]; u->gens[j] = u->gens[j - 1]; u->gens[j - 1] = g;
-            size_t o = u->offsets[j]; u->offsets[j] = u->offsets[j - 1]; u->offsets[j - 1] = o;
-        }
-}
-
 static void pdf_date(char *out, size_t size, time_t t)
 {
     struct tm tm;
@@ -330,9 +266,9 @@ static void pdf_date(char *out, size_t size, time_t t)
     strftime(out, size, "D:%Y%m%d%H%M%SZ", &tm);
 }
 
-/* Build the new revision in u->out, with placeholders for /ByteRange and /Contents. */
-static int build_update(sign_ctx *ctx, struct update *u, const sign_options *opts,
-                        size_t contents_bytes)
+int pades_build_field_revision(sign_ctx *ctx, struct pades_update *u, const sign_options *opts,
+                               enum pades_field_kind kind, const sign_key *key,
+                               size_t contents_bytes, uint32_t *sig_num_out)
 {
     pdf_doc *doc = u->doc;
     pdf_value *trailer = doc->sections[0].trailer;
@@ -344,14 +280,20 @@ static int build_update(sign_ctx *ctx, struct update *u, const sign_options *opt
     pdf_value *catalog = root && root->type == PDF_REF ? pdf_get(doc, (uint32_t)root->num, SIZE_MAX) : NULL;
     if (!catalog || catalog->type != PDF_DICT)
         return sign_seterr(ctx, SIGN_EPARSE, "the PDF has no readable document catalog");
-    uint32_t page_num;
-    int page_gen;
-    pdf_value *page = first_page(doc, catalog, &page_num, &page_gen);
+    int visible = kind == PADES_SIGNATURE && opts->visible_page > 0;
+    long long left = visible ? opts->visible_page : 1;
+    size_t visited = 0;
+    uint32_t page_num = 0;
+    int page_gen = 0;
+    pdf_value *page = nth_page(doc, pdf_dict_get(catalog, "Pages"), &left, 0, &visited,
+                               &page_num, &page_gen);
     if (!page || page->type != PDF_DICT)
-        return sign_seterr(ctx, SIGN_EPARSE, "the PDF has no readable first page");
+        return visible ? sign_seterr(ctx, SIGN_EINVAL, "--visible: the PDF has no page %d",
+                                     opts->visible_page)
+                       : sign_seterr(ctx, SIGN_EPARSE, "the PDF has no readable first page");
 
     uint32_t next = pdf_next_num(doc);
-    uint32_t sig_num = next, field_num = next + 1;
+    uint32_t sig_num = next, field_num = next + 1, ap_num = next + 2, font_num = next + 3;
     pdf_value *field_ref = pdf_ref(doc, field_num, 0);
 
     /* AcroForm (12.7.2): Fields gains the new field; SigFlags 3 = SignaturesExist|AppendOnly */
@@ -361,7 +303,8 @@ static int build_update(sign_ctx *ctx, struct update *u, const sign_options *opt
         acroform = NULL;
     pdf_value *fields = pdf_resolve(doc, pdf_dict_get(acroform, "Fields"), SIZE_MAX);
     char field_name[32];
-    unique_field_name(doc, fields, field_name, sizeof field_name);
+    unique_field_name(doc, fields, kind == PADES_SIGNATURE ? "Signature" : "DocTimeStamp",
+                      field_name, sizeof field_name);
     pdf_value *new_acroform = pdf_dict_with(doc, acroform, "Fields", array_plus(doc, fields, field_ref));
     new_acroform = new_acroform ? pdf_dict_with(doc, new_acroform, "SigFlags", pdf_int(doc, 3)) : NULL;
     pdf_value *annots = pdf_resolve(doc, pdf_dict_get(page, "Annots"), SIZE_MAX);
@@ -369,89 +312,60 @@ static int build_update(sign_ctx *ctx, struct update *u, const sign_options *opt
     if (!new_acroform || !new_page)
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
 
-    if (doc->size && doc->data[doc->size - 1] != '\n' && doc->data[doc->size - 1] != '\r') {
-        pdf_buf_append(&u->out, "\n", 1);
+    time_t when = opts->signing_time != (time_t)-1 ? opts->signing_time : time(NULL);
+    pades_begin_object(u, sig_num, 0);
+    if (kind == PADES_SIGNATURE) {
+        /* the signature dictionary (12.8.1, EN 319 142-1 5.3) */
+        char date[32];
+        pdf_date(date, sizeof date, when);
+        pdf_buf_printf(&u->out, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached"
+                                " /M (%s)\n", date);
+        const char *const names[3] = {"Reason", "Location", "ContactInfo"};
+        const char *const values[3] = {opts->reason, opts->location, opts->contact};
+        for (int i = 0; i < 3; i++)
+            if (values[i] && *values[i]) {
+                pdf_buf_printf(&u->out, "/%s ", names[i]);
+                pades_write_text_string(&u->out, values[i]);
+                pdf_buf_printf(&u->out, "\n");
+            }
+    } else {
+        /* EN 319 142-1 5.4.3 document time-stamp (ISO 32000-2 12.8.5) */
+        pdf_buf_printf(&u->out, "<< /Type /DocTimeStamp /Filter /Adobe.PPKLite"
+                                " /SubFilter /ETSI.RFC3161\n");
     }
-    u->base = doc->size;
+    pades_write_placeholders(u, contents_bytes);
+    pdf_buf_printf(&u->out, "\n>>\nendobj\n");
 
-    /* the signature dictionary (12.8.1, EN 319 142-1 5.3) */
-    char when[32];
-    pdf_date(when, sizeof when, opts->signing_time != (time_t)-1 ? opts->signing_time : time(NULL));
-    begin_object(u, sig_num, 0);
-    pdf_buf_printf(&u->out, "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached"
-                            " /M (%s)\n/ByteRange [", when);
-    u->byte_range_at = u->out.len;
-    for (int i = 0; i < BYTE_RANGE_WIDTH; i++)
-        pdf_buf_append(&u->out, " ", 1);
-    pdf_buf_printf(&u->out, "]\n/Contents ");
-    u->contents_at = u->out.len;
-    u->contents_len = 2 * contents_bytes + 2;
-    pdf_buf_append(&u->out, "<", 1);
-    for (size_t i = 0; i < contents_bytes; i++)
-        pdf_buf_append(&u->out, "00", 2);
-    pdf_buf_printf(&u->out, ">\n>>\nendobj\n");
+    /* the field merged with its widget annotation (12.5.6.19, 12.7.4.5), flags Print (4) and
+     * Locked (128); invisible: a zero rectangle */
+    pades_begin_object(u, field_num, 0);
+    pdf_buf_printf(&u->out, "<< /Type /Annot /Subtype /Widget /FT /Sig /T (%s) /V %u 0 R /F 132 ",
+                   field_name, sig_num);
+    if (visible) {
+        const double *r = opts->visible_rect;
+        pdf_buf_printf(&u->out, "/Rect [%.2f %.2f %.2f %.2f] /AP << /N %u 0 R >> ", r[0], r[1],
+                       r[0] + r[2], r[1] + r[3], ap_num);
+    } else {
+        pdf_buf_printf(&u->out, "/Rect [0 0 0 0] ");
+    }
+    pdf_buf_printf(&u->out, "/P %u %d R >>\nendobj\n", page_num, page_gen);
+    if (visible)
+        pades_write_appearance(u, ap_num, font_num, opts->visible_rect, key ? key->cert : NULL,
+                               when);
 
-    /* the field merged with its widget annotation (12.5.6.19, 12.7.4.5); invisible: a zero
-     * rectangle, flags Print (4) and Locked (128) */
-    begin_object(u, field_num, 0);
-    pdf_buf_printf(&u->out, "<< /Type /Annot /Subtype /Widget /FT /Sig /T (%s) /V %u 0 R /F 132"
-                            " /Rect [0 0 0 0] /P %u %d R >>\nendobj\n",
-                   field_name, sig_num, page_num, page_gen);
-
-    write_object(u, page_num, page_gen, new_page);
+    pades_write_object(u, page_num, page_gen, new_page);
     if (acroform_entry && acroform_entry->type == PDF_REF && acroform) {
-        write_object(u, (uint32_t)acroform_entry->num, acroform_entry->gen, new_acroform);
+        pades_write_object(u, (uint32_t)acroform_entry->num, acroform_entry->gen, new_acroform);
     } else {
         pdf_value *new_catalog = pdf_dict_with(doc, catalog, "AcroForm", new_acroform);
         if (!new_catalog)
             return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
-        write_object(u, (uint32_t)root->num, root->gen, new_catalog);
+        pades_write_object(u, (uint32_t)root->num, root->gen, new_catalog);
     }
-    sort_objects(u);
-
-    pdf_value *extra[4] = {root, pdf_dict_get(trailer, "Info"), pdf_dict_get(trailer, "ID"), NULL};
-    if (extra[1] && extra[1]->type != PDF_REF)
-        extra[1] = NULL;
-    size_t prev = doc->sections[0].offset;
-    if (doc->uses_xref_streams)
-        write_xref_stream(u, extra, field_num + 1, prev);
-    else
-        write_xref_table(u, extra, field_num + 1, prev);
-    if (u->out.failed)
+    if (pades_update_finish(u) != 0)
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    *sig_num_out = sig_num;
     return SIGN_OK;
-}
-
-/* Fill in /ByteRange (12.8.1): everything but the /Contents string. */
-static int fill_byte_range(struct update *u)
-{
-    size_t gap_start = u->base + u->contents_at, gap_end = gap_start + u->contents_len;
-    size_t total = u->base + u->out.len;
-    char text[BYTE_RANGE_WIDTH + 1];
-    int n = snprintf(text, sizeof text, "0 %zu %zu %zu", gap_start, gap_end, total - gap_end);
-    if (n < 0 || n > BYTE_RANGE_WIDTH)
-        return -1;
-    memcpy(u->out.data + u->byte_range_at, text, (size_t)n);
-    return 0;
-}
-
-/* The digest of the byte ranges: the original file (mapped, in chunks) and the new revision
- * around /Contents. */
-static int digest_ranges(const struct update *u, const EVP_MD *md, unsigned char *digest,
-                         unsigned int *digest_len)
-{
-    EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-    int ok = mctx && EVP_DigestInit_ex(mctx, md, NULL);
-    for (size_t at = 0; ok && at < u->doc->size; at += 1 << 20) {
-        size_t n = u->doc->size - at < (1 << 20) ? u->doc->size - at : (1 << 20);
-        ok = EVP_DigestUpdate(mctx, u->doc->data + at, n);
-    }
-    size_t after = u->contents_at + u->contents_len;
-    ok = ok && EVP_DigestUpdate(mctx, u->out.data, u->contents_at) &&
-         EVP_DigestUpdate(mctx, u->out.data + after, u->out.len - after) &&
-         EVP_DigestFinal_ex(mctx, digest, digest_len);
-    EVP_MD_CTX_free(mctx);
-    return ok ? 0 : -1;
 }
 
 /* A descriptor of the input that can be mapped: the file itself, or a temporary copy of what
@@ -480,11 +394,12 @@ int pades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO
     if (opts->packaging == SIGN_PACKAGING_DETACHED || opts->packaging == SIGN_PACKAGING_ENVELOPING)
         return sign_seterr(ctx, SIGN_EINVAL, "PAdES signatures are inside the PDF: no detached or "
                                              "enveloping packaging (use enveloped or none)");
-    const EVP_MD *md = allowed_digest(opts->digest);
+    const EVP_MD *md = pades_allowed_digest(opts->digest);
     if (!md)
         return sign_seterr(ctx, SIGN_EINVAL, "digest %s not allowed (sha256, sha384, sha512)",
                            opts->digest ? opts->digest : "(none)");
-    FILE *tmp = NULL;
+    const char *tsa_url = opts->level >= SIGN_LEVEL_B_T ? opts->tsa_url : NULL;
+    FILE *tmp = NULL, *signed_tmp = NULL;
     int fd = input_fd(in, &tmp);
     if (fd < 0) {
         if (tmp)
@@ -492,55 +407,63 @@ int pades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO
         return sign_seterr(ctx, SIGN_EIO, "cannot read the PDF: %s", strerror(errno));
     }
     pdf_doc doc;
-    struct update u = {.doc = &doc};
+    struct pades_update u;
     unsigned char *scratch = NULL, *cms = NULL;
     size_t scratch_len = 0, cms_len = 0;
+    uint32_t sig_num = 0;
     int rc;
-    if (pdf_open_fd(&doc, fd) != 0) {
+    int opened = pdf_open_fd(&doc, fd);
+    pades_update_begin(&u, &doc);
+    if (opened != 0) {
         rc = sign_seterr(ctx, SIGN_EPARSE, "not a PDF segl can update: %s", doc.error);
         goto done;
     }
-    /* Size /Contents from a real signature of the same shape over a dummy digest. */
+    /* Size /Contents from a real signature of the same shape over a dummy digest, with a real
+     * timestamp token for B-T and above. */
     unsigned char digest[EVP_MAX_MD_SIZE] = {0};
     unsigned int digest_len = (unsigned int)EVP_MD_get_size(md);
-    rc = build_cms(ctx, key, md, digest, digest_len, &scratch, &scratch_len);
+    rc = build_cms(ctx, key, md, digest, digest_len, tsa_url, &scratch, &scratch_len);
     if (rc != SIGN_OK)
         goto done;
-    rc = build_update(ctx, &u, opts, scratch_len + CONTENTS_SLACK);
+    rc = pades_build_field_revision(ctx, &u, opts, PADES_SIGNATURE, key,
+                                    scratch_len + CONTENTS_SLACK + (tsa_url ? TOKEN_SLACK : 0),
+                                    &sig_num);
     if (rc != SIGN_OK)
         goto done;
-    if (fill_byte_range(&u) != 0 || digest_ranges(&u, md, digest, &digest_len) != 0) {
+    if (pades_fill_byte_range(&u) != 0 || pades_update_digest(&u, md, digest, &digest_len) != 0) {
         rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot hash the document");
         goto done;
     }
-    rc = build_cms(ctx, key, md, digest, digest_len, &cms, &cms_len);
+    rc = build_cms(ctx, key, md, digest, digest_len, tsa_url, &cms, &cms_len);
     if (rc != SIGN_OK)
         goto done;
-    if (2 * cms_len + 2 > u.contents_len) {
+    if (pades_update_set_contents(&u, cms, cms_len) != 0) {
         rc = sign_seterr(ctx, SIGN_ECRYPTO, "the signature is larger than the space reserved");
         goto done;
     }
-    for (size_t i = 0; i < cms_len; i++) {
-        static const char hex[] = "0123456789ABCDEF";
-        u.out.data[u.contents_at + 1 + 2 * i] = (unsigned char)hex[cms[i] >> 4];
-        u.out.data[u.contents_at + 2 + 2 * i] = (unsigned char)hex[cms[i] & 15];
-    }
-    /* The original, unchanged, then the new revision. */
-    for (size_t at = 0; at < doc.size; at += 1 << 20) {
-        size_t n = doc.size - at < (1 << 20) ? doc.size - at : (1 << 20);
-        if (BIO_write(out, doc.data + at, (int)n) != (int)n) {
+    if (opts->level < SIGN_LEVEL_B_LT) {
+        if (pades_update_emit(&u, out) != 0)
             rc = sign_seterr(ctx, SIGN_EIO, "cannot write the signed PDF");
-            goto done;
-        }
+        goto done;
     }
-    /* u.out starts with the end-of-line that separates it from an original without one */
-    if (BIO_write(out, u.out.data, (int)u.out.len) != (int)u.out.len)
-        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the signed PDF");
+    /* B-LT and B-LTA: further revisions over the signed file */
+    signed_tmp = tmpfile();
+    BIO *staged = signed_tmp ? BIO_new_fp(signed_tmp, BIO_NOCLOSE) : NULL;
+    int staged_ok = staged && pades_update_emit(&u, staged) == 0 && BIO_flush(staged) > 0 &&
+                    fflush(signed_tmp) == 0;
+    BIO_free(staged);
+    if (!staged_ok) {
+        rc = sign_seterr(ctx, SIGN_EIO, "cannot write a temporary file: %s", strerror(errno));
+        goto done;
+    }
+    rc = pades_augment(ctx, opts, fileno(signed_tmp), sig_num, out);
 done:
     OPENSSL_free(scratch);
     OPENSSL_free(cms);
-    pdf_buf_free(&u.out);
+    pades_update_free(&u);
     pdf_close(&doc);
+    if (signed_tmp)
+        fclose(signed_tmp);
     if (tmp)
         fclose(tmp);
     return rc;

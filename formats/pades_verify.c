@@ -1,7 +1,10 @@
 /* PAdES validation: every signature field's signature (ISO 32000-1 12.8, ETSI EN 319 142-1):
  * the ByteRange and its gap, the CMS signature over the ranges (hashed streaming from the
  * mapped file), the level reached, certification rules (DocMDP), and what changed afterwards
- * (pades_diff.c). Both ETSI.CAdES.detached and adbe.pkcs7.detached are read. */
+ * (pades_diff.c). Both ETSI.CAdES.detached and adbe.pkcs7.detached are read. Signature
+ * timestamps and the document timestamps after a signature are its proofs of existence; the DSS
+ * supplies certificates and revocation data (B-T, B-LT, B-LTA). Document timestamps are reported
+ * as "archive" timestamps of the signatures they cover, not as signatures. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +13,7 @@
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/ess.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 #include "pades.h"
 
@@ -102,6 +106,7 @@ static void signature_id(CMS_SignerInfo *si, sign_sig *sig)
     if (!value || !EVP_Digest(ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value),
                               digest, &len, EVP_sha256(), NULL))
         return;
+    sign_sig_set_value_digest(sig, digest);
     char id[24] = "S-";
     for (int i = 0; i < 8; i++)
         snprintf(id + 2 + 2 * i, 3, "%02X", digest[i]);
@@ -201,8 +206,155 @@ static int digest_ranges(BIO *chain, const pdf_doc *doc, const long long br[4])
     return 0;
 }
 
+/* ---------------------------------------------------------------- long-term validation data */
+
+struct doc_timestamp {
+    size_t signed_end;              /* 0 when its ByteRange is unusable */
+    sign_timestamp_result result;
+};
+
+/* What the document carries for validation later (EN 319 142-1 5.4): the DSS's certificates
+ * and revocation data, and its document timestamps. */
+struct ltv {
+    STACK_OF(X509) *certs;
+    sign_revocation_data data;
+    size_t dss_offset;              /* where the DSS dictionary is in the file; 0: no DSS */
+    struct doc_timestamp *timestamps;
+    size_t timestamp_count;
+};
+
+/* The decoded data of each stream in the array at key of the DSS, handed to take(). */
+static void read_dss_array(pdf_doc *doc, pdf_value *dss, const char *key, struct ltv *ltv,
+                           int kind)
+{
+    pdf_value *arr = pdf_resolve(doc, pdf_dict_get(dss, key), SIZE_MAX);
+    for (size_t i = 0; arr && arr->type == PDF_ARRAY && i < arr->count && i < 10000; i++) {
+        pdf_value *stream = pdf_resolve(doc, arr->items[i], SIZE_MAX);
+        unsigned char *data = NULL;
+        size_t len = 0;
+        if (pdf_stream_decode(doc, stream, &data, &len) != 0)
+            continue;
+        const unsigned char *p = data;
+        if (kind == 0) {
+            X509 *cert = d2i_X509(NULL, &p, (long)len);
+            if (cert && !sk_X509_push(ltv->certs, cert))
+                X509_free(cert);
+        } else if (kind == 1) {
+            OCSP_RESPONSE *ocsp = d2i_OCSP_RESPONSE(NULL, &p, (long)len);
+            if (ocsp)
+                sign_revocation_data_add(&ltv->data, ocsp, NULL);
+            OCSP_RESPONSE_free(ocsp);
+        } else {
+            X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
+            if (crl)
+                sign_revocation_data_add(&ltv->data, NULL, crl);
+            X509_CRL_free(crl);
+        }
+        free(data);
+    }
+    ERR_clear_error();
+}
+
+/* ISO 32000-2 12.8.4.3: the document security store of the newest revision. */
+static void load_dss(pdf_doc *doc, pdf_value *catalog, struct ltv *ltv)
+{
+    ltv->certs = sk_X509_new_null();
+    sign_revocation_data_init(&ltv->data);
+    pdf_value *entry = pdf_dict_get(catalog, "DSS");
+    pdf_value *dss = pdf_resolve(doc, entry, SIZE_MAX);
+    if (!dss || dss->type != PDF_DICT || !ltv->certs)
+        return;
+    read_dss_array(doc, dss, "Certs", ltv, 0);
+    read_dss_array(doc, dss, "OCSPs", ltv, 1);
+    read_dss_array(doc, dss, "CRLs", ltv, 2);
+    /* where it is, to tell which document timestamps cover it */
+    const struct pdf_xref_entry *where = entry->type == PDF_REF
+                                             ? pdf_entry(doc, (uint32_t)entry->num, SIZE_MAX)
+                                             : NULL;
+    if (where && where->kind == 2)
+        where = pdf_entry(doc, (uint32_t)where->where, SIZE_MAX);
+    ltv->dss_offset = where && where->kind == 1 ? (size_t)where->where : dss->start;
+    if (ltv->dss_offset == 0)
+        ltv->dss_offset = 1;
+}
+
+static void ltv_free(struct ltv *ltv)
+{
+    sk_X509_pop_free(ltv->certs, X509_free);
+    sign_revocation_data_clear(&ltv->data);
+    free(ltv->timestamps);
+}
+
+static const unsigned char *sequence_der(const ASN1_TYPE *value, size_t *len)
+{
+    if (!value || value->type != V_ASN1_SEQUENCE || !value->value.sequence)
+        return NULL;
+    *len = (size_t)value->value.sequence->length;
+    return value->value.sequence->data;
+}
+
+/* Signature timestamps (EN 319 122-1 5.3 by EN 319 142-1 6.3) and the document timestamps
+ * over this signature's revision: each valid one not after the validation time is a proof of
+ * existence; the earliest counts. */
+static time_t check_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, size_t signed_end,
+                               const struct ltv *ltv, time_t at, sign_sig *sig)
+{
+    time_t poe = (time_t)-1;
+    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
+    for (int index = -1;
+         (index = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, index)) >= 0;) {
+        X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, index);
+        sign_timestamp_result result;
+        size_t token_len = 0;
+        const unsigned char *token =
+            X509_ATTRIBUTE_count(attr) == 1 ? sequence_der(X509_ATTRIBUTE_get0_type(attr, 0), &token_len) : NULL;
+        if (!token) {
+            memset(&result, 0, sizeof result);
+            result.gen_time = (time_t)-1;
+            snprintf(result.why, sizeof result.why, "malformed signature-time-stamp attribute");
+        } else {
+            sign_timestamp_check(ctx, token, token_len, ASN1_STRING_get0_data(value),
+                                 (size_t)ASN1_STRING_length(value), &result);
+        }
+        sign_sig_add_timestamp(sig, "signature", &result);
+        if (!result.valid)
+            sign_sig_warn(sig, "signature timestamp not used: %s", result.why);
+        else if (result.gen_time > at)
+            sign_sig_warn(sig, "signature timestamp after the validation time: not used");
+        else if (poe == (time_t)-1 || result.gen_time < poe)
+            poe = result.gen_time;
+    }
+    for (size_t i = 0; i < ltv->timestamp_count; i++) {
+        const struct doc_timestamp *ts = &ltv->timestamps[i];
+        if (ts->signed_end && ts->signed_end <= signed_end)
+            continue; /* before this signature: it proves nothing about it */
+        sign_sig_add_timestamp(sig, "archive", &ts->result);
+        if (!ts->result.valid)
+            sign_sig_warn(sig, "document timestamp not used: %s", ts->result.why);
+        else if (ts->result.gen_time > at)
+            sign_sig_warn(sig, "document timestamp after the validation time: not used");
+        else if (poe == (time_t)-1 || ts->result.gen_time < poe)
+            poe = ts->result.gen_time;
+    }
+    if (poe != (time_t)-1 && sign_sig_signing_time(sig) != (time_t)-1 &&
+        sign_sig_signing_time(sig) > poe + 300)
+        sign_sig_warn(sig, "the claimed signing time is after the earliest timestamp");
+    return poe;
+}
+
+/* B-LTA: a valid document timestamp over the DSS (EN 319 142-1 6.3). */
+static int dss_timestamped(const struct ltv *ltv, time_t at)
+{
+    for (size_t i = 0; ltv->dss_offset && i < ltv->timestamp_count; i++)
+        if (ltv->timestamps[i].result.valid && ltv->timestamps[i].result.gen_time <= at &&
+            ltv->timestamps[i].signed_end > ltv->dss_offset)
+            return 1;
+    return 0;
+}
+
 static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long br[4],
-                       const pdf_value *contents, const pdf_value *sigdict, int etsi, sign_sig *sig)
+                       const pdf_value *contents, const pdf_value *sigdict, int etsi,
+                       size_t signed_end, const struct ltv *ltv, sign_sig *sig)
 {
     const unsigned char *p = contents->bytes;
     CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)contents->len);
@@ -299,7 +451,31 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
     time_t at = sign_ctx_validation_time(ctx);
     if (sign_sig_signing_time(sig) != (time_t)-1 && sign_sig_signing_time(sig) > at + 300)
         sign_sig_warn(sig, "the claimed signing time is after the validation time");
-    sign_path_validate(ctx, sig, signer, certs, at);
+    time_t poe = check_timestamps(ctx, si, signed_end, ltv, at, sig);
+    /* the DSS's certificates and revocation data, with what the CMS carries */
+    STACK_OF(X509) *untrusted = sk_X509_dup(certs);
+    for (int i = 0; untrusted && i < sk_X509_num(ltv->certs); i++)
+        sk_X509_push(untrusted, sk_X509_value(ltv->certs, i));
+    sign_revocation_data embedded;
+    sign_revocation_data_init(&embedded);
+    for (int i = 0; i < sk_OCSP_RESPONSE_num(ltv->data.ocsps); i++)
+        sign_revocation_data_add(&embedded, sk_OCSP_RESPONSE_value(ltv->data.ocsps, i), NULL);
+    for (int i = 0; i < sk_X509_CRL_num(ltv->data.crls); i++)
+        sign_revocation_data_add(&embedded, NULL, sk_X509_CRL_value(ltv->data.crls, i));
+    STACK_OF(X509_CRL) *crls = CMS_get1_crls(cms);
+    for (int i = 0; crls && i < sk_X509_CRL_num(crls); i++)
+        sign_revocation_data_add(&embedded, NULL, sk_X509_CRL_value(crls, i));
+    sk_X509_CRL_pop_free(crls, X509_CRL_free);
+    int self_contained = sign_path_validate_ex(ctx, sig, signer, untrusted ? untrusted : certs,
+                                               at, poe, &embedded);
+    sign_revocation_data_clear(&embedded);
+    sk_X509_free(untrusted);
+    /* EN 319 142-1 6.3: B-T with a timestamp, B-LT when the validation data is all in the
+     * document, B-LTA when a document timestamp covers it */
+    if (poe != (time_t)-1 && sign_sig_level(sig) && strcmp(sign_sig_level(sig), "PAdES-BASELINE-B") == 0)
+        sign_sig_set_level(sig, !self_contained           ? "PAdES-BASELINE-T"
+                                : dss_timestamped(ltv, at) ? "PAdES-BASELINE-LTA"
+                                                           : "PAdES-BASELINE-LT");
 done:
     BIO_free_all(chain);
     sk_X509_pop_free(certs, X509_free);
@@ -330,18 +506,18 @@ static int docmdp_level(pdf_doc *doc, pdf_value *sigdict, size_t limit)
     return 0;
 }
 
-static void check_one(const sign_ctx *ctx, pdf_doc *doc, struct found_sig *found, sign_sig *sig)
+/* Where the signature dictionary num signs: its ByteRange, checked against the file (two
+ * ranges from the start around exactly its /Contents, ending a revision, the dictionary an
+ * object of that revision). NULL, or why not. */
+static const char *locate(pdf_doc *doc, uint32_t num, long long br[4], size_t *signed_end,
+                          pdf_value **sigdict_out, pdf_value **contents_out)
 {
-    if (found->num == 0) {
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
-                      "the signature field's /V is not an indirect reference");
-        return;
-    }
+    if (num == 0)
+        return "the signature field's /V is not an indirect reference";
     /* The signature dictionary as the latest revision has it; its ByteRange tells which
      * revision it signs, and the dictionary must be the same there. */
-    pdf_value *latest = pdf_get(doc, found->num, SIZE_MAX);
+    pdf_value *latest = pdf_get(doc, num, SIZE_MAX);
     pdf_value *br_value = pdf_dict_get(latest, "ByteRange");
-    long long br[4];
     int ok = latest && latest->type == PDF_DICT && br_value && br_value->type == PDF_ARRAY &&
              br_value->count == 4;
     for (int i = 0; ok && i < 4; i++) {
@@ -352,49 +528,82 @@ static void check_one(const sign_ctx *ctx, pdf_doc *doc, struct found_sig *found
     /* ISO 32000-1 12.8.1, EN 319 142-1 5.4: two ranges from the start of the file around the
      * /Contents string, up to the end of the signature's revision */
     if (!ok || br[0] != 0 || br[1] <= 0 || br[2] <= br[1] ||
-        (unsigned long long)br[2] + (unsigned long long)br[3] > doc->size) {
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
-                      "the /ByteRange is not two ranges from the start of the file around "
-                      "/Contents");
-        return;
-    }
-    size_t signed_end = (size_t)(br[2] + br[3]);
-    if (!is_revision_end(doc, signed_end)) {
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
-                      "the /ByteRange does not end at the end of a revision (%zu)", signed_end);
-        return;
-    }
-    const struct pdf_xref_entry *entry = pdf_entry(doc, found->num, signed_end);
-    pdf_value *sigdict = pdf_get(doc, found->num, signed_end);
+        (unsigned long long)br[2] + (unsigned long long)br[3] > doc->size)
+        return "the /ByteRange is not two ranges from the start of the file around /Contents";
+    *signed_end = (size_t)(br[2] + br[3]);
+    if (!is_revision_end(doc, *signed_end))
+        return "the /ByteRange does not end at the end of a revision";
+    const struct pdf_xref_entry *entry = pdf_entry(doc, num, *signed_end);
+    pdf_value *sigdict = pdf_get(doc, num, *signed_end);
     size_t newest = 0;
-    while (newest < doc->section_count && doc->sections[newest].offset >= signed_end)
+    while (newest < doc->section_count && doc->sections[newest].offset >= *signed_end)
         newest++;
     const struct pdf_section *own = newest < doc->section_count ? &doc->sections[newest] : NULL;
     int in_own = 0;
     for (size_t i = 0; own && entry && i < own->count; i++)
         in_own |= &own->entries[i] == entry;
-    if (!entry || entry->kind != 1 || !sigdict || sigdict->type != PDF_DICT || !in_own) {
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
-                      "the signature dictionary is not an object of the revision it signs");
-        return;
-    }
+    if (!entry || entry->kind != 1 || !sigdict || sigdict->type != PDF_DICT || !in_own)
+        return "the signature dictionary is not an object of the revision it signs";
     pdf_value *contents = pdf_dict_get(sigdict, "Contents");
     if (!contents || contents->type != PDF_STRING || contents->start != (size_t)br[1] ||
-        contents->end != (size_t)br[2] || doc->data[br[1]] != '<' || doc->data[br[2] - 1] != '>') {
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
-                      "the gap in /ByteRange is not exactly the /Contents hex string of the "
-                      "signature dictionary");
+        contents->end != (size_t)br[2] || doc->data[br[1]] != '<' || doc->data[br[2] - 1] != '>')
+        return "the gap in /ByteRange is not exactly the /Contents hex string of the signature "
+               "dictionary";
+    *sigdict_out = sigdict;
+    *contents_out = contents;
+    return NULL;
+}
+
+static int is_doc_timestamp(pdf_doc *doc, uint32_t num)
+{
+    pdf_value *sigdict = num ? pdf_get(doc, num, SIZE_MAX) : NULL;
+    return pdf_is_name(pdf_dict_get(sigdict, "Type"), "DocTimeStamp") ||
+           pdf_is_name(pdf_dict_get(sigdict, "SubFilter"), "ETSI.RFC3161");
+}
+
+/* EN 319 142-1 5.4.3: a document timestamp, a token over its revision's ByteRange. */
+static void check_doc_timestamp(const sign_ctx *ctx, pdf_doc *doc, uint32_t num,
+                                struct doc_timestamp *out)
+{
+    long long br[4];
+    pdf_value *sigdict = NULL, *contents = NULL;
+    memset(out, 0, sizeof *out);
+    const char *why = locate(doc, num, br, &out->signed_end, &sigdict, &contents);
+    if (why) {
+        out->result.gen_time = (time_t)-1;
+        snprintf(out->result.why, sizeof out->result.why, "document timestamp: %s", why);
+        out->signed_end = 0;
+        return;
+    }
+    /* the token is DER: its own length, not the zeros that pad /Contents */
+    const unsigned char *p = contents->bytes;
+    long len = 0;
+    int tag, xclass;
+    size_t token_len = contents->len;
+    if (!(ASN1_get_object(&p, &len, &tag, &xclass, (long)contents->len) & 0x80))
+        token_len = (size_t)(p - contents->bytes) + (size_t)len;
+    ERR_clear_error();
+    pades_timestamp_check_ranges(ctx, contents->bytes, token_len, doc, br, &out->result);
+}
+
+static void check_one(const sign_ctx *ctx, pdf_doc *doc, struct found_sig *found, sign_sig *sig,
+                      const struct ltv *ltv)
+{
+    long long br[4];
+    size_t signed_end = 0;
+    pdf_value *sigdict = NULL, *contents = NULL;
+    const char *why = locate(doc, found->num, br, &signed_end, &sigdict, &contents);
+    if (why) {
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "%s", why);
         return;
     }
     found->signed_end = signed_end;
+    if (signed_end == doc->size)
+        sign_sig_add_covered(sig, "the whole document");
+    else
+        sign_sig_add_covered(sig, "the document up to byte %zu of %zu (later revisions follow)",
+                             signed_end, doc->size);
     pdf_value *subfilter = pdf_dict_get(sigdict, "SubFilter");
-    if (pdf_is_name(pdf_dict_get(sigdict, "Type"), "DocTimeStamp") ||
-        pdf_is_name(subfilter, "ETSI.RFC3161")) {
-        sign_sig_set_level(sig, "PAdES-DOCUMENT-TIMESTAMP");
-        sign_sig_fail(sig, SIGN_INDETERMINATE, NULL,
-                      "document timestamps are not validated by this build");
-        return;
-    }
     int etsi = pdf_is_name(subfilter, "ETSI.CAdES.detached");
     if (!etsi && !pdf_is_name(subfilter, "adbe.pkcs7.detached")) {
         char name[64] = "(none)";
@@ -407,7 +616,24 @@ static void check_one(const sign_ctx *ctx, pdf_doc *doc, struct found_sig *found
         return;
     }
     found->docmdp = docmdp_level(doc, sigdict, signed_end);
-    verify_cms(ctx, doc, br, contents, sigdict, etsi, sig);
+    verify_cms(ctx, doc, br, contents, sigdict, etsi, signed_end, ltv, sig);
+}
+
+size_t pades_find_signatures(pdf_doc *doc, uint32_t *nums, size_t max)
+{
+    pdf_value *trailer = doc->sections[0].trailer;
+    pdf_value *catalog = pdf_resolve(doc, pdf_dict_get(trailer, "Root"), SIZE_MAX);
+    pdf_value *acroform = pdf_resolve(doc, pdf_dict_get(catalog, "AcroForm"), SIZE_MAX);
+    struct sig_list *list = calloc(1, sizeof *list);
+    size_t visited = 0, count = 0;
+    if (!list)
+        return 0;
+    collect_fields(doc, pdf_resolve(doc, pdf_dict_get(acroform, "Fields"), SIZE_MAX), 0, 0,
+                   &visited, list);
+    for (size_t i = 0; i < list->count && count < max; i++)
+        nums[count++] = list->nums[i];
+    free(list);
+    return count;
 }
 
 void pades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
@@ -433,25 +659,45 @@ void pades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
     collect_fields(&doc, pdf_resolve(&doc, pdf_dict_get(acroform, "Fields"), SIZE_MAX), 0, 0,
                    &visited, &list);
 
+    /* document timestamps first: they are proofs of existence for the signatures before them
+     * (reported as their "archive" timestamps), not signatures of their own */
+    struct ltv ltv = {.certs = NULL};
+    load_dss(&doc, catalog, &ltv);
+    ltv.timestamps = calloc(list.count ? list.count : 1, sizeof *ltv.timestamps);
+    if (!ltv.timestamps) {
+        sign_report_set_error(report, "out of memory");
+        ltv_free(&ltv);
+        pdf_close(&doc);
+        return;
+    }
     struct found_sig found[MAX_SIGNATURES];
     sign_sig *sigs[MAX_SIGNATURES];
+    size_t count = 0;
+    for (size_t i = 0; i < list.count; i++)
+        if (is_doc_timestamp(&doc, list.nums[i]))
+            check_doc_timestamp(ctx, &doc, list.nums[i], &ltv.timestamps[ltv.timestamp_count++]);
     for (size_t i = 0; i < list.count; i++) {
-        found[i] = (struct found_sig){.num = list.nums[i]};
-        sigs[i] = sign_report_add_sig(report);
-        if (!sigs[i]) {
+        if (is_doc_timestamp(&doc, list.nums[i]))
+            continue;
+        found[count] = (struct found_sig){.num = list.nums[i]};
+        sigs[count] = sign_report_add_sig(report);
+        if (!sigs[count]) {
             sign_report_set_error(report, "out of memory");
+            ltv_free(&ltv);
             pdf_close(&doc);
             return;
         }
-        check_one(ctx, &doc, &found[i], sigs[i]);
+        check_one(ctx, &doc, &found[count], sigs[count], &ltv);
+        count++;
     }
+    ltv_free(&ltv);
     /* ISO 32000-1 12.8.2.2.1: a certification signature is the first signature of the
      * document; a DocMDP reference on a later one is a certification attack. */
     size_t first_end = SIZE_MAX;
-    for (size_t i = 0; i < list.count; i++)
+    for (size_t i = 0; i < count; i++)
         if (found[i].signed_end && found[i].signed_end < first_end)
             first_end = found[i].signed_end;
-    for (size_t i = 0; i < list.count; i++) {
+    for (size_t i = 0; i < count; i++) {
         if (!found[i].signed_end)
             continue;
         if (found[i].docmdp && found[i].signed_end != first_end)

@@ -6,6 +6,8 @@ static const struct sign_format *const formats[] = {
     &sign_format_cades,
     &sign_format_pades,
     &sign_format_xades,
+    &sign_format_asic_e,
+    &sign_format_asic_s,
     NULL,
 };
 

@@ -1,6 +1,7 @@
-/* XAdES (ETSI EN 319 132-1) baseline B: the format class, the one-time library set-up and the
- * algorithm tables. Signing is in xades_sign.c, validation in xades_verify.c, XMLDSig core in
- * xades_dsig.c, safe parsing in xades_parse.c. */
+/* XAdES (ETSI EN 319 132-1) baselines B, T and LT: the format class, the one-time library set-up
+ * and the algorithm tables. Signing is in xades_sign.c, validation in xades_verify.c, XMLDSig
+ * core in xades_dsig.c, safe parsing in xades_parse.c, the long-term levels (B-T, B-LT) and
+ * extending in xades_lt.c. */
 #include <pthread.h>
 #include <string.h>
 #include <libxml/parser.h>
@@ -143,9 +144,11 @@ static const char *xades_extension(enum sign_packaging packaging)
 
 const struct sign_format sign_format_xades = {
     .name = "xades",
+    .max_level = SIGN_LEVEL_B_LT,
     .detect_signed = xades_detect_signed,
     .accepts_content = xades_accepts_content,
     .sign = xades_sign,
     .verify = xades_verify,
+    .extend = xades_extend,
     .extension = xades_extension,
 };

@@ -12,6 +12,8 @@
 #define XADES_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
 #define XADES_ENVELOPED "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 #define XADES_BASE64 "http://www.w3.org/2000/09/xmldsig#base64"
+/* The XAdES time-stamp container's canonicalisation when it names none (Canonical XML 1.0). */
+#define XADES_INCL_C14N "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 
 /* Largest XML file read into memory, signing or validating. */
 #define XADES_MAX_XML_BYTES (64u * 1024 * 1024)
@@ -50,6 +52,15 @@ int xades_id_count(xmlDocPtr doc, const xmlChar *value);
  * *self_closing is set when the root is written <root/>. -1 when it cannot be found. */
 long xades_root_end_offset(const unsigned char *bytes, size_t len, const xmlChar *root_qname,
                            int *self_closing);
+/* Where one element is in bytes (the document doc was parsed from, which has no DTD): start is
+ * its '<', content the byte after its start tag, end_tag where its end tag starts (for <a/>: the
+ * '/'), end the byte after it. Found by counting start tags in document order. 0, or -1. */
+struct xades_span {
+    size_t start, content, end_tag, end;
+    int empty; /* written <a .../> */
+};
+int xades_element_span(const unsigned char *bytes, size_t len, xmlNodePtr element,
+                       struct xades_span *span);
 /* Whether bytes look like XML (an XML declaration or an element first). */
 int xades_looks_like_xml(const unsigned char *head, size_t len);
 
@@ -57,6 +68,11 @@ int xades_looks_like_xml(const unsigned char *head, size_t len);
 /* Process one ds:Reference through xmlsec (same-document URIs only): sign mode fills
  * DigestValue; verify mode returns 1 when the digest matches, 0 when not, -1 on error. */
 int xades_reference_process(xmlNodePtr reference, int signing, char *why, size_t why_len);
+/* The canonical form of the subtree at node under method (a ds:CanonicalizationMethod element,
+ * with its InclusiveNamespaces), or under default_uri when method is NULL. 0, or -1 when the
+ * algorithm is unknown or canonicalisation fails. */
+int xades_c14n_node(xmlNodePtr node, xmlNodePtr method, const char *default_uri,
+                    unsigned char **out, size_t *len);
 /* The canonical form of ds:SignedInfo under its CanonicalizationMethod. */
 int xades_c14n_signed_info(xmlNodePtr signed_info, unsigned char **out, size_t *len);
 /* Sign data under alg with pkey: the XMLDSig SignatureValue bytes (ECDSA as r||s). */
@@ -76,9 +92,21 @@ int xades_is(xmlNodePtr node, const char *ns, const char *name);
 /* Digest of DER certificate cert under md into out (EVP_MAX_MD_SIZE). */
 int xades_cert_digest(X509 *cert, const EVP_MD *md, unsigned char *out, unsigned int *len);
 
+/* ---- xades_lt.c: the unsigned properties of the long-term levels (EN 319 132-1 5.3, 5.4) */
+/* Augment every XAdES signature in bytes to opts->level (B-T: a SignatureTimeStamp, B-LT: also
+ * CertificateValues and RevocationValues) and write the whole document to out: the bytes
+ * outside each signature's UnsignedSignatureProperties stay as they were. */
+int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *bytes, size_t len,
+                  BIO *out);
+int xades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out);
+/* The QualifyingProperties of signature (NULL when none); *count says how many there are. */
+xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count);
+
 /* ---- the two halves */
 int xades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out);
 void xades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
                   const char *content_path);
+/* write_all for splicing: every byte of data to out, or SIGN_EIO with a message on ctx. */
+int xades_write_all(sign_ctx *ctx, BIO *out, const void *data, size_t len);
 
 #endif

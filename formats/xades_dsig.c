@@ -142,31 +142,33 @@ static int inside(xmlNodePtr node, xmlNodePtr ancestor)
     return 0;
 }
 
-static int signed_info_visible(void *user, xmlNodePtr node, xmlNodePtr parent)
+static int subtree_visible(void *user, xmlNodePtr node, xmlNodePtr parent)
 {
     if (node && node->type == XML_NAMESPACE_DECL)
         return inside(parent, user);
     return inside(node, user);
 }
 
-int xades_c14n_signed_info(xmlNodePtr signed_info, unsigned char **out, size_t *len)
+static const struct {
+    const char *uri;
+    int mode, comments;
+} c14n_methods[] = {
+    {"http://www.w3.org/2001/10/xml-exc-c14n#", XML_C14N_EXCLUSIVE_1_0, 0},
+    {"http://www.w3.org/2001/10/xml-exc-c14n#WithComments", XML_C14N_EXCLUSIVE_1_0, 1},
+    {"http://www.w3.org/TR/2001/REC-xml-c14n-20010315", XML_C14N_1_0, 0},
+    {"http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments", XML_C14N_1_0, 1},
+    {"http://www.w3.org/2006/12/xml-c14n11", XML_C14N_1_1, 0},
+    {"http://www.w3.org/2006/12/xml-c14n11#WithComments", XML_C14N_1_1, 1},
+};
+
+int xades_c14n_node(xmlNodePtr node, xmlNodePtr method, const char *default_uri,
+                    unsigned char **out, size_t *len)
 {
-    xmlNodePtr method = xades_child(signed_info, XADES_DSIG_NS, "CanonicalizationMethod");
     xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
-    static const struct {
-        const char *uri;
-        int mode, comments;
-    } methods[] = {
-        {"http://www.w3.org/2001/10/xml-exc-c14n#", XML_C14N_EXCLUSIVE_1_0, 0},
-        {"http://www.w3.org/2001/10/xml-exc-c14n#WithComments", XML_C14N_EXCLUSIVE_1_0, 1},
-        {"http://www.w3.org/TR/2001/REC-xml-c14n-20010315", XML_C14N_1_0, 0},
-        {"http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments", XML_C14N_1_0, 1},
-        {"http://www.w3.org/2006/12/xml-c14n11", XML_C14N_1_1, 0},
-        {"http://www.w3.org/2006/12/xml-c14n11#WithComments", XML_C14N_1_1, 1},
-    };
+    const xmlChar *uri = algorithm ? algorithm : BAD_CAST default_uri;
     int chosen = -1;
-    for (size_t i = 0; algorithm && i < sizeof methods / sizeof methods[0]; i++)
-        if (xmlStrEqual(algorithm, BAD_CAST methods[i].uri))
+    for (size_t i = 0; uri && i < sizeof c14n_methods / sizeof c14n_methods[0]; i++)
+        if (xmlStrEqual(uri, BAD_CAST c14n_methods[i].uri))
             chosen = (int)i;
     xmlFree(algorithm);
     if (chosen < 0)
@@ -174,11 +176,11 @@ int xades_c14n_signed_info(xmlNodePtr signed_info, unsigned char **out, size_t *
 
     /* Exclusive C14N: the InclusiveNamespaces PrefixList, if any. */
     xmlChar **prefixes = NULL, *prefix_list = NULL;
-    xmlNodePtr inclusive = method->children;
+    xmlNodePtr inclusive = method ? method->children : NULL;
     while (inclusive && inclusive->type != XML_ELEMENT_NODE)
         inclusive = inclusive->next;
     if (inclusive && xmlStrEqual(inclusive->name, BAD_CAST "InclusiveNamespaces") &&
-        methods[chosen].mode == XML_C14N_EXCLUSIVE_1_0) {
+        c14n_methods[chosen].mode == XML_C14N_EXCLUSIVE_1_0) {
         prefix_list = xmlGetNoNsProp(inclusive, BAD_CAST "PrefixList");
         size_t count = 0, n = prefix_list ? (size_t)xmlStrlen(prefix_list) : 0;
         prefixes = calloc(n / 2 + 2, sizeof *prefixes);
@@ -191,8 +193,8 @@ int xades_c14n_signed_info(xmlNodePtr signed_info, unsigned char **out, size_t *
 
     int rc = -1;
     xmlOutputBufferPtr buf = xmlAllocOutputBuffer(NULL);
-    if (buf && xmlC14NExecute(signed_info->doc, signed_info_visible, signed_info,
-                              methods[chosen].mode, prefixes, methods[chosen].comments, buf) >= 0) {
+    if (buf && xmlC14NExecute(node->doc, subtree_visible, node, c14n_methods[chosen].mode,
+                              prefixes, c14n_methods[chosen].comments, buf) >= 0) {
         size_t size = xmlOutputBufferGetSize(buf);
         *out = malloc(size + 1);
         if (*out) {
@@ -206,6 +208,12 @@ int xades_c14n_signed_info(xmlNodePtr signed_info, unsigned char **out, size_t *
     free(prefixes);
     xmlFree(prefix_list);
     return rc;
+}
+
+int xades_c14n_signed_info(xmlNodePtr signed_info, unsigned char **out, size_t *len)
+{
+    xmlNodePtr method = xades_child(signed_info, XADES_DSIG_NS, "CanonicalizationMethod");
+    return method ? xades_c14n_node(signed_info, method, NULL, out, len) : -1;
 }
 
 /* ---------------------------------------------------------------- SignatureValue */

@@ -234,3 +234,97 @@ long xades_root_end_offset(const unsigned char *bytes, size_t len, const xmlChar
         return -1;
     return (long)(pos - 2);
 }
+
+/* The position of element among the document's elements in document order (0: the root). */
+static long element_ordinal(xmlNodePtr node, xmlNodePtr element, long *seen)
+{
+    for (; node; node = node->next) {
+        if (node->type != XML_ELEMENT_NODE)
+            continue;
+        if (node == element)
+            return *seen;
+        (*seen)++;
+        long found = element_ordinal(node->children, element, seen);
+        if (found >= 0)
+            return found;
+    }
+    return -1;
+}
+
+/* Index of the first occurrence of needle at or after from, or len. */
+static size_t find_from(const unsigned char *bytes, size_t len, size_t from, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = from; i + n <= len; i++)
+        if (bytes[i] == (unsigned char)needle[0] && memcmp(bytes + i, needle, n) == 0)
+            return i;
+    return len;
+}
+
+/* Well-formed XML without a DTD (xades_parse refuses one, so no entity can hide markup): every
+ * '<' outside comments, CDATA sections, PIs and attribute values starts a tag, and attribute
+ * values cannot hold '<'. So start tags counted in byte order are the elements in document
+ * order, which is how a DOM node is found in the bytes it came from. */
+int xades_element_span(const unsigned char *bytes, size_t len, xmlNodePtr element,
+                       struct xades_span *span)
+{
+    long seen = 0;
+    long target = element_ordinal(element->doc->children, element, &seen);
+    if (target < 0)
+        return -1;
+    long count = -1;
+    int depth = 0, target_depth = -1;
+    size_t i = 0;
+    while (i < len) {
+        const unsigned char *lt = memchr(bytes + i, '<', len - i);
+        if (!lt)
+            break;
+        i = (size_t)(lt - bytes);
+        if (len - i >= 4 && memcmp(bytes + i, "<!--", 4) == 0) {
+            i = find_from(bytes, len, i + 4, "-->") + 3;
+        } else if (len - i >= 9 && memcmp(bytes + i, "<![CDATA[", 9) == 0) {
+            i = find_from(bytes, len, i + 9, "]]>") + 3;
+        } else if (len - i >= 2 && bytes[i + 1] == '?') {
+            i = find_from(bytes, len, i + 2, "?>") + 2;
+        } else if (len - i >= 2 && bytes[i + 1] == '!') {
+            return -1; /* a DOCTYPE: never parsed */
+        } else if (len - i >= 2 && bytes[i + 1] == '/') {
+            size_t gt = find_from(bytes, len, i + 2, ">");
+            if (gt == len)
+                return -1;
+            depth--;
+            if (target_depth >= 0 && depth == target_depth) {
+                span->end_tag = i;
+                span->end = gt + 1;
+                return 0;
+            }
+            i = gt + 1;
+        } else {
+            size_t j = i + 1;
+            unsigned char quote = 0;
+            for (; j < len && (quote || bytes[j] != '>'); j++)
+                if (quote && bytes[j] == quote)
+                    quote = 0;
+                else if (!quote && (bytes[j] == '"' || bytes[j] == '\''))
+                    quote = bytes[j];
+            if (j == len)
+                return -1;
+            int empty = bytes[j - 1] == '/';
+            if (++count == target) {
+                span->start = i;
+                span->content = j + 1;
+                span->empty = empty;
+                if (empty) {
+                    span->end_tag = j - 1;
+                    span->end = j + 1;
+                    return 0;
+                }
+                target_depth = depth;
+            }
+            if (!empty)
+                depth++;
+            i = j + 1;
+        }
+    }
+    return -1;
+}

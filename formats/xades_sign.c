@@ -1,12 +1,10 @@
-/* XAdES baseline B-B signing (ETSI EN 319 132-1 clause 6): enveloped (the default for XML: the
- * ds:Signature is spliced into the original bytes, which stay byte-for-byte the same around it),
- * enveloping (content in a ds:Object) and detached (default for other content, referenced by its
- * file name and digested streaming). */
+/* XAdES signing (ETSI EN 319 132-1 clause 6) at B-B, and through xades_lt.c at B-T and B-LT:
+ * enveloped (the default for XML: the ds:Signature is spliced into the original bytes, which stay
+ * byte-for-byte the same around it), enveloping (content in a ds:Object) and detached (default
+ * for other content, referenced by its file name and digested streaming). */
 #include <errno.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 #include <libxml/uri.h>
 #include <openssl/rand.h>
 #include <xmlsec/xmlsec.h>
@@ -53,28 +51,6 @@ static const char *mime_type(const unsigned char *head, size_t len, int xml)
         if (head[i] < 0x09 || (head[i] > 0x0d && head[i] < 0x20) || head[i] == 0x7f)
             return "application/octet-stream";
     return "text/plain";
-}
-
-/* The file name behind in, for the detached Reference URI. sign() gets a BIO and no name (see
- * the report to the lead: sign_options should carry it); the descriptor's path under /proc is
- * the name the user gave, resolved. */
-static int content_name(BIO *in, char *name, size_t size)
-{
-    FILE *fp = NULL;
-    if (BIO_get_fp(in, &fp) != 1 || !fp || fileno(fp) == STDIN_FILENO)
-        return -1;
-    char link[64], target[PATH_MAX];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", fileno(fp));
-    ssize_t n = readlink(link, target, sizeof target - 1);
-    if (n <= 0)
-        return -1;
-    target[n] = 0;
-    const char *base = strrchr(target, '/');
-    base = base ? base + 1 : target;
-    if (!*base || strlen(base) >= size)
-        return -1;
-    snprintf(name, size, "%s", base);
-    return 0;
 }
 
 /* ETSI EN 319 132-1 5.2: SigningTime, SigningCertificateV2 and DataObjectFormat, in a
@@ -212,7 +188,7 @@ static int add_signed_props_reference(xmlNodePtr signature, const struct ids *id
     return ref && xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) ? 0 : -1;
 }
 
-static int write_all(sign_ctx *ctx, BIO *out, const void *data, size_t len)
+int xades_write_all(sign_ctx *ctx, BIO *out, const void *data, size_t len)
 {
     size_t done = 0;
     while (done < len) {
@@ -232,8 +208,8 @@ static int write_doc(sign_ctx *ctx, xmlDocPtr doc, BIO *out)
     xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
     if (!mem)
         return sign_seterr(ctx, SIGN_ENOMEM, "cannot serialise the signature");
-    int rc = write_all(ctx, out, mem, (size_t)size);
-    rc = rc == SIGN_OK ? write_all(ctx, out, "\n", 1) : rc;
+    int rc = xades_write_all(ctx, out, mem, (size_t)size);
+    rc = rc == SIGN_OK ? xades_write_all(ctx, out, "\n", 1) : rc;
     xmlFree(mem);
     return rc;
 }
@@ -295,17 +271,17 @@ static int sign_enveloped(sign_ctx *ctx, const sign_key *key, const sign_options
         }
     size_t at = (size_t)end_tag;
     if (self_closing) { /* <root .../> becomes <root ...>SIGNATURE</root> */
-        rc = write_all(ctx, out, bytes, at);
-        rc = rc ? rc : write_all(ctx, out, ">", 1);
-        rc = rc ? rc : write_all(ctx, out, sig_bytes, sig_len);
-        rc = rc ? rc : write_all(ctx, out, "</", 2);
-        rc = rc ? rc : write_all(ctx, out, qname, (size_t)xmlStrlen(qname));
-        rc = rc ? rc : write_all(ctx, out, ">", 1);
-        rc = rc ? rc : write_all(ctx, out, bytes + at + 2, len - at - 2);
+        rc = xades_write_all(ctx, out, bytes, at);
+        rc = rc ? rc : xades_write_all(ctx, out, ">", 1);
+        rc = rc ? rc : xades_write_all(ctx, out, sig_bytes, sig_len);
+        rc = rc ? rc : xades_write_all(ctx, out, "</", 2);
+        rc = rc ? rc : xades_write_all(ctx, out, qname, (size_t)xmlStrlen(qname));
+        rc = rc ? rc : xades_write_all(ctx, out, ">", 1);
+        rc = rc ? rc : xades_write_all(ctx, out, bytes + at + 2, len - at - 2);
     } else {
-        rc = write_all(ctx, out, bytes, at);
-        rc = rc ? rc : write_all(ctx, out, sig_bytes, sig_len);
-        rc = rc ? rc : write_all(ctx, out, bytes + at, len - at);
+        rc = xades_write_all(ctx, out, bytes, at);
+        rc = rc ? rc : xades_write_all(ctx, out, sig_bytes, sig_len);
+        rc = rc ? rc : xades_write_all(ctx, out, bytes + at, len - at);
     }
 done:
     xmlBufferFree(dumped);
@@ -399,13 +375,12 @@ static int sign_standalone(sign_ctx *ctx, const sign_key *key, const sign_option
     } else {
         /* EN 319 132-1 6.3.3: detached, the Reference URI is the content's file name (relative,
          * so signature and content can move together); segl digests it streaming. */
-        char name[256];
-        if (content_name(in, name, sizeof name) != 0) {
+        if (!opts->content_name || !*opts->content_name) {
             rc = sign_seterr(ctx, SIGN_EINVAL, "a detached XAdES signature names its content by "
                                                "file name: sign a file, not stdin");
             goto done;
         }
-        xmlChar *uri = xmlURIEscapeStr(BAD_CAST name, BAD_CAST "");
+        xmlChar *uri = xmlURIEscapeStr(BAD_CAST opts->content_name, BAD_CAST "");
         ref = uri ? xmlSecTmplSignatureAddReference(signature, digest_transform(opts->digest),
                                                     BAD_CAST ids.content_ref, uri, NULL)
                   : NULL;
@@ -443,7 +418,8 @@ done:
     return rc;
 }
 
-int xades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out)
+static int sign_basic(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in,
+                      BIO *out)
 {
     if (xades_global_init() != SIGN_OK)
         return sign_seterr(ctx, SIGN_ECRYPTO, "cannot initialise xmlsec");
@@ -484,5 +460,24 @@ int xades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO
     free(tail);
     int rc = sign_enveloped(ctx, key, opts, alg, bytes, head_len + tail_len, out);
     free(bytes);
+    return rc;
+}
+
+/* B-T and above: the B-B signature in memory first, then its unsigned properties spliced in
+ * exactly as segl-extend would (xades_lt.c). */
+int xades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out)
+{
+    if (opts->level == SIGN_LEVEL_B_B)
+        return sign_basic(ctx, key, opts, in, out);
+    BIO *basic = BIO_new(BIO_s_mem());
+    if (!basic)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    int rc = sign_basic(ctx, key, opts, in, basic);
+    char *data = NULL;
+    long len = rc == SIGN_OK ? BIO_get_mem_data(basic, &data) : 0;
+    if (rc == SIGN_OK)
+        rc = len > 0 ? xades_augment(ctx, opts, (const unsigned char *)data, (size_t)len, out)
+                     : sign_seterr(ctx, SIGN_EIO, "cannot write the signature");
+    BIO_free(basic);
     return rc;
 }

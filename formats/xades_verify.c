@@ -1,8 +1,8 @@
 /* XAdES validation: XMLDSig core validation (W3C XML Signature 1.1 3.2) plus the XAdES rules of
- * ETSI EN 319 132-1 for baseline B, and defences against XML Signature Wrapping: every Reference
- * resolves to exactly one element, no signed element hides in a ds:Object or another signature,
- * and an enveloped signature must cover the whole document, since a reader of the document
- * reads all of it. */
+ * ETSI EN 319 132-1 for baselines B, T and LT, and defences against XML Signature Wrapping:
+ * every Reference resolves to exactly one element, no signed element hides in a ds:Object or
+ * another signature, and an enveloped signature must cover the whole document, since a reader
+ * of the document reads all of it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +25,7 @@ struct verify_state {
     int content_refs;
     xmlNodePtr targets[MAX_REFERENCES];
     int target_count;
+    char covered_elsewhere[1100]; /* the first signed element that is not the root */
 };
 
 static void silent_errors(void *user, xmlErrorPtr error) { (void)user, (void)error; }
@@ -164,8 +165,11 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
     if (!ok || digest_len != expected_len || memcmp(digest, expected, digest_len) != 0)
         sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "HASH_FAILURE",
                       "the content %s does not match the signed digest", file);
-    else
-        sign_sig_warn(st->sig, "signed: file %s", uri);
+    else {
+        char *name = xmlURIUnescapeString(uri, 0, NULL);
+        sign_sig_add_covered(st->sig, "%s", name ? name : uri);
+        free(name);
+    }
     free(expected);
 }
 
@@ -200,7 +204,7 @@ static void check_target(struct verify_state *st, xmlNodePtr target, const char 
                           "wrapping", where, uri);
         else if (object) {
             st->content_refs++;
-            sign_sig_warn(st->sig, "signed: %s (%s)", where, uri);
+            sign_sig_add_covered(st->sig, "%s", uri);
         }
     } else if (object) {
         sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
@@ -210,7 +214,9 @@ static void check_target(struct verify_state *st, xmlNodePtr target, const char 
         st->content_refs++;
         if (target == xmlDocGetRootElement(st->doc))
             st->covers_document = 1;
-        sign_sig_warn(st->sig, "signed: %s (%s)", *uri ? where : "the whole document", *uri ? uri : "URI=\"\"");
+        else if (!st->covered_elsewhere[0])
+            snprintf(st->covered_elsewhere, sizeof st->covered_elsewhere, "%s (%s)", where, uri);
+        sign_sig_add_covered(st->sig, "%s", *uri ? uri : "the whole document");
     }
 }
 
@@ -375,6 +381,118 @@ static void set_id(xmlNodePtr signature, const char *value_b64, sign_sig *sig)
     sign_sig_set_id(sig, text);
 }
 
+/* ---------------------------------------------------------------- long-term */
+
+/* DER from the base64 text of node; NULL when it is not base64. */
+static unsigned char *node_der(xmlNodePtr node, size_t *len)
+{
+    char *b64 = node_text(node);
+    unsigned char *der = b64 ? xades_unbase64(b64, len) : NULL;
+    free(b64);
+    return der;
+}
+
+/* EN 319 132-1 5.3 and EN 319 102-1 5.4: every SignatureTimeStamp is checked over the
+ * ds:SignatureValue element canonicalised as it says; the earliest valid one that is not after
+ * the validation time is the proof of existence of the signature. */
+static time_t check_signature_timestamps(struct verify_state *st, xmlNodePtr unsigned_sig_props,
+                                         xmlNodePtr value_node, time_t at)
+{
+    sign_sig *sig = st->sig;
+    time_t poe = (time_t)-1;
+    for (xmlNodePtr stamp = xades_child(unsigned_sig_props, XADES_NS, "SignatureTimeStamp"); stamp;
+         stamp = xades_next(stamp, XADES_NS, "SignatureTimeStamp")) {
+        xmlNodePtr method = xades_child(stamp, XADES_DSIG_NS, "CanonicalizationMethod");
+        unsigned char *canonical = NULL;
+        size_t canonical_len = 0;
+        /* The XAdES time-stamp container: without a CanonicalizationMethod, inclusive C14N 1.0. */
+        int canonical_ok = xades_c14n_node(value_node, method, XADES_INCL_C14N, &canonical,
+                                           &canonical_len) == 0;
+        int tokens = 0;
+        for (xmlNodePtr node = xades_child(stamp, XADES_NS, "EncapsulatedTimeStamp"); node;
+             node = xades_next(node, XADES_NS, "EncapsulatedTimeStamp")) {
+            sign_timestamp_result result;
+            size_t token_len = 0;
+            unsigned char *token = canonical_ok ? node_der(node, &token_len) : NULL;
+            tokens++;
+            if (!token) {
+                memset(&result, 0, sizeof result);
+                result.gen_time = (time_t)-1;
+                snprintf(result.why, sizeof result.why, "%s",
+                         canonical_ok ? "the EncapsulatedTimeStamp is not base64"
+                                      : "unsupported CanonicalizationMethod in SignatureTimeStamp");
+            } else {
+                sign_timestamp_check(st->ctx, token, token_len, canonical, canonical_len, &result);
+            }
+            free(token);
+            sign_sig_add_timestamp(sig, "signature", &result);
+            if (!result.valid)
+                sign_sig_warn(sig, "signature timestamp not used: %s", result.why);
+            else if (result.gen_time > at)
+                sign_sig_warn(sig, "signature timestamp after the validation time: not used");
+            else if (poe == (time_t)-1 || result.gen_time < poe)
+                poe = result.gen_time;
+        }
+        if (tokens == 0)
+            sign_sig_warn(sig, "a SignatureTimeStamp without EncapsulatedTimeStamp (XML "
+                               "timestamps are not supported): not used");
+        free(canonical);
+    }
+    if (poe != (time_t)-1 && sign_sig_signing_time(sig) != (time_t)-1 &&
+        sign_sig_signing_time(sig) > poe + 300)
+        sign_sig_warn(sig, "the claimed signing time is after the signature timestamp");
+    return poe;
+}
+
+/* EN 319 132-1 validation data values: CertificateValues join KeyInfo's certificates as untrusted
+ * candidates for the chain; RevocationValues are the embedded revocation data. Neither is
+ * signed: a certificate still has to chain to a trust anchor, a CRL or OCSP response still has
+ * to be signed by its issuer or an authorised responder. */
+static void read_validation_data(xmlNodePtr unsigned_sig_props, STACK_OF(X509) *certs,
+                                 sign_revocation_data *embedded)
+{
+    for (xmlNodePtr values = xades_child(unsigned_sig_props, XADES_NS, "CertificateValues"); values;
+         values = xades_next(values, XADES_NS, "CertificateValues"))
+        for (xmlNodePtr node = xades_child(values, XADES_NS, "EncapsulatedX509Certificate"); node;
+             node = xades_next(node, XADES_NS, "EncapsulatedX509Certificate")) {
+            size_t len = 0;
+            unsigned char *der = node_der(node, &len);
+            const unsigned char *p = der;
+            X509 *cert = der ? d2i_X509(NULL, &p, (long)len) : NULL;
+            if (cert && !sk_X509_push(certs, cert))
+                X509_free(cert);
+            free(der);
+        }
+    for (xmlNodePtr values = xades_child(unsigned_sig_props, XADES_NS, "RevocationValues"); values;
+         values = xades_next(values, XADES_NS, "RevocationValues")) {
+        for (xmlNodePtr node = xades_child(xades_child(values, XADES_NS, "CRLValues"), XADES_NS,
+                                           "EncapsulatedCRLValue");
+             node; node = xades_next(node, XADES_NS, "EncapsulatedCRLValue")) {
+            size_t len = 0;
+            unsigned char *der = node_der(node, &len);
+            const unsigned char *p = der;
+            X509_CRL *crl = der ? d2i_X509_CRL(NULL, &p, (long)len) : NULL;
+            if (crl)
+                sign_revocation_data_add(embedded, NULL, crl);
+            X509_CRL_free(crl);
+            free(der);
+        }
+        for (xmlNodePtr node = xades_child(xades_child(values, XADES_NS, "OCSPValues"), XADES_NS,
+                                           "EncapsulatedOCSPValue");
+             node; node = xades_next(node, XADES_NS, "EncapsulatedOCSPValue")) {
+            size_t len = 0;
+            unsigned char *der = node_der(node, &len);
+            const unsigned char *p = der;
+            OCSP_RESPONSE *ocsp = der ? d2i_OCSP_RESPONSE(NULL, &p, (long)len) : NULL;
+            if (ocsp)
+                sign_revocation_data_add(embedded, ocsp, NULL);
+            OCSP_RESPONSE_free(ocsp);
+            free(der);
+        }
+    }
+    ERR_clear_error();
+}
+
 #define XADES_PSS_PARAMS_NS "http://www.w3.org/2007/05/xmldsig-more#"
 
 /* RFC 9231 2.3.10 (xadesjs uses it): RSASSA-PSS with explicit RSAPSSParams. Supported as far as
@@ -427,15 +545,8 @@ static void verify_signature(struct verify_state *st)
     xmlFree(method_uri);
 
     /* The XAdES properties of this signature: QualifyingProperties targets it by Id. */
-    xmlNodePtr qualifying = NULL;
     int qualifying_count = 0;
-    for (xmlNodePtr object = xades_child(signature, XADES_DSIG_NS, "Object"); object;
-         object = xades_next(object, XADES_DSIG_NS, "Object"))
-        for (xmlNodePtr qp = xades_child(object, XADES_NS, "QualifyingProperties"); qp;
-             qp = xades_next(qp, XADES_NS, "QualifyingProperties")) {
-            qualifying = qp;
-            qualifying_count++;
-        }
+    xmlNodePtr qualifying = xades_qualifying_properties(signature, &qualifying_count);
     xmlNodePtr signed_sig_props = NULL;
     if (qualifying_count > 1) {
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "more than one QualifyingProperties");
@@ -469,8 +580,9 @@ static void verify_signature(struct verify_state *st)
     /* What a reader sees must be what was signed. */
     if (signature != xmlDocGetRootElement(st->doc) && !st->covers_document)
         sign_sig_fail(sig, SIGN_INDETERMINATE, "SIG_CONSTRAINTS_FAILURE",
-                      "the signature does not cover the whole document: a reader would see "
-                      "unsigned content (segl requires an enveloped signature to sign the root)");
+                      "the signature does not cover the whole document%s%s: a reader would see "
+                      "unsigned content (segl requires an enveloped signature to sign the root)",
+                      st->covered_elsewhere[0] ? ", only " : "", st->covered_elsewhere);
     else if (st->content_refs == 0)
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "the signature signs no content");
     /* Enveloping: every ds:Object but the properties' is signed content, or a reader could be
@@ -531,8 +643,20 @@ static void verify_signature(struct verify_state *st)
     time_t at = sign_ctx_validation_time(st->ctx);
     if (sign_sig_signing_time(sig) != (time_t)-1 && sign_sig_signing_time(sig) > at + 300)
         sign_sig_warn(sig, "the claimed signing time is after the validation time");
-    if (signer)
-        sign_path_validate(st->ctx, sig, signer, certs, at);
+
+    xmlNodePtr unsigned_sig_props =
+        xades_child(xades_child(qualifying, XADES_NS, "UnsignedProperties"), XADES_NS,
+                    "UnsignedSignatureProperties");
+    time_t poe = check_signature_timestamps(st, unsigned_sig_props, value_node, at);
+    sign_revocation_data embedded;
+    sign_revocation_data_init(&embedded);
+    read_validation_data(unsigned_sig_props, certs, &embedded);
+    int self_contained =
+        signer ? sign_path_validate_ex(st->ctx, sig, signer, certs, at, poe, &embedded) : 0;
+    sign_revocation_data_clear(&embedded);
+    if (poe != (time_t)-1 && sign_sig_level(sig) &&
+        strcmp(sign_sig_level(sig), "XAdES-BASELINE-B") == 0)
+        sign_sig_set_level(sig, self_contained ? "XAdES-BASELINE-LT" : "XAdES-BASELINE-T");
     sk_X509_pop_free(certs, X509_free);
     free(canonical);
     free(value);

@@ -39,6 +39,7 @@ SIGN_EXTERN void sign_ctx_free(sign_ctx *ctx)
         return;
     X509_STORE_free(ctx->trust);
     sign_revocation_cache_free(ctx->revocation_cache);
+    sign_tl_set_free(ctx->trusted_lists);
     if (ctx->legacy)
         OSSL_PROVIDER_unload(ctx->legacy);
     if (ctx->deflt)

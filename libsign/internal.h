@@ -12,6 +12,7 @@
 #define SIGN_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 typedef struct sign_revocation_cache sign_revocation_cache;
+typedef struct sign_tl_set sign_tl_set; /* trusted lists (tl.c) */
 
 struct sign_ctx {
     X509_STORE *trust;        /* read-only once validation starts; X509_STORE is safe to share */
@@ -23,6 +24,7 @@ struct sign_ctx {
     sign_revocation_cache *revocation_cache; /* shared by validating threads; it locks itself */
     OSSL_PROVIDER *legacy;    /* loaded on demand for OCES2 PKCS#12 files (RC2/3DES) */
     OSSL_PROVIDER *deflt;
+    sign_tl_set *trusted_lists; /* NULL: none given; read-only once validation starts */
     char errmsg[1024];
 };
 
@@ -69,6 +71,12 @@ void sign_sig_set_id(sign_sig *sig, const char *id);
 void sign_sig_set_level(sign_sig *sig, const char *level);
 void sign_sig_set_signing_time(sign_sig *sig, time_t t);
 void sign_sig_set_signer(sign_sig *sig, X509 *cert); /* copies what it needs */
+/* SHA-256 of the signature value (the CMS SignerInfo signature), for the ETSI report's
+ * SignatureIdentifier; NULL from the getter when no format set it. */
+void sign_sig_set_value_digest(sign_sig *sig, const unsigned char sha256[32]);
+const unsigned char *sign_sig_value_sha256(const sign_sig *sig);
+/* SHA-256 of the signer certificate (DER); NULL when there is no signer certificate. */
+const unsigned char *sign_sig_signer_sha256(const sign_sig *sig);
 /* What the signature covers, one entry each: "#id", "the whole document", "contract.pdf". */
 void sign_sig_add_covered(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
 /* PAdES modification analysis: "none", "allowed" or "disallowed", and what changed. */
@@ -125,6 +133,17 @@ typedef struct sign_timestamp_result {
 /* Checks token over data; returns out->valid. */
 int sign_timestamp_check(const sign_ctx *ctx, const unsigned char *token, size_t token_len,
                          const unsigned char *data, size_t data_len, sign_timestamp_result *out);
+/* The same where the caller computes the digest, with the algorithm the token names, when asked
+ * (data hashed streaming from a file, such as a PDF's ByteRange). Returns 1 on success. */
+typedef int sign_digest_fn(const EVP_MD *md, unsigned char *digest, unsigned int *digest_len,
+                           void *arg);
+int sign_timestamp_check_with(const sign_ctx *ctx, const unsigned char *token, size_t token_len,
+                              sign_digest_fn *digest_fn, void *digest_arg,
+                              sign_timestamp_result *out);
+/* sign_tsa_request for data known only by its digest (made with md). */
+int sign_tsa_request_digest(sign_ctx *ctx, const char *url, const EVP_MD *md,
+                            const unsigned char *digest, size_t digest_len, unsigned char **token,
+                            size_t *token_len);
 /* Records a timestamp on the signature's report ("signature" or "archive"). */
 void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestamp_result *result);
 
@@ -145,5 +164,17 @@ int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
 void sign_path_validate(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
                         STACK_OF(X509) *untrusted, time_t at);
 int sign_time_from_asn1(time_t *out, const ASN1_TIME *t);
+
+/* ---- trusted lists (tl.c, tl_parse.c) ---- */
+void sign_tl_set_free(sign_tl_set *set);
+/* ETSI TS 119 615 (simplified): after chain (signer first) validated at at, whether the signer is
+ * qualified per ctx's trusted lists, at the best signing time (poe, else the earliest valid
+ * signature timestamp on sig, else the claimed signing time, else at). Records it on sig
+ * (sign_sig_set_qualified); does nothing when ctx has no trusted list. */
+void sign_tl_qualify(const sign_ctx *ctx, sign_sig *sig, X509 *signer, STACK_OF(X509) *chain,
+                     time_t at, time_t poe);
+/* report.c: qualified 1 or 0 (-1, the default: unknown, null in JSON) and the "qc" details (a
+ * JSON object as text, copied; NULL: none). */
+void sign_sig_set_qualified(sign_sig *sig, int qualified, const char *qc_json_or_null);
 
 #endif

@@ -118,6 +118,7 @@ int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
         record_chain_error(sig, error, depth, at);
     } else {
         self_contained = sign_revocation_check_chain(ctx, sig, chain, checked_at, poe, embedded);
+        sign_tl_qualify(ctx, sig, signer, chain, at, poe); /* trusted lists, when given */
     }
     sk_X509_pop_free(chain, X509_free);
 

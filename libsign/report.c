@@ -35,6 +35,11 @@ struct sign_sig {
     struct message_list covers;          /* what the signature covers (elements, data objects) */
     char modification[16];               /* PAdES: "none", "allowed", "disallowed"; "" elsewhere */
     struct message_list modification_details;
+    int qualified;                       /* trusted lists: 1, 0, -1 unknown */
+    char qc[1024];                       /* JSON object of the qualification details, or "" */
+    int has_value_digest;                /* value_sha256 is set (CMS formats) */
+    unsigned char value_sha256[32];      /* SHA-256 of the signature value: TS 119 102-2 4.3.2 */
+    unsigned char signer_sha256[32];     /* SHA-256 of the signer certificate's DER, if has_signer */
 };
 
 struct sign_report {
@@ -110,6 +115,7 @@ sign_sig *sign_report_add_sig(sign_report *report)
         return NULL;
     sig->indication = SIGN_TOTAL_PASSED;
     sig->signing_time = (time_t)-1;
+    sig->qualified = -1;
     snprintf(sig->id, sizeof sig->id, "sig-%zu", report->count + 1);
     report->sigs[report->count++] = sig;
     return sig;
@@ -198,6 +204,12 @@ void sign_sig_set_level(sign_sig *sig, const char *level)
     snprintf(sig->level, sizeof sig->level, "%s", level ? level : "");
 }
 void sign_sig_set_signing_time(sign_sig *sig, time_t t) { sig->signing_time = t; }
+void sign_sig_set_qualified(sign_sig *sig, int qualified, const char *qc_json_or_null)
+{
+    sig->qualified = qualified ? 1 : 0;
+    snprintf(sig->qc, sizeof sig->qc, "%s", qc_json_or_null ? qc_json_or_null : "");
+}
+SIGN_EXTERN int sign_sig_qualified(const sign_sig *s) { return s->qualified; }
 
 void sign_sig_set_signer(sign_sig *sig, X509 *cert)
 {
@@ -210,6 +222,23 @@ void sign_sig_set_signer(sign_sig *sig, X509 *cert)
     }
     BIO_free(mem);
     sign_oces_identify(&sig->oces, cert);
+    unsigned int len = 0;
+    if (!X509_digest(cert, EVP_sha256(), sig->signer_sha256, &len))
+        memset(sig->signer_sha256, 0, sizeof sig->signer_sha256);
+}
+
+void sign_sig_set_value_digest(sign_sig *sig, const unsigned char sha256[32])
+{
+    memcpy(sig->value_sha256, sha256, sizeof sig->value_sha256);
+    sig->has_value_digest = 1;
+}
+const unsigned char *sign_sig_value_sha256(const sign_sig *s)
+{
+    return s->has_value_digest ? s->value_sha256 : NULL;
+}
+const unsigned char *sign_sig_signer_sha256(const sign_sig *s)
+{
+    return s->has_signer ? s->signer_sha256 : NULL;
 }
 
 /* ---- accessors ---- */
@@ -316,10 +345,15 @@ static json_t *sig_json(const sign_sig *sig)
     char when[21];
     json_t *signer = json_null();
     if (sig->has_signer)
-        signer = json_pack("{s:o, s:o, s:o, s:o, s:n}", "subject", string_or_null(sig->subject),
+        signer = json_pack("{s:o, s:o, s:o, s:o, s:o}", "subject", string_or_null(sig->subject),
                            "common_name", string_or_null(sig->oces.common_name),
                            "serial_number", string_or_null(sig->oces.serial_number),
-                           "oces", oces_json(&sig->oces), "qualified");
+                           "oces", oces_json(&sig->oces), "qualified",
+                           sig->qualified < 0 ? json_null() : json_boolean(sig->qualified));
+    if (signer && sig->qualified >= 0) { /* trusted lists given: the details */
+        json_t *qc = sig->qc[0] ? json_loads(sig->qc, 0, NULL) : NULL;
+        json_object_set_new(signer, "qc", qc ? qc : json_null());
+    }
     if (sig->signing_time != (time_t)-1)
         sign_format_time(when, sig->signing_time);
     json_t *timestamps = json_array();

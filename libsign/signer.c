@@ -93,6 +93,36 @@ SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_op
     return rc;
 }
 
+SIGN_EXTERN int sign_sign_files(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                                const char *const *inputs, size_t count, FILE *out)
+{
+    if (!ctx || !key || !opts || !inputs || count == 0 || !out)
+        return SIGN_EINVAL;
+    const struct sign_format *format = opts->format ? sign_format_by_name(opts->format) : NULL;
+    if (!format || !format->sign_many) {
+        if (count == 1)
+            return sign_sign_file(ctx, key, opts, inputs[0], out);
+        return sign_seterr(ctx, SIGN_EINVAL, "only a container (asic-e) signs several inputs "
+                                             "into one output");
+    }
+    static const char *const level_names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
+    if (opts->level > format->max_level)
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "%s signatures at level %s are not supported "
+                                                   "by this build (up to %s)", format->name,
+                           level_names[opts->level], level_names[format->max_level]);
+    if (opts->level >= SIGN_LEVEL_B_T && !opts->tsa_url)
+        return sign_seterr(ctx, SIGN_EINVAL, "level %s needs a timestamp authority: --tsa URL",
+                           level_names[opts->level]);
+    BIO *sink = BIO_new_fp(out, BIO_NOCLOSE);
+    if (!sink)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    int rc = format->sign_many(ctx, key, opts, inputs, count, sink);
+    if (rc == SIGN_OK && BIO_flush(sink) <= 0)
+        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the container");
+    BIO_free(sink);
+    return rc;
+}
+
 SIGN_EXTERN int sign_extend_file(sign_ctx *ctx, const sign_options *opts, const char *in_path,
                                  FILE *out)
 {

@@ -22,8 +22,35 @@ static int is_tsa_certificate(X509 *cert)
     return ok;
 }
 
+/* What the imprint must match: data, digested here with the token's algorithm, or whatever
+ * digest_fn computes with that algorithm. */
+struct covered {
+    const unsigned char *data;
+    size_t data_len;
+    sign_digest_fn *digest_fn;
+    void *digest_arg;
+};
+
+static int check_token(const sign_ctx *ctx, const unsigned char *token, size_t token_len,
+                       const struct covered *covered, sign_timestamp_result *out);
+
 int sign_timestamp_check(const sign_ctx *ctx, const unsigned char *token, size_t token_len,
                          const unsigned char *data, size_t data_len, sign_timestamp_result *out)
+{
+    struct covered covered = {.data = data, .data_len = data_len};
+    return check_token(ctx, token, token_len, &covered, out);
+}
+
+int sign_timestamp_check_with(const sign_ctx *ctx, const unsigned char *token, size_t token_len,
+                              sign_digest_fn *digest_fn, void *digest_arg,
+                              sign_timestamp_result *out)
+{
+    struct covered covered = {.digest_fn = digest_fn, .digest_arg = digest_arg};
+    return check_token(ctx, token, token_len, &covered, out);
+}
+
+static int check_token(const sign_ctx *ctx, const unsigned char *token, size_t token_len,
+                       const struct covered *covered, sign_timestamp_result *out)
 {
     memset(out, 0, sizeof *out);
     out->gen_time = (time_t)-1;
@@ -53,11 +80,17 @@ int sign_timestamp_check(const sign_ctx *ctx, const unsigned char *token, size_t
     X509_ALGOR *algorithm = TS_MSG_IMPRINT_get_algo(imprint);
     ASN1_OCTET_STRING *expected = TS_MSG_IMPRINT_get_msg(imprint);
     const EVP_MD *md = EVP_get_digestbyobj(algorithm->algorithm);
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int digest_len = 0;
-    if (!md || !EVP_Digest(data, data_len, digest, &digest_len, md, NULL) ||
-        (int)digest_len != ASN1_STRING_length(expected) ||
-        memcmp(digest, ASN1_STRING_get0_data(expected), digest_len) != 0) {
+    unsigned char computed[EVP_MAX_MD_SIZE];
+    unsigned int computed_len = 0;
+    size_t digest_len = 0;
+    if (covered->digest_fn) {
+        if (md && covered->digest_fn(md, computed, &computed_len, covered->digest_arg))
+            digest_len = computed_len;
+    } else if (md && EVP_Digest(covered->data, covered->data_len, computed, &computed_len, md, NULL)) {
+        digest_len = computed_len;
+    }
+    if (digest_len == 0 || (int)digest_len != ASN1_STRING_length(expected) ||
+        memcmp(computed, ASN1_STRING_get0_data(expected), digest_len) != 0) {
         snprintf(out->why, sizeof out->why, "the timestamp does not cover this data "
                                             "(message imprint mismatch)");
         goto done;

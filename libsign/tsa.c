@@ -7,10 +7,21 @@
 int sign_tsa_request(sign_ctx *ctx, const char *url, const EVP_MD *md, const unsigned char *data,
                      size_t data_len, unsigned char **token, size_t *token_len)
 {
-    *token = NULL;
-    *token_len = 0;
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int digest_len = 0;
+    *token = NULL;
+    *token_len = 0;
+    if (!EVP_Digest(data, data_len, digest, &digest_len, md, NULL))
+        return sign_seterr(ctx, SIGN_ECRYPTO, "cannot digest the data to timestamp");
+    return sign_tsa_request_digest(ctx, url, md, digest, digest_len, token, token_len);
+}
+
+int sign_tsa_request_digest(sign_ctx *ctx, const char *url, const EVP_MD *md,
+                            const unsigned char *digest, size_t digest_len, unsigned char **token,
+                            size_t *token_len)
+{
+    *token = NULL;
+    *token_len = 0;
     unsigned char nonce_bytes[8];
     int rc = SIGN_ECRYPTO;
     TS_REQ *req = TS_REQ_new();
@@ -22,7 +33,7 @@ int sign_tsa_request(sign_ctx *ctx, const char *url, const EVP_MD *md, const uns
     unsigned char *query = NULL, *answer = NULL;
     size_t answer_len = 0;
     ctx->errmsg[0] = '\0';
-    if (!req || !imprint || !algorithm || !EVP_Digest(data, data_len, digest, &digest_len, md, NULL) ||
+    if (!req || !imprint || !algorithm || (size_t)EVP_MD_get_size(md) != digest_len ||
         RAND_bytes(nonce_bytes, sizeof nonce_bytes) != 1)
         goto done;
     nonce_bytes[0] &= 0x7f; /* a positive INTEGER */

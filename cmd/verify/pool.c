@@ -2,6 +2,7 @@
  * completion order; the printer takes them in input order or as they come. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include "verify.h"
 
 struct pool {
@@ -30,9 +31,11 @@ static void *worker(void *arg)
             return NULL;
         struct job *job = &pool->jobs[i];
         sign_report *report = NULL;
+        time_t started = time(NULL);
         sign_verify_file(&report, pool->ctx, job->path, job->content_path);
         pthread_mutex_lock(&pool->lock);
         job->report = report;
+        job->validated_at = started;
         pool->done[i] = 1;
         pool->finished[pool->finished_count++] = i;
         pthread_cond_broadcast(&pool->changed);

@@ -3,6 +3,7 @@
 #define SEGL_CMD_VERIFY_H
 
 #include <stddef.h>
+#include <time.h>
 #include <libsign/sign.h>
 
 /* ---- inputs.c: the list of files to validate */
@@ -29,6 +30,7 @@ struct job {
     char *content_path;      /* detached content, or NULL */
     sign_report *report;
     int spooled;             /* path is our temporary copy of stdin: remove it at the end */
+    time_t validated_at;     /* when its validation started (the time "now" meant) */
 };
 struct pool;
 struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int threads);
@@ -48,6 +50,16 @@ struct progress;
 struct progress *progress_new(size_t total);
 void progress_update(struct progress *progress, size_t done);
 void progress_end(struct progress *progress);
+
+/* ---- etsi_out.c: --report etsi PATH, the ETSI TS 119 102-2 report files */
+struct etsi_out;
+/* PATH an existing directory: a report per input there; else the one report of the one input
+ * ("-" = stdout). NULL after saying why. */
+struct etsi_out *etsi_out_new(const char *prog, const char *path, const struct name_list *names);
+/* Writes the report of job, the index-th input; returns an exit code (0, or 4 after saying why). */
+int etsi_out_write(struct etsi_out *out, const char *prog, size_t index, const struct job *job,
+                   time_t validation_time);
+void etsi_out_free(struct etsi_out *out);
 
 struct summary {
     size_t passed, failed, indeterminate, no_signature, unreadable;

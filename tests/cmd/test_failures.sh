@@ -106,8 +106,9 @@ expect_exit 3 "unknown option" -- "$VERIFY" --frobnicate x
 expect_exit 3 "bad --at" -- "$VERIFY" --at yesterday good.p7s
 expect_one_line_error "bad --at" "not an RFC 3339 time"
 expect_exit 3 "unknown format" -- "$SIGN" -k "$(key person)" -f docx letter.txt
-expect_exit 3 "format not in this build" -- "$SIGN" -q -k "$(key person)" --pass-file "$PASS" -f asic-e -o p.asice letter.txt
-expect_one_line_error "format not in this build" "not supported"
+expect_exit 3 "PAdES asked for a text file" -- "$SIGN" -q -k "$(key person)" --pass-file "$PASS" -f pades -o p.pdf letter.txt
+expect_one_line_error "PAdES asked for a text file" "not a PDF"
+[ ! -e p.pdf ] && pass || fail "a refused PAdES left an output"
 expect_exit 3 "level not in this build" -- "$SIGN" -q -k "$(key person)" --pass-file "$PASS" -l B-LTA -o l.p7s letter.txt
 expect_exit 3 "-o with several inputs" -- "$SIGN" -k "$(key person)" -o x.p7s letter.txt letter.txt
 for command in "$SIGN" "$VERIFY"; do

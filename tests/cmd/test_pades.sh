@@ -29,6 +29,9 @@ cmp -s -n "$(stat -c %s contract.pdf.signed.pdf)" contract.pdf.signed.pdf twice.
 expect_exit 0 "validate both signatures" -- verify_json twice.pdf
 expect_json '(.signatures | length) == 2 and all(.signatures[]; .indication == "TOTAL_PASSED")' "both signatures pass"
 expect_json '[.signatures[].signer.oces.kind] | sort == ["employee","person"]' "both signers reported"
+# test_pades_modification_report: the first signature saw a signature added, the second nothing
+expect_json '[.signatures[].modification] | sort == ["allowed","none"]' "modification none/allowed"
+expect_json '.signatures[] | select(.modification == "allowed") | .modification_details | any(test("signature added"))' "the later signature is named as the change"
 
 # test_pades_xref_stream_document: the update is written as a cross-reference stream
 qpdf --object-streams=generate contract.pdf objstm.pdf
@@ -65,6 +68,22 @@ x=$(stat -c %s big.pdf)
 printf 'xref\n0 5\n0000000000 65535 f\r\n%010d 00000 n\r\n%010d 00000 n\r\n%010d 00000 n\r\n%010d 00000 n\r\ntrailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n' "$o1" "$o2" "$o3" "$o4" "$x" >>big.pdf
 expect_exit 0 "sign a 20 MiB PDF" -- sign person -o big.signed.pdf big.pdf
 expect_exit 0 "validate a 20 MiB PDF" -- verify_json big.signed.pdf
+
+# test_pades_visible_signature_with_reason_location_contact
+expect_exit 0 "visible signature on page 1" -- sign person --visible 1,50,50,220,60 --reason "Godkendt af Søren – ok" \
+    --location København --contact soren@example.dk -o visible.pdf contract.pdf
+grep -aq '/AP << /N' visible.pdf && grep -aq '/Rect \[50.00 50.00 270.00 110.00\]' visible.pdf && pass || fail "no widget with /Rect and /AP"
+grep -aq '/BaseFont /Helvetica /Encoding /WinAnsiEncoding' visible.pdf && pass || fail "appearance font is not standard Helvetica/WinAnsi"
+grep -aq '(Signed by Anna Testesen)' visible.pdf && grep -aq '(OCES person: UI:DK-P:G:' visible.pdf && pass || fail "appearance text lacks signer or OCES identity"
+# /Reason as UTF-16BE (it has non-ASCII), /Location too, /ContactInfo ASCII
+reason_hex=$({ printf '\xfe\xff'; printf 'Godkendt af Søren – ok' | iconv -f UTF-8 -t UTF-16BE; } | xxd -p | tr -d '\n' | tr a-f A-F)
+grep -aq "/Reason <$reason_hex>" visible.pdf && pass || fail "/Reason not written as UTF-16BE"
+grep -aq '/Location <FEFF' visible.pdf && grep -aq "/ContactInfo <$(printf 'soren@example.dk' | xxd -p | tr a-f A-F)>" visible.pdf && pass || fail "/Location or /ContactInfo missing"
+expect_exit 0 "validate the visible signature" -- verify_json visible.pdf
+expect_json '.signatures[0].indication == "TOTAL_PASSED" and .signatures[0].modification == "none"' "visible signature passes"
+expect_exit 3 "--visible on a page that does not exist" -- sign person --visible 9,50,50,200,50 -o nopage.pdf contract.pdf
+expect_one_line_error "missing page named" 'no page 9'
+[ ! -e nopage.pdf ] && pass || fail "an output was left for a missing page"
 
 # test_pades_rejects_wrong_packaging
 expect_exit 3 "detached packaging is not PAdES" -- sign person --format pades --packaging detached -o x.pdf contract.pdf

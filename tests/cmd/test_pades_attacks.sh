@@ -23,6 +23,7 @@ endstream'
 append_revision signed.pdf isa-content.pdf 5 "$content"
 must_not_pass isa-content.pdf "ISA: content stream replaced"
 expect_json '.signatures[0].errors | any(test("changed after signing"))' "ISA reported as a change"
+expect_json '.signatures[0].modification == "disallowed" and (.signatures[0].modification_details | any(test("not allowed: a stream")))' "ISA: modification disallowed, by object"
 # ... the same object appended without any cross-reference data (read by repairing viewers)
 cp signed.pdf isa-noxref.pdf
 printf '\n5 0 obj\n%s\nendobj\n' "$content" >>isa-noxref.pdf

@@ -54,13 +54,13 @@ if command -v xmlsec1 >/dev/null; then
     xmlsec1 --sign --privkey-pem "$PKI/oces3/person.key.pem,$PKI/oces3/person.pem,$PKI/oces3/ca.pem" --id-attr:Id urn:t:Doc --id-attr:Id urn:t:Data --output byid.xml template.xml 2>/dev/null
     xmlsec1 --sign --privkey-pem "$PKI/oces3/person.key.pem,$PKI/oces3/person.pem,$PKI/oces3/ca.pem" --id-attr:Id urn:t:Doc --id-attr:Id urn:t:Data --output part.xml template-part.xml 2>/dev/null
     expect_exit 0 "an ID reference to the root passes" -- verify_json byid.xml
-    expect_json '.signatures[0].indication == "TOTAL_PASSED" and (.signatures[0].warnings | index("signed: /Doc (#doc)") != null)' "the signed root is named"
+    expect_json '.signatures[0].indication == "TOTAL_PASSED" and .signatures[0].covers == ["#doc"]' "the signed root is named"
     sig=$(extract byid.xml)
     original=$(perl -0777 -pe 's/\n$//' byid.xml)
     # moved: the signed root (without its signature) hidden deeper, a forged one on top
     printf '<Doc xmlns="urn:t" Id="forged"><Data>amount 999</Data>%s<Hidden><Doc Id="doc"><Data Id="data">amount 100</Data></Doc></Hidden></Doc>\n' "$sig" >moved.xml
     expect_exit 2 "test_xades_rejects_signed_element_moved" -- verify_json moved.xml
-    expect_json '.signatures[0].subindication == "SIG_CONSTRAINTS_FAILURE" and (.signatures[0].warnings | index("signed: /Doc/Hidden/Doc (#doc)") != null)' "moved element: not the document a reader sees"
+    expect_json '.signatures[0].subindication == "SIG_CONSTRAINTS_FAILURE" and (.signatures[0].errors | any(test("only /Doc/Hidden/Doc \\(#doc\\)")))' "moved element: not the document a reader sees"
     # wrapped in Object: the signed root inside the signature's own ds:Object
     wrapped_sig=$(printf '%s' "$sig" | perl -pe 's{</ds:Signature>$}{<ds:Object><Doc xmlns="urn:t" Id="doc"><Data Id="data">amount 100</Data></Doc></ds:Object></ds:Signature>}')
     printf '<Doc xmlns="urn:t" Id="forged"><Data>amount 999</Data>%s</Doc>\n' "$wrapped_sig" >wrapped.xml

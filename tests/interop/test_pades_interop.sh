@@ -16,6 +16,27 @@ if have pdfsig && have qpdf; then
     "$SIGN" -q -k "$PKI/oces3/employee.p12" --pass-file "$PASS" -o twice.pdf person.pdf
     pdfsig twice.pdf >out.txt 2>&1
     [ "$(grep -c 'Signature is Valid' out.txt)" -eq 2 ] && pass || fail "pdfsig: not both signatures valid: $(cat out.txt)"
+
+    # long-term levels: the signature stays valid; B-LTA's document timestamp covers it all
+    for level in B-T B-LTA; do
+        "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" -l "$level" --tsa "$TSA" -o "$level.pdf" contract.pdf
+        pdfsig "$level.pdf" >out.txt 2>&1
+        grep -q 'Signature is Valid' out.txt && pass || fail "pdfsig: $level signature not valid: $(cat out.txt)"
+        expect_exit 0 "qpdf --check $level" -- qpdf --check "$level.pdf"
+    done
+    pdfsig B-T.pdf 2>&1 | grep -q 'Total document signed' && pass || fail "pdfsig: B-T does not cover the document"
+    pdfsig B-LTA.pdf >out.txt 2>&1
+    grep -A8 'Signature #2' out.txt | grep -q 'Signature Field Name: DocTimeStamp1' && pass || fail "pdfsig: no document timestamp in B-LTA: $(cat out.txt)"
+    grep -A8 'Signature #2' out.txt | grep -q 'Total document signed' && pass || fail "pdfsig: the document timestamp does not cover the document"
+
+    # a visible signature renders: the signed page differs from the unsigned one
+    if command -v pdftoppm >/dev/null; then
+        "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" --visible 1,50,50,220,60 -o visible.pdf contract.pdf
+        pdftoppm -png -r 50 -f 1 -l 1 contract.pdf unsigned && pdftoppm -png -r 50 -f 1 -l 1 visible.pdf visible
+        [ -s visible-1.png ] && ! cmp -s unsigned-1.png visible-1.png && pass || fail "pdftoppm: the visible signature does not render"
+        pdfsig visible.pdf 2>&1 | grep -q 'Signature is Valid' && pass || fail "pdfsig: visible signature not valid"
+        expect_exit 0 "qpdf --check visible" -- qpdf --check visible.pdf
+    fi
 else
     echo "SKIP: pdfsig or qpdf not installed"
 fi

@@ -24,6 +24,8 @@ if command -v xmlsec1 >/dev/null; then
     expect_exit 0 "xmlsec1 --verify accepts segl's enveloping XML" -- xmlsec_verify --id-attr:Id http://www.w3.org/2000/09/xmldsig#:Object enveloping.xml
     xsign person -f xades --packaging enveloping -o enveloping-txt.xml letter.txt
     expect_exit 0 "xmlsec1 --verify accepts segl's enveloping base64" -- xmlsec_verify --id-attr:Id http://www.w3.org/2000/09/xmldsig#:Object enveloping-txt.xml
+    xsign person -l B-LT --tsa "$TSA" -o tax-lt.xml taxform.xml
+    expect_exit 0 "xmlsec1 --verify accepts segl's B-LT signature" -- xmlsec_verify tax-lt.xml
     perl -pe 's/452000/952000/' tax-person.xml >tampered.xml
     expect_exit 1 "xmlsec1 --verify also rejects the tampered document" -- xmlsec_verify tampered.xml
 
@@ -68,6 +70,9 @@ if command -v node >/dev/null && [ -d "$modules/xadesjs" ] && [ -f "$verifier" ]
     done
     xsign employee --packaging enveloping -o enveloping-js.xml taxform.xml
     expect_exit 0 "xadesjs accepts segl's enveloping signature" -- node xades-verify.mjs enveloping-js.xml
+    # B-LT: xadesjs reads the unsigned properties (timestamp, certificate and revocation values)
+    xsign person -l B-LT --tsa "$TSA" -o tax-lt-js.xml taxform.xml
+    expect_exit 0 "xadesjs accepts segl's B-LT signature" -- node xades-verify.mjs tax-lt-js.xml
     perl -pe 's/452000/952000/' tax-person.xml >tampered-js.xml
     expect_exit 1 "xadesjs rejects the tampered document" -- node xades-verify.mjs tampered-js.xml
     # xadesjs -> segl

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include <libxml/parser.h>
 #include "internal.h"
 
 static void test_first_reason_for_the_worst_verdict_is_kept(void **state)
@@ -89,6 +90,34 @@ static void test_unreadable_file_has_error_and_null_indication(void **state)
     sign_report_free(report);
 }
 
+/* TS 119 102-2 report: odd bytes in messages, ids and the file name never make it ill-formed,
+ * and an id two signatures share is given as an xs:ID only once. */
+static void test_etsi_report_is_well_formed_whatever_the_text(void **state)
+{
+    (void)state;
+    sign_report *report = sign_report_new();
+    for (int i = 0; i < 2; i++) {
+        sign_sig *sig = sign_report_add_sig(report);
+        sign_sig_set_id(sig, "dup");
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "HASH_FAILURE", "bad \xff\xfe utf-8, \x01 <&]]> %d", i);
+    }
+    sign_sig *odd = sign_report_add_sig(report);
+    sign_sig_set_id(odd, "not an id");
+    char *xml = NULL;
+    size_t len = 0;
+    assert_int_equal(sign_report_etsi_xml(&xml, &len, report, "odd--name\xc3-", 0), SIGN_OK);
+    assert_int_equal(strlen(xml), len);
+    xmlDocPtr doc = xmlReadMemory(xml, (int)len, "report.xml", NULL, XML_PARSE_NONET);
+    assert_non_null(doc);
+    xmlFreeDoc(doc);
+    assert_non_null(strstr(xml, "<SignatureIdentifier id=\"dup\">"));
+    assert_non_null(strstr(strstr(xml, "id=\"dup\"") + 1, "<SignatureIdentifier>"));
+    assert_null(strstr(xml, "id=\"not an id\""));
+    assert_non_null(strstr(xml, "urn:etsi:019102:subindication:HASH_FAILURE"));
+    free(xml);
+    sign_report_free(report);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -96,6 +125,7 @@ int main(void)
         cmocka_unit_test(test_file_verdict_is_the_worst_signature),
         cmocka_unit_test(test_json_has_the_documented_fields),
         cmocka_unit_test(test_unreadable_file_has_error_and_null_indication),
+        cmocka_unit_test(test_etsi_report_is_well_formed_whatever_the_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

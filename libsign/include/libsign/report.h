@@ -28,6 +28,12 @@ SIGN_EXTERN const sign_sig *sign_report_sig(const sign_report *report, size_t i)
 SIGN_EXTERN enum sign_indication sign_report_indication(const sign_report *report);
 /* JSON object as documented in segl-verify(1); file is the name to print. Caller frees *out. */
 SIGN_EXTERN int sign_report_json(char **out, const sign_report *report, const char *file);
+/* ETSI TS 119 102-2 XML validation report (namespace http://uri.etsi.org/19102/v1.2.1#), one
+ * SignatureValidationReport per signature, as documented in segl-verify(1). file is the name to
+ * record; validation_time the time the signatures were validated at. *out (free() it) holds *len
+ * bytes of UTF-8 XML, NUL-terminated. */
+SIGN_EXTERN int sign_report_etsi_xml(char **out, size_t *len, const sign_report *report,
+                                     const char *file, time_t validation_time);
 
 SIGN_EXTERN const char *sign_indication_name(enum sign_indication indication);
 

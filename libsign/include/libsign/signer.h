@@ -52,4 +52,11 @@ SIGN_EXTERN int sign_extend_file(sign_ctx *ctx, const sign_options *opts, const 
 SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
                                const char *in_path, FILE *out);
 
+/* Sign the count files at inputs into the one output out: an ASiC container (opts->format
+ * "asic-e" or "asic-s") holding them as data objects under their base names. One input that is
+ * already an ASiC container of that kind gets a signature added (the result goes to out; the
+ * input is untouched). With another format, one input is signed as by sign_sign_file. */
+SIGN_EXTERN int sign_sign_files(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                                const char *const *inputs, size_t count, FILE *out);
+
 #endif

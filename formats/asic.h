@@ -1,0 +1,106 @@
+/* ASiC module internals (ETSI EN 319 162-1 containers on libzip), shared by asic*.c only. */
+#ifndef SEGL_ASIC_H
+#define SEGL_ASIC_H
+
+#include <zip.h>
+#include "format.h"
+
+#define ASIC_MIMETYPE_E "application/vnd.etsi.asic-e+zip"
+#define ASIC_MIMETYPE_S "application/vnd.etsi.asic-s+zip"
+#define ASIC_NS "http://uri.etsi.org/02918/v1.2.1#"
+
+/* Limits against zip bombs and hostile containers. Data objects are streamed, never held in
+ * memory; these bound what a container may make segl read or write. */
+#define ASIC_MAX_ENTRIES 4096
+#define ASIC_MAX_NAME 1024
+#define ASIC_MAX_OBJECT_BYTES (16ull << 30)   /* one member, uncompressed */
+#define ASIC_MAX_TOTAL_BYTES (64ull << 30)    /* all members, uncompressed */
+#define ASIC_RATIO_FLOOR (16ull << 20)        /* members above this ... */
+#define ASIC_MAX_RATIO 200                    /* ... may not expand more than this */
+#define ASIC_MAX_META_BYTES (16u << 20)       /* a signature or manifest, read into memory */
+
+enum asic_kind { ASIC_E, ASIC_S };
+enum asic_role {
+    ASIC_ROLE_MIMETYPE,
+    ASIC_ROLE_DATA,       /* a data object: any file outside META-INF/ */
+    ASIC_ROLE_FOLDER,     /* a folder entry ("dir/"), no content */
+    ASIC_ROLE_META,       /* a file in META-INF/ */
+};
+
+struct asic_entry {
+    char *name;            /* as stored (UTF-8), validated */
+    zip_uint64_t index;
+    zip_uint64_t size;     /* declared, uncompressed */
+    enum asic_role role;
+    int covered;           /* verification: some signature covers this data object */
+};
+
+struct asic_container {
+    zip_t *zip;
+    enum asic_kind kind;
+    struct asic_entry *entries;
+    size_t count;
+};
+
+/* ---- asic_zip.c: reading containers */
+/* Whether the first bytes of a file are an ASiC container: the zip local header of a stored,
+ * extra-less "mimetype" naming asic-e or asic-s. Sets *kind. */
+int asic_detect(const unsigned char *head, size_t len, enum asic_kind *kind);
+/* Open the container at path (read-only unless writable) and check its structure (EN 319 162-1
+ * 4.4 and A.1 and segl's limits): mimetype first, stored, no extra field; safe, unique names;
+ * no encrypted, linked or oddly compressed entries; declared sizes within the limits; for
+ * ASiC-S one data object at the root. 0, or -1 with the reason in why. */
+int asic_open(struct asic_container *c, const char *path, int writable, char *why, size_t why_len);
+void asic_close(struct asic_container *c); /* discards changes; c may be zeroed */
+const struct asic_entry *asic_find(const struct asic_container *c, const char *name);
+/* A BIO reading the entry's content, streaming, failing (-1) when the content is longer than
+ * declared or than the limits, or does not match its CRC. Free with BIO_free. */
+BIO *asic_entry_bio(struct asic_container *c, const struct asic_entry *e);
+/* Read a META-INF entry whole (at most ASIC_MAX_META_BYTES). malloc'd, NUL-terminated. */
+int asic_read_meta(struct asic_container *c, const struct asic_entry *e, unsigned char **out,
+                   size_t *len, char *why, size_t why_len);
+/* Digest the entry streaming. 0 or -1 with why. */
+int asic_digest_entry(struct asic_container *c, const struct asic_entry *e, const EVP_MD *md,
+                      unsigned char *digest, unsigned int *digest_len, char *why, size_t why_len);
+/* Write the entry to the new file name under the directory dirfd, creating folders on the way;
+ * never follows a link and never replaces an existing file. */
+int asic_write_entry(struct asic_container *c, const struct asic_entry *e, int dirfd,
+                     const char *name, char *why, size_t why_len);
+
+/* ---- asic_tmp.c: private working folders */
+/* mkdtemp under $TMPDIR (or /tmp), mode 0700. path gets the folder's name. */
+int asic_tmpdir(char *path, size_t size);
+/* Remove the folder and all in it (no links followed). */
+void asic_rmtree(const char *path);
+
+/* ---- asic_manifest.c: the ASiCManifest of a CAdES ASiC-E (EN 319 162-1 A.4) */
+struct asic_reference {
+    char *name;                          /* unescaped URI: a member name */
+    const EVP_MD *md;                    /* NULL: unknown algorithm */
+    int weak;
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    size_t digest_len;
+};
+struct asic_manifest {
+    char *sig_reference;                 /* SigReference URI, unescaped */
+    struct asic_reference *refs;
+    size_t count;
+};
+/* Build a manifest naming sig_name and every data object of c with its digest under digest
+ * (an OpenSSL name). malloc'd bytes. */
+int asic_manifest_build(sign_ctx *ctx, struct asic_container *c, const char *sig_name,
+                        const char *digest, unsigned char **out, size_t *len);
+/* Parse one; -1 with why when it is not a usable ASiCManifest. */
+int asic_manifest_parse(const unsigned char *bytes, size_t len, struct asic_manifest *m,
+                        char *why, size_t why_len);
+void asic_manifest_clear(struct asic_manifest *m);
+
+/* ---- asic_sign.c, asic_verify.c */
+int asic_sign_many(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                   const char *const *inputs, size_t count, BIO *out, enum asic_kind kind);
+int asic_sign_one(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in,
+                  BIO *out, enum asic_kind kind);
+void asic_verify(const sign_ctx *ctx, sign_report *report, const char *path,
+                 const char *content_path);
+
+#endif

@@ -1,0 +1,287 @@
+/* Making ASiC containers (ETSI EN 319 162-1) and adding signatures to them, CAdES inside: an
+ * ASiC-S signs its one data object (META-INF/signature.p7s), an ASiC-E signs an ASiCManifest
+ * that lists every data object (META-INF/ASiCManifestNNN.xml, META-INF/signatureNNN.p7s).
+ *
+ * The container is written to a private folder first; the data objects are then hashed back
+ * out of it, streaming, so that what is signed is what the container holds. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "asic.h"
+
+static int copy_bio_to_path(sign_ctx *ctx, BIO *in, const char *path)
+{
+    BIO *out = BIO_new_file(path, "wb");
+    unsigned char buf[65536];
+    int n = 0, ok = out != NULL;
+    while (ok && (n = BIO_read(in, buf, sizeof buf)) > 0)
+        ok = BIO_write(out, buf, n) == n;
+    ok = ok && n == 0 && BIO_flush(out) > 0;
+    BIO_free(out);
+    return ok ? SIGN_OK : sign_seterr(ctx, SIGN_EIO, "cannot copy to %s", path);
+}
+
+static int copy_path_to_bio(sign_ctx *ctx, const char *path, BIO *out)
+{
+    BIO *in = BIO_new_file(path, "rb");
+    unsigned char buf[65536];
+    int n = 0, ok = in != NULL;
+    while (ok && (n = BIO_read(in, buf, sizeof buf)) > 0)
+        ok = BIO_write(out, buf, n) == n;
+    ok = ok && n == 0;
+    BIO_free(in);
+    return ok ? SIGN_OK : sign_seterr(ctx, SIGN_EIO, "cannot write the container");
+}
+
+/* Adds bytes (ownership taken) as a new entry. */
+static int add_bytes(sign_ctx *ctx, zip_t *zip, const char *name, void *bytes, size_t len, int store)
+{
+    zip_source_t *source = zip_source_buffer(zip, bytes, len, 1);
+    if (!source) {
+        free(bytes);
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    }
+    zip_int64_t index = zip_file_add(zip, name, source, ZIP_FL_ENC_UTF_8);
+    if (index < 0) {
+        zip_source_free(source);
+        return sign_seterr(ctx, SIGN_EIO, "cannot add %s: %s", name, zip_strerror(zip));
+    }
+    if (store && zip_set_file_compression(zip, (zip_uint64_t)index, ZIP_CM_STORE, 0) != 0)
+        return sign_seterr(ctx, SIGN_EIO, "cannot store %s: %s", name, zip_strerror(zip));
+    return SIGN_OK;
+}
+
+/* A new container at path: mimetype first (stored, EN 319 162-1 A.1), then the inputs. */
+static int create_container(sign_ctx *ctx, const char *path, enum asic_kind kind,
+                            const char *const *inputs, const char *const *names, size_t count)
+{
+    int error = 0;
+    zip_t *zip = zip_open(path, ZIP_CREATE | ZIP_EXCL, &error);
+    if (!zip)
+        return sign_seterr(ctx, SIGN_EIO, "cannot create the container (libzip error %d)", error);
+    const char *type = kind == ASIC_E ? ASIC_MIMETYPE_E : ASIC_MIMETYPE_S;
+    int rc = add_bytes(ctx, zip, "mimetype", strdup(type), strlen(type), 1);
+    for (size_t i = 0; rc == SIGN_OK && i < count; i++) {
+        if (!*names[i] || strcmp(names[i], "mimetype") == 0 || strcmp(names[i], "META-INF") == 0) {
+            rc = sign_seterr(ctx, SIGN_EINVAL, "%s: \"%s\" cannot be the name of a data object",
+                             inputs[i], names[i]);
+            break;
+        }
+        zip_source_t *source = zip_source_file(zip, inputs[i], 0, -1);
+        if (!source) {
+            rc = sign_seterr(ctx, SIGN_EIO, "%s: %s", inputs[i], zip_strerror(zip));
+            break;
+        }
+        if (zip_file_add(zip, names[i], source, ZIP_FL_ENC_UTF_8) < 0) {
+            zip_source_free(source);
+            rc = zip_error_code_zip(zip_get_error(zip)) == ZIP_ER_EXISTS
+                     ? sign_seterr(ctx, SIGN_EINVAL, "two inputs are named %s: a container "
+                                                     "holds one data object per name", names[i])
+                     : sign_seterr(ctx, SIGN_EIO, "%s: %s", inputs[i], zip_strerror(zip));
+        }
+    }
+    if (rc == SIGN_OK && zip_close(zip) != 0)
+        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the container: %s", zip_strerror(zip));
+    else if (rc == SIGN_OK)
+        zip = NULL;
+    if (zip)
+        zip_discard(zip);
+    return rc;
+}
+
+/* CAdES over content (EN 319 162-1 4.3.3 and 4.4.3: detached), into malloc'd bytes. */
+static int cades_detached(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                          BIO *content, unsigned char **sig, size_t *sig_len)
+{
+    sign_options detached = *opts;
+    detached.packaging = SIGN_PACKAGING_DETACHED;
+    BIO *mem = BIO_new(BIO_s_mem());
+    if (!mem)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    int rc = sign_format_cades.sign(ctx, key, &detached, content, mem);
+    char *data = NULL;
+    long len = BIO_get_mem_data(mem, &data);
+    *sig = rc == SIGN_OK && len > 0 ? malloc((size_t)len) : NULL;
+    if (*sig) {
+        memcpy(*sig, data, (size_t)len);
+        *sig_len = (size_t)len;
+    } else if (rc == SIGN_OK) {
+        rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    }
+    BIO_free(mem);
+    return rc;
+}
+
+static int has_entry_like(const struct asic_container *c, const char *prefix, const char *suffix)
+{
+    for (size_t i = 0; i < c->count; i++) {
+        const char *name = c->entries[i].name;
+        size_t len = strlen(name), pre = strlen(prefix), suf = strlen(suffix);
+        if (len >= pre + suf && strncmp(name, prefix, pre) == 0 &&
+            strcmp(name + len - suf, suffix) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int add_signature(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                         struct asic_container *c, int existing)
+{
+    unsigned char *sig = NULL;
+    size_t sig_len = 0;
+    int rc;
+    if (c->kind == ASIC_S) {
+        if (existing)
+            return sign_seterr(ctx, SIGN_EUNSUPPORTED, "an ASiC-S container holds one signature "
+                                                       "file (EN 319 162-1 4.3): put documents "
+                                                       "that several people sign in an ASiC-E");
+        const struct asic_entry *data = NULL;
+        for (size_t i = 0; i < c->count; i++)
+            if (c->entries[i].role == ASIC_ROLE_DATA)
+                data = &c->entries[i];
+        BIO *content = data ? asic_entry_bio(c, data) : NULL;
+        if (!content)
+            return sign_seterr(ctx, SIGN_EIO, "cannot read the data object back");
+        rc = cades_detached(ctx, key, opts, content, &sig, &sig_len);
+        BIO_free(content);
+        return rc == SIGN_OK ? add_bytes(ctx, c->zip, "META-INF/signature.p7s", sig, sig_len, 0) : rc;
+    }
+    if (has_entry_like(c, "META-INF/signatures", ".xml"))
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "this container holds XAdES signatures; segl "
+                                                   "adds CAdES ones, and one ASiC-E does not mix "
+                                                   "the two");
+    char manifest_name[64], sig_name[64];
+    int n;
+    for (n = 1; n < 1000; n++) {
+        snprintf(manifest_name, sizeof manifest_name, "META-INF/ASiCManifest%03d.xml", n);
+        snprintf(sig_name, sizeof sig_name, "META-INF/signature%03d.p7s", n);
+        if (!asic_find(c, manifest_name) && !asic_find(c, sig_name))
+            break;
+    }
+    if (n == 1000)
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "the container has too many signatures");
+    unsigned char *manifest = NULL;
+    size_t manifest_len = 0;
+    rc = asic_manifest_build(ctx, c, sig_name, opts->digest, &manifest, &manifest_len);
+    if (rc != SIGN_OK)
+        return rc;
+    BIO *content = BIO_new_mem_buf(manifest, (int)manifest_len);
+    rc = content ? cades_detached(ctx, key, opts, content, &sig, &sig_len)
+                 : sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    BIO_free(content);
+    if (rc != SIGN_OK) {
+        free(manifest);
+        return rc;
+    }
+    rc = add_bytes(ctx, c->zip, manifest_name, manifest, manifest_len, 0);
+    if (rc == SIGN_OK)
+        rc = add_bytes(ctx, c->zip, sig_name, sig, sig_len, 0);
+    else
+        free(sig);
+    return rc;
+}
+
+/* inputs with their data object names; one input that is already a container of this kind
+ * gets a signature added instead. */
+static int sign_inputs(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                       const char *const *inputs, const char *const *names, size_t count,
+                       BIO *out, enum asic_kind kind)
+{
+    if (opts->packaging != SIGN_PACKAGING_DEFAULT && opts->packaging != SIGN_PACKAGING_DETACHED)
+        return sign_seterr(ctx, SIGN_EINVAL, "an ASiC container holds detached signatures "
+                                             "(no --packaging)");
+    if (kind == ASIC_S && count != 1)
+        return sign_seterr(ctx, SIGN_EINVAL, "an ASiC-S holds one data object, not %zu (use "
+                                             "asic-e for several)", count);
+    int existing = 0;
+    if (count == 1) {
+        unsigned char head[SIGN_DETECT_BYTES];
+        FILE *fp = fopen(inputs[0], "rb");
+        size_t got = fp ? fread(head, 1, sizeof head, fp) : 0;
+        if (fp)
+            fclose(fp);
+        enum asic_kind found;
+        if (asic_detect(head, got, &found)) {
+            if (found != kind)
+                return sign_seterr(ctx, SIGN_EINVAL, "%s is an %s container: sign it with -f %s",
+                                   inputs[0], found == ASIC_E ? "ASiC-E" : "ASiC-S",
+                                   found == ASIC_E ? "asic-e" : "asic-s");
+            existing = 1;
+        }
+    }
+    char dir[PATH_MAX], path[PATH_MAX + 32];
+    if (asic_tmpdir(dir, sizeof dir) != 0)
+        return sign_seterr(ctx, SIGN_EIO, "cannot make a working folder: %s", strerror(errno));
+    snprintf(path, sizeof path, "%s/container.zip", dir);
+    int rc;
+    if (existing) {
+        BIO *in = BIO_new_file(inputs[0], "rb");
+        rc = in ? copy_bio_to_path(ctx, in, path) : sign_seterr(ctx, SIGN_EIO, "%s: %s", inputs[0],
+                                                                 strerror(errno));
+        BIO_free(in);
+    } else {
+        rc = create_container(ctx, path, kind, inputs, names, count);
+    }
+    struct asic_container c;
+    memset(&c, 0, sizeof c);
+    char why[512];
+    if (rc == SIGN_OK && asic_open(&c, path, 1, why, sizeof why) != 0)
+        rc = existing ? sign_seterr(ctx, SIGN_EPARSE, "%s: %s", inputs[0], why)
+                      : sign_seterr(ctx, SIGN_EINVAL, "%s", why);
+    if (rc == SIGN_OK)
+        rc = add_signature(ctx, key, opts, &c, existing);
+    if (rc == SIGN_OK) {
+        if (zip_close(c.zip) != 0)
+            rc = sign_seterr(ctx, SIGN_EIO, "cannot write the container: %s", zip_strerror(c.zip));
+        else
+            c.zip = NULL;
+    }
+    asic_close(&c);
+    if (rc == SIGN_OK)
+        rc = copy_path_to_bio(ctx, path, out);
+    asic_rmtree(dir);
+    return rc;
+}
+
+int asic_sign_many(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                   const char *const *inputs, size_t count, BIO *out, enum asic_kind kind)
+{
+    const char **names = calloc(count ? count : 1, sizeof *names);
+    if (!names)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    int rc = SIGN_OK;
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(inputs[i], "-") == 0) {
+            rc = sign_seterr(ctx, SIGN_EINVAL, "stdin has no name to give its data object in a "
+                                               "container: sign files");
+            break;
+        }
+        const char *slash = strrchr(inputs[i], '/');
+        names[i] = count == 1 && opts->content_name ? opts->content_name
+                                                    : slash ? slash + 1 : inputs[i];
+    }
+    if (rc == SIGN_OK)
+        rc = sign_inputs(ctx, key, opts, inputs, names, count, out, kind);
+    free(names);
+    return rc;
+}
+
+int asic_sign_one(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in,
+                  BIO *out, enum asic_kind kind)
+{
+    if (!opts->content_name || !*opts->content_name || strchr(opts->content_name, '/'))
+        return sign_seterr(ctx, SIGN_EINVAL, "a data object in a container needs a file name "
+                                             "(content_name)");
+    char dir[PATH_MAX], path[PATH_MAX + 32];
+    if (asic_tmpdir(dir, sizeof dir) != 0)
+        return sign_seterr(ctx, SIGN_EIO, "cannot make a working folder: %s", strerror(errno));
+    snprintf(path, sizeof path, "%s/content", dir);
+    int rc = copy_bio_to_path(ctx, in, path);
+    if (rc == SIGN_OK) {
+        const char *inputs[] = {path}, *names[] = {opts->content_name};
+        rc = sign_inputs(ctx, key, opts, inputs, names, 1, out, kind);
+    }
+    asic_rmtree(dir);
+    return rc;
+}

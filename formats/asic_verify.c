@@ -1,0 +1,457 @@
+/* Validating ASiC containers (ETSI EN 319 162-1). The container's structure is checked first
+ * (asic_open); then every signature in it is validated by the CAdES or XAdES module over files
+ * streamed into a private folder, and what each signature covers is matched against the data
+ * objects. A data object that no signature covers fails the container: a reader of the
+ * container sees it beside the signed ones, and anyone can add one to a signed container
+ * without breaking a signature. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libxml/uri.h>
+#include "asic.h"
+#include "xades.h"
+
+#define ODF_MANIFEST_NS "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+
+struct verify_job {
+    const sign_ctx *ctx;
+    sign_report *report;
+    struct asic_container c;
+    char dir[PATH_MAX];     /* private working folder, "" until needed */
+    int data_fd;            /* dir/d, holding the data objects once extracted; -1 before */
+    int files;              /* names for files in dir */
+};
+
+static sign_sig *report_sig(sign_report *report, size_t i)
+{
+    return (sign_sig *)sign_report_sig(report, i); /* the report is ours to fill */
+}
+
+static int starts_ends(const char *name, const char *prefix, const char *suffix)
+{
+    size_t len = strlen(name), pre = strlen(prefix), suf = strlen(suffix);
+    return len >= pre + suf && strncmp(name, prefix, pre) == 0 &&
+           strcmp(name + len - suf, suffix) == 0;
+}
+
+/* A signature that could not even be validated: it still shows in the report, failed. */
+static void broken_signature(struct verify_job *job, const char *fmt, ...) SIGN_PRINTF(2, 3);
+static void broken_signature(struct verify_job *job, const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    sign_sig *sig = sign_report_add_sig(job->report);
+    if (sig)
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "%s", message);
+}
+
+static int workdir(struct verify_job *job, char *why, size_t why_len)
+{
+    if (job->dir[0])
+        return 0;
+    if (asic_tmpdir(job->dir, sizeof job->dir) != 0) {
+        job->dir[0] = 0;
+        snprintf(why, why_len, "cannot make a working folder: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* A new file name in the working folder. */
+static void work_file(struct verify_job *job, char *out, size_t size, const char *suffix)
+{
+    snprintf(out, size, "%s/f%d%s", job->dir, job->files++, suffix);
+}
+
+static int write_bytes(const char *path, const unsigned char *bytes, size_t len)
+{
+    FILE *fp = fopen(path, "wbx");
+    int ok = fp && fwrite(bytes, 1, len, fp) == len;
+    if (fp && fclose(fp) != 0)
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
+static int extract_to(struct verify_job *job, const struct asic_entry *e, const char *path,
+                      char *why, size_t why_len)
+{
+    int fd = open(job->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(why, why_len, "cannot open the working folder: %s", strerror(errno));
+        return -1;
+    }
+    int rc = asic_write_entry(&job->c, e, fd, path + strlen(job->dir) + 1, why, why_len);
+    close(fd);
+    return rc;
+}
+
+/* Every data object into dir/d under its own name, for the XAdES module to resolve detached
+ * references against (EN 319 162-1 4.4.2: relative to the container's root). */
+static int extract_data(struct verify_job *job, char *why, size_t why_len)
+{
+    if (job->data_fd >= 0)
+        return 0;
+    if (workdir(job, why, why_len) != 0)
+        return -1;
+    char path[PATH_MAX + 8];
+    snprintf(path, sizeof path, "%s/d", job->dir);
+    if (mkdir(path, 0700) != 0 ||
+        (job->data_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        snprintf(why, why_len, "cannot make a working folder: %s", strerror(errno));
+        return -1;
+    }
+    for (size_t i = 0; i < job->c.count; i++) {
+        const struct asic_entry *e = &job->c.entries[i];
+        if (e->role == ASIC_ROLE_DATA && asic_write_entry(&job->c, e, job->data_fd, e->name, why,
+                                                          why_len) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void mark_covered(struct verify_job *job, size_t first, const char *name)
+{
+    struct asic_entry *e = (struct asic_entry *)asic_find(&job->c, name);
+    if (e)
+        e->covered = 1;
+    for (size_t i = first; i < sign_report_count(job->report); i++)
+        sign_sig_add_covered(report_sig(job->report, i), "%s", name);
+}
+
+/* Fail every signature added to the report since first. */
+static void fail_new(struct verify_job *job, size_t first, enum sign_indication indication,
+                     const char *sub, const char *fmt, ...) SIGN_PRINTF(5, 6);
+static void fail_new(struct verify_job *job, size_t first, enum sign_indication indication,
+                     const char *sub, const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    for (size_t i = first; i < sign_report_count(job->report); i++)
+        sign_sig_fail(report_sig(job->report, i), indication, sub, "%s", message);
+}
+
+/* ---------------------------------------------------------------- CAdES */
+
+/* ASiC-S: META-INF/signature.p7s signs the one data object (EN 319 162-1 4.3.3). */
+static void verify_cades_s(struct verify_job *job, const struct asic_entry *sig_entry)
+{
+    const struct asic_entry *data = NULL;
+    for (size_t i = 0; i < job->c.count; i++)
+        if (job->c.entries[i].role == ASIC_ROLE_DATA)
+            data = &job->c.entries[i];
+    char why[512], sig_path[PATH_MAX + 16], data_path[PATH_MAX + 16];
+    if (workdir(job, why, sizeof why) != 0) {
+        sign_report_set_error(job->report, "%s", why);
+        return;
+    }
+    work_file(job, sig_path, sizeof sig_path, ".p7s");
+    work_file(job, data_path, sizeof data_path, ".data");
+    if (extract_to(job, sig_entry, sig_path, why, sizeof why) != 0 ||
+        extract_to(job, data, data_path, why, sizeof why) != 0) {
+        sign_report_set_error(job->report, "%s", why);
+        return;
+    }
+    size_t first = sign_report_count(job->report);
+    sign_format_cades.verify(job->ctx, job->report, sig_path, data_path);
+    mark_covered(job, first, data->name);
+}
+
+/* ASiC-E: META-INF/ASiCManifest*.xml names a signature*.p7s that signs it, and lists the data
+ * objects with their digests (EN 319 162-1 4.4.3, A.4). */
+static void verify_cades_manifest(struct verify_job *job, const struct asic_entry *manifest_entry,
+                                  int *used)
+{
+    char why[512];
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    struct asic_manifest m;
+    if (asic_read_meta(&job->c, manifest_entry, &bytes, &len, why, sizeof why) != 0 ||
+        asic_manifest_parse(bytes, len, &m, why, sizeof why) != 0) {
+        broken_signature(job, "%s: %s", manifest_entry->name, why);
+        free(bytes);
+        return;
+    }
+    const struct asic_entry *sig_entry = asic_find(&job->c, m.sig_reference);
+    char sig_path[PATH_MAX + 16], manifest_path[PATH_MAX + 16];
+    if (!sig_entry || sig_entry->role != ASIC_ROLE_META ||
+        !starts_ends(sig_entry->name, "META-INF/", ".p7s")) {
+        broken_signature(job, "%s names the signature %s, which is not a META-INF/*.p7s in the "
+                              "container", manifest_entry->name, m.sig_reference);
+        goto done;
+    }
+    used[sig_entry - job->c.entries] = 1;
+    if (workdir(job, why, sizeof why) != 0) {
+        sign_report_set_error(job->report, "%s", why);
+        goto done;
+    }
+    work_file(job, sig_path, sizeof sig_path, ".p7s");
+    work_file(job, manifest_path, sizeof manifest_path, ".xml");
+    if (write_bytes(manifest_path, bytes, len) != 0 ||
+        extract_to(job, sig_entry, sig_path, why, sizeof why) != 0) {
+        sign_report_set_error(job->report, "cannot write to the working folder");
+        goto done;
+    }
+    size_t first = sign_report_count(job->report);
+    sign_format_cades.verify(job->ctx, job->report, sig_path, manifest_path);
+    for (size_t i = first; i < sign_report_count(job->report); i++)
+        sign_sig_warn(report_sig(job->report, i), "signed: %s, signature %s", manifest_entry->name,
+                      sig_entry->name);
+    for (size_t r = 0; r < m.count; r++) {
+        const struct asic_reference *ref = &m.refs[r];
+        const struct asic_entry *e = asic_find(&job->c, ref->name);
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int digest_len = 0;
+        if (!e || e->role != ASIC_ROLE_DATA) {
+            fail_new(job, first, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
+                     "the signed manifest lists %s, which is not a data object of the container",
+                     ref->name);
+        } else if (!ref->md) {
+            fail_new(job, first, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                     "the signed manifest digests %s with an unknown algorithm", ref->name);
+        } else if (asic_digest_entry(&job->c, e, ref->md, digest, &digest_len, why, sizeof why) != 0) {
+            fail_new(job, first, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND", "%s", why);
+        } else if (digest_len != ref->digest_len || memcmp(digest, ref->digest, digest_len) != 0) {
+            fail_new(job, first, SIGN_TOTAL_FAILED, "HASH_FAILURE",
+                     "the data object %s does not match the digest in the signed manifest",
+                     ref->name);
+        } else {
+            if (ref->weak)
+                fail_new(job, first, SIGN_INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
+                         "the signed manifest digests %s with SHA-1, no longer reliable",
+                         ref->name);
+            mark_covered(job, first, ref->name);
+        }
+    }
+done:
+    asic_manifest_clear(&m);
+    free(bytes);
+}
+
+/* ---------------------------------------------------------------- XAdES */
+
+/* One ds:Signature of an asic:XAdESSignatures, as a document of its own (what the XAdES module
+ * validates), with every namespace in scope where it was, so that an inclusive canonicalisation
+ * gives the same bytes. */
+static int standalone_signature(xmlNodePtr signature, unsigned char **out, int *len)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr copy = doc ? xmlDocCopyNode(signature, doc, 1) : NULL;
+    if (!copy) {
+        xmlFreeDoc(doc);
+        return -1;
+    }
+    xmlDocSetRootElement(doc, copy);
+    xmlNsPtr *in_scope = xmlGetNsList(signature->doc, signature);
+    for (xmlNsPtr *ns = in_scope; ns && *ns; ns++)
+        if (!xmlSearchNs(doc, copy, (*ns)->prefix))
+            xmlNewNs(copy, (*ns)->href, (*ns)->prefix);
+    xmlFree(in_scope);
+    xmlChar *mem = NULL;
+    xmlDocDumpMemoryEnc(doc, &mem, len, "UTF-8");
+    xmlFreeDoc(doc);
+    *out = mem;
+    return mem ? 0 : -1;
+}
+
+/* The data objects a ds:Signature's detached references name. */
+static void xades_covers(struct verify_job *job, xmlNodePtr signature)
+{
+    xmlNodePtr signed_info = xades_child(signature, XADES_DSIG_NS, "SignedInfo");
+    for (xmlNodePtr ref = xades_child(signed_info, XADES_DSIG_NS, "Reference"); ref;
+         ref = xades_next(ref, XADES_DSIG_NS, "Reference")) {
+        xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
+        char *name = uri && uri[0] && uri[0] != '#' ? xmlURIUnescapeString((char *)uri, 0, NULL)
+                                                     : NULL;
+        struct asic_entry *e = name ? (struct asic_entry *)asic_find(&job->c, name) : NULL;
+        if (e && e->role == ASIC_ROLE_DATA)
+            e->covered = 1; /* the XAdES module lists it in "covers" when its digest matches */
+        free(name);
+        xmlFree(uri);
+    }
+}
+
+/* META-INF/signatures*.xml: an asic:XAdESSignatures holding detached XAdES signatures whose
+ * references name data objects (EN 319 162-1 4.3.2, 4.4.2). */
+static void verify_xades(struct verify_job *job, const struct asic_entry *entry)
+{
+    char why[512];
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    if (asic_read_meta(&job->c, entry, &bytes, &len, why, sizeof why) != 0 ||
+        extract_data(job, why, sizeof why) != 0) {
+        broken_signature(job, "%s: %s", entry->name, why);
+        free(bytes);
+        return;
+    }
+    xmlDocPtr doc = xades_parse(bytes, len, why, sizeof why);
+    free(bytes);
+    if (!doc) {
+        broken_signature(job, "%s: %s", entry->name, why);
+        return;
+    }
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    if (!xades_is(root, ASIC_NS, "XAdESSignatures")) {
+        broken_signature(job, "%s: %s", entry->name, "the root element is not asic:XAdESSignatures");
+        xmlFreeDoc(doc);
+        return;
+    }
+    int count = 0;
+    for (xmlNodePtr signature = xades_child(root, XADES_DSIG_NS, "Signature"); signature;
+         signature = xades_next(signature, XADES_DSIG_NS, "Signature"), count++) {
+        unsigned char *standalone = NULL;
+        int standalone_len = 0;
+        char path[PATH_MAX + 64];
+        /* Next to the data objects, under a name no data object can have (they are checked
+         * for control characters). */
+        snprintf(path, sizeof path, "%s/d/\x01segl-signature-%d.xml", job->dir, job->files++);
+        if (standalone_signature(signature, &standalone, &standalone_len) != 0 ||
+            write_bytes(path, standalone, (size_t)standalone_len) != 0) {
+            broken_signature(job, "%s: %s", entry->name, "cannot copy a signature out");
+            xmlFree(standalone);
+            continue;
+        }
+        xmlFree(standalone);
+        sign_format_xades.verify(job->ctx, job->report, path, NULL);
+        xades_covers(job, signature);
+        unlink(path);
+    }
+    if (count == 0)
+        broken_signature(job, "%s: %s", entry->name, "no ds:Signature in it");
+    xmlFreeDoc(doc);
+}
+
+/* META-INF/manifest.xml (ODF style, as DigiDoc writes it) is not signed; when present it must
+ * still agree with the container, or readers that trust it would see something else. */
+static void check_odf_manifest(struct verify_job *job, const struct asic_entry *entry)
+{
+    char why[512];
+    unsigned char *bytes = NULL;
+    size_t len = 0;
+    xmlDocPtr doc = asic_read_meta(&job->c, entry, &bytes, &len, why, sizeof why) == 0
+                        ? xades_parse(bytes, len, why, sizeof why)
+                        : NULL;
+    free(bytes);
+    const char *problem = NULL;
+    char detail[600] = "";
+    if (!doc) {
+        problem = why;
+    } else {
+        size_t listed = 0;
+        xmlNodePtr root = xmlDocGetRootElement(doc);
+        for (xmlNodePtr fe = xades_child(root, ODF_MANIFEST_NS, "file-entry"); fe && !problem;
+             fe = xades_next(fe, ODF_MANIFEST_NS, "file-entry")) {
+            xmlChar *full = xmlGetNsProp(fe, BAD_CAST "full-path", BAD_CAST ODF_MANIFEST_NS);
+            if (full && strcmp((char *)full, "/") != 0) {
+                const struct asic_entry *e = asic_find(&job->c, (char *)full);
+                if (!e || e->role != ASIC_ROLE_DATA) {
+                    snprintf(detail, sizeof detail, "it lists %s, which the container does not hold",
+                             (char *)full);
+                    problem = detail;
+                }
+                listed++;
+            }
+            xmlFree(full);
+        }
+        size_t data = 0;
+        for (size_t i = 0; i < job->c.count; i++)
+            data += job->c.entries[i].role == ASIC_ROLE_DATA;
+        if (!problem && listed != data)
+            problem = "it does not list every data object once";
+    }
+    xmlFreeDoc(doc);
+    if (problem)
+        for (size_t i = 0; i < sign_report_count(job->report); i++)
+            sign_sig_warn(report_sig(job->report, i), "META-INF/manifest.xml: %s", problem);
+}
+
+/* ---------------------------------------------------------------- the container */
+
+void asic_verify(const sign_ctx *ctx, sign_report *report, const char *path,
+                 const char *content_path)
+{
+    struct verify_job job = {.ctx = ctx, .report = report, .data_fd = -1};
+    char why[512];
+    if (content_path) {
+        sign_report_set_error(report, "an ASiC container carries its data objects: --content "
+                                      "does not apply");
+        return;
+    }
+    if (asic_open(&job.c, path, 0, why, sizeof why) != 0) {
+        sign_report_set_error(report, "%s", why);
+        return;
+    }
+    int *used = calloc(job.c.count, sizeof *used);
+    const struct asic_entry *odf_manifest = NULL;
+    if (!used) {
+        sign_report_set_error(report, "out of memory");
+        goto done;
+    }
+    if (job.c.kind == ASIC_S) {
+        const struct asic_entry *p7s = asic_find(&job.c, "META-INF/signature.p7s");
+        const struct asic_entry *xml = asic_find(&job.c, "META-INF/signatures.xml");
+        if (!p7s == !xml) {
+            sign_report_set_error(report, "an ASiC-S holds exactly one of META-INF/signature.p7s "
+                                          "and META-INF/signatures.xml");
+            goto done;
+        }
+        if (p7s)
+            verify_cades_s(&job, p7s);
+        else
+            verify_xades(&job, xml);
+        used[(p7s ? p7s : xml) - job.c.entries] = 1;
+    } else {
+        for (size_t i = 0; i < job.c.count; i++) {
+            const struct asic_entry *e = &job.c.entries[i];
+            if (e->role != ASIC_ROLE_META)
+                continue;
+            if (starts_ends(e->name, "META-INF/", ".xml") && strstr(e->name + 9, "ASiCManifest") == e->name + 9) {
+                used[i] = 1;
+                verify_cades_manifest(&job, e, used);
+            } else if (starts_ends(e->name, "META-INF/signatures", ".xml")) {
+                used[i] = 1;
+                verify_xades(&job, e);
+            }
+        }
+        for (size_t i = 0; i < job.c.count; i++)
+            if (!used[i] && starts_ends(job.c.entries[i].name, "META-INF/", ".p7s"))
+                broken_signature(&job, "%s is named by no ASiCManifest: what it signs is unknown",
+                                 job.c.entries[i].name);
+    }
+    if (sign_report_error(report))
+        goto done;
+    if (sign_report_count(report) == 0) {
+        sign_report_set_error(report, "no signature in the container");
+        goto done;
+    }
+    odf_manifest = asic_find(&job.c, "META-INF/manifest.xml");
+    if (odf_manifest)
+        check_odf_manifest(&job, odf_manifest);
+    for (size_t i = 0; i < job.c.count; i++) {
+        const struct asic_entry *e = &job.c.entries[i];
+        if (e->role == ASIC_ROLE_DATA && !e->covered)
+            fail_new(&job, 0, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                     "the data object %s is signed by no signature in the container", e->name);
+        else if (e->role == ASIC_ROLE_META && !used[i] && e != odf_manifest)
+            for (size_t s = 0; s < sign_report_count(report); s++)
+                sign_sig_warn(report_sig(report, s), "%s is not used by segl", e->name);
+    }
+done:
+    free(used);
+    if (job.data_fd >= 0)
+        close(job.data_fd);
+    if (job.dir[0])
+        asic_rmtree(job.dir);
+    asic_close(&job.c);
+}
