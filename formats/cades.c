@@ -11,6 +11,7 @@
 #include <openssl/ess.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
+#include "cms_common.h"
 #include "format.h"
 
 /* DER SignedData starts SEQUENCE { OID 1.2.840.113549.1.7.2 ... }: look for that OID near the start. */
@@ -58,36 +59,7 @@ static const EVP_MD *allowed_digest(const char *name)
     return NULL;
 }
 
-/* The DER of the single value of an unsigned attribute holding a timestamp token, from its
- * ASN1_TYPE (a SEQUENCE kept as its encoding). */
-static const unsigned char *sequence_der(const ASN1_TYPE *value, size_t *len)
-{
-    if (!value || value->type != V_ASN1_SEQUENCE || !value->value.sequence)
-        return NULL;
-    *len = (size_t)value->value.sequence->length;
-    return value->value.sequence->data;
-}
 
-/* EN 319 122-1 5.3: signature-time-stamp, an unsigned attribute holding a timestamp token over
- * the signature value. */
-static int add_signature_timestamp(sign_ctx *ctx, CMS_SignerInfo *si, const EVP_MD *md,
-                                   const sign_options *opts)
-{
-    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
-    unsigned char *token = NULL;
-    size_t token_len = 0;
-    int rc = sign_tsa_request(ctx, opts->tsa_url, md, ASN1_STRING_get0_data(value),
-                              (size_t)ASN1_STRING_length(value), &token, &token_len);
-    if (rc != SIGN_OK)
-        return rc;
-    ASN1_STRING *sequence = ASN1_STRING_type_new(V_ASN1_SEQUENCE);
-    int added = sequence && ASN1_STRING_set(sequence, token, (int)token_len) &&
-                CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
-                                              sequence, -1);
-    ASN1_STRING_free(sequence);
-    OPENSSL_free(token);
-    return added ? SIGN_OK : sign_seterr(ctx, SIGN_ECRYPTO, "cannot add the signature timestamp");
-}
 
 /* EN 319 122-1 baseline LT: the certificates and revocation data needed to validate the
  * signature (and its timestamp) later, offline, go into SignedData.certificates and .crls.
@@ -106,7 +78,7 @@ static int add_validation_data(sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerIn
     int index = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
     X509_ATTRIBUTE *attr = index >= 0 ? CMS_unsigned_get_attr(si, index) : NULL;
     size_t token_len = 0;
-    const unsigned char *token = attr ? sequence_der(X509_ATTRIBUTE_get0_type(attr, 0), &token_len) : NULL;
+    const unsigned char *token = attr ? cms_sequence_der(X509_ATTRIBUTE_get0_type(attr, 0), &token_len) : NULL;
     CMS_ContentInfo *token_cms = token ? d2i_CMS_ContentInfo(NULL, &token, (long)token_len) : NULL;
     STACK_OF(X509) *tsa_certs = token_cms ? CMS_get1_certs(token_cms) : NULL;
     STACK_OF(X509) *tsa_signers = token_cms ? CMS_get0_signers(token_cms) : NULL;
@@ -202,7 +174,7 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
     } else {
         if (!CMS_final(cms, in, NULL, flags))
             rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot sign the content");
-        else if (opts->level >= SIGN_LEVEL_B_T && (rc = add_signature_timestamp(ctx, si, md, opts)) != SIGN_OK)
+        else if (opts->level >= SIGN_LEVEL_B_T && (rc = cms_add_signature_timestamp(ctx, si, md, opts->tsa_url)) != SIGN_OK)
             ;
         else if (opts->level >= SIGN_LEVEL_B_LT &&
                  (rc = add_validation_data(ctx, cms, si, key->cert, key->chain)) != SIGN_OK)
@@ -217,98 +189,20 @@ done:
 
 /* ---------------------------------------------------------------- validation */
 
-/* The single value of a signed attribute, or NULL when it is absent or not single-valued. */
-static ASN1_TYPE *single_signed_attr(CMS_SignerInfo *si, int nid, int *count)
-{
-    int idx = CMS_signed_get_attr_by_NID(si, nid, -1);
-    *count = 0;
-    if (idx < 0)
-        return NULL;
-    *count = 1;
-    if (CMS_signed_get_attr_by_NID(si, nid, idx) >= 0)
-        *count = 2;
-    X509_ATTRIBUTE *attr = CMS_signed_get_attr(si, idx);
-    if (!attr || X509_ATTRIBUTE_count(attr) != 1)
-        return NULL;
-    return X509_ATTRIBUTE_get0_type(attr, 0);
-}
 
-/* Signature id: "S-" and the start of the SHA-256 of the signature value, stable across runs. */
-static void signature_id(CMS_SignerInfo *si, sign_sig *sig)
-{
-    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
-    unsigned char digest[32];
-    unsigned int len = 0;
-    if (!value || !EVP_Digest(ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value),
-                              digest, &len, EVP_sha256(), NULL))
-        return;
-    sign_sig_set_value_digest(sig, digest);
-    char id[24] = "S-";
-    for (int i = 0; i < 8; i++)
-        snprintf(id + 2 + 2 * i, 3, "%02X", digest[i]);
-    sign_sig_set_id(sig, id);
-}
 
-/* EN 319 122-1 5.2.2.3: the signing-certificate(-v2) attribute binds the signature to one
- * certificate, so that a different certificate for the same key cannot be substituted. */
-static int check_signing_certificate(CMS_SignerInfo *si, X509 *signer, sign_sig *sig)
-{
-    int count_v2, count_v1;
-    ASN1_TYPE *v2 = single_signed_attr(si, NID_id_smime_aa_signingCertificateV2, &count_v2);
-    ASN1_TYPE *v1 = single_signed_attr(si, NID_id_smime_aa_signingCertificate, &count_v1);
-    if (count_v2 == 0 && count_v1 == 0)
-        return 0;
-    ESS_SIGNING_CERT_V2 *ssv2 = NULL;
-    ESS_SIGNING_CERT *ss = NULL;
-    if (v2 && v2->type == V_ASN1_SEQUENCE) {
-        const unsigned char *p = v2->value.sequence->data;
-        ssv2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, v2->value.sequence->length);
-    }
-    if (v1 && v1->type == V_ASN1_SEQUENCE) {
-        const unsigned char *p = v1->value.sequence->data;
-        ss = d2i_ESS_SIGNING_CERT(NULL, &p, v1->value.sequence->length);
-    }
-    int ok = 0;
-    if ((count_v2 && !ssv2) || (count_v1 && !ss) || count_v2 > 1 || count_v1 > 1) {
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
-                      "malformed signing-certificate attribute");
-    } else {
-        STACK_OF(X509) *chain = sk_X509_new_null();
-        if (chain && sk_X509_push(chain, signer) &&
-            OSSL_ESS_check_signing_certs(ss, ssv2, chain, 1) > 0)
-            ok = 1;
-        else
-            sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND",
-                          "the signing-certificate attribute does not match the certificate "
-                          "that verifies the signature");
-        sk_X509_free(chain);
-    }
-    ERR_clear_error();
-    ESS_SIGNING_CERT_V2_free(ssv2);
-    ESS_SIGNING_CERT_free(ss);
-    return ok;
-}
 
-static void check_digest_strength(CMS_SignerInfo *si, sign_sig *sig)
-{
-    X509_ALGOR *digest_alg = NULL;
-    CMS_SignerInfo_get0_algs(si, NULL, NULL, &digest_alg, NULL);
-    int nid = digest_alg ? OBJ_obj2nid(digest_alg->algorithm) : NID_undef;
-    if (nid == NID_md5 || nid == NID_sha1 || nid == NID_md2 || nid == NID_md4)
-        sign_sig_fail(sig, SIGN_INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
-                      "the digest algorithm %s is no longer reliable", OBJ_nid2sn(nid));
-}
 
 static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
                           BIO *digested, int content_found, STACK_OF(X509) *certs, sign_sig *sig)
 {
-    signature_id(si, sig);
+    cms_signature_id(si, sig);
     X509 *signer = NULL;
     CMS_SignerInfo_get0_algs(si, NULL, &signer, NULL, NULL);
     int has_signed_attrs = CMS_signed_get_attr_count(si) > 0;
 
     int count;
-    ASN1_TYPE *when = single_signed_attr(si, NID_pkcs9_signingTime, &count);
+    ASN1_TYPE *when = cms_single_signed_attr(si, NID_pkcs9_signingTime, &count);
     if (when && (when->type == V_ASN1_UTCTIME || when->type == V_ASN1_GENERALIZEDTIME)) {
         time_t t;
         if (sign_time_from_asn1(&t, when->value.utctime) == SIGN_OK)
@@ -322,7 +216,7 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
         return;
     }
     sign_sig_set_signer(sig, signer);
-    check_digest_strength(si, sig);
+    cms_check_digest_strength(si, sig);
 
     /* RFC 5652 5.4: with signed attributes the signature covers them and they carry the content
      * digest; without, the signature covers the content digest directly. */
@@ -332,8 +226,8 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
         ERR_clear_error();
     }
     int content_type_count = 0, digest_count = 0;
-    single_signed_attr(si, NID_pkcs9_contentType, &content_type_count);
-    single_signed_attr(si, NID_pkcs9_messageDigest, &digest_count);
+    cms_single_signed_attr(si, NID_pkcs9_contentType, &content_type_count);
+    cms_single_signed_attr(si, NID_pkcs9_messageDigest, &digest_count);
     if (has_signed_attrs && (content_type_count != 1 || digest_count != 1))
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "content-type and message-digest must each be signed exactly once");
@@ -350,7 +244,7 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
         ERR_clear_error();
     }
 
-    int has_signing_cert = check_signing_certificate(si, signer, sig);
+    int has_signing_cert = cms_check_signing_certificate(si, signer, sig);
     if (has_signed_attrs && has_signing_cert && has_signing_time)
         sign_sig_set_level(sig, "CAdES-BASELINE-B");
     else {
@@ -367,31 +261,7 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
 
     /* Signature timestamps: each a proof that the signature existed at its time (EN 319 102-1
      * 5.4); the earliest valid one that is not after the validation time counts. */
-    time_t poe = (time_t)-1;
-    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
-    for (int index = -1;
-         (index = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, index)) >= 0;) {
-        X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, index);
-        sign_timestamp_result result;
-        size_t token_len = 0;
-        const unsigned char *token =
-            X509_ATTRIBUTE_count(attr) == 1 ? sequence_der(X509_ATTRIBUTE_get0_type(attr, 0), &token_len) : NULL;
-        if (!token) {
-            memset(&result, 0, sizeof result);
-            result.gen_time = (time_t)-1;
-            snprintf(result.why, sizeof result.why, "malformed signature-time-stamp attribute");
-        } else {
-            sign_timestamp_check(ctx, token, token_len, ASN1_STRING_get0_data(value),
-                                 (size_t)ASN1_STRING_length(value), &result);
-        }
-        sign_sig_add_timestamp(sig, "signature", &result);
-        if (!result.valid)
-            sign_sig_warn(sig, "signature timestamp not used: %s", result.why);
-        else if (result.gen_time > at)
-            sign_sig_warn(sig, "signature timestamp after the validation time: not used");
-        else if (poe == (time_t)-1 || result.gen_time < poe)
-            poe = result.gen_time;
-    }
+    time_t poe = cms_signature_timestamps(ctx, si, sig, at);
     if (poe != (time_t)-1 && sign_sig_signing_time(sig) != (time_t)-1 &&
         sign_sig_signing_time(sig) > poe + 300)
         sign_sig_warn(sig, "the claimed signing time is after the signature timestamp");
@@ -535,7 +405,7 @@ static int cades_extend(sign_ctx *ctx, const sign_options *opts, const char *pat
             break;
         }
         if (CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1) < 0)
-            rc = add_signature_timestamp(ctx, si, md ? md : EVP_sha256(), opts);
+            rc = cms_add_signature_timestamp(ctx, si, md ? md : EVP_sha256(), opts->tsa_url);
         if (rc == SIGN_OK && opts->level >= SIGN_LEVEL_B_LT)
             rc = add_validation_data(ctx, cms, si, signer, certs);
     }

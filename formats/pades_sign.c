@@ -17,6 +17,7 @@
 #include <openssl/err.h>
 #include <openssl/core_names.h>
 #include <openssl/pkcs7.h>
+#include "cms_common.h"
 #include "pades.h"
 
 #define CONTENTS_SLACK 32    /* ECDSA signatures vary by a few bytes between runs */
@@ -103,26 +104,6 @@ static int sign_without_signing_time(CMS_SignerInfo *si, const sign_key *key, co
     return ok;
 }
 
-/* EN 319 142-1 6.3 B-T: a signature-time-stamp unsigned attribute (EN 319 122-1 5.3), a token
- * over the signature value. */
-static int add_signature_timestamp(sign_ctx *ctx, CMS_SignerInfo *si, const EVP_MD *md,
-                                   const char *tsa_url)
-{
-    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
-    unsigned char *token = NULL;
-    size_t token_len = 0;
-    int rc = sign_tsa_request(ctx, tsa_url, md, ASN1_STRING_get0_data(value),
-                              (size_t)ASN1_STRING_length(value), &token, &token_len);
-    if (rc != SIGN_OK)
-        return rc;
-    ASN1_STRING *sequence = ASN1_STRING_type_new(V_ASN1_SEQUENCE);
-    int added = sequence && ASN1_STRING_set(sequence, token, (int)token_len) &&
-                CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
-                                              sequence, -1);
-    ASN1_STRING_free(sequence);
-    OPENSSL_free(token);
-    return added ? SIGN_OK : sign_seterr(ctx, SIGN_ECRYPTO, "cannot add the signature timestamp");
-}
 
 /* A detached CMS SignedData over the given message digest (content type id-data,
  * message-digest, signing-certificate-v2; no signing-time), with a signature timestamp from
@@ -165,7 +146,7 @@ static int build_cms(sign_ctx *ctx, const sign_key *key, const EVP_MD *md,
         rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot compute the signature");
         goto done;
     }
-    if (tsa_url && (rc = add_signature_timestamp(ctx, si, md, tsa_url)) != SIGN_OK)
+    if (tsa_url && (rc = cms_add_signature_timestamp(ctx, si, md, tsa_url)) != SIGN_OK)
         goto done;
     int len = i2d_CMS_ContentInfo(cms, der);
     if (len <= 0) {

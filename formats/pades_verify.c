@@ -15,6 +15,7 @@
 #include <openssl/ess.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
+#include "cms_common.h"
 #include "pades.h"
 
 #define MAX_FIELDS 10000
@@ -85,72 +86,8 @@ static void collect_fields(pdf_doc *doc, pdf_value *fields, int inherited_sig, i
 
 /* ---------------------------------------------------------------- CMS */
 
-static ASN1_TYPE *single_signed_attr(CMS_SignerInfo *si, int nid, int *count)
-{
-    int idx = CMS_signed_get_attr_by_NID(si, nid, -1);
-    *count = 0;
-    if (idx < 0)
-        return NULL;
-    *count = CMS_signed_get_attr_by_NID(si, nid, idx) >= 0 ? 2 : 1;
-    X509_ATTRIBUTE *attr = CMS_signed_get_attr(si, idx);
-    if (!attr || X509_ATTRIBUTE_count(attr) != 1)
-        return NULL;
-    return X509_ATTRIBUTE_get0_type(attr, 0);
-}
 
-static void signature_id(CMS_SignerInfo *si, sign_sig *sig)
-{
-    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
-    unsigned char digest[32];
-    unsigned int len = 0;
-    if (!value || !EVP_Digest(ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value),
-                              digest, &len, EVP_sha256(), NULL))
-        return;
-    sign_sig_set_value_digest(sig, digest);
-    char id[24] = "S-";
-    for (int i = 0; i < 8; i++)
-        snprintf(id + 2 + 2 * i, 3, "%02X", digest[i]);
-    sign_sig_set_id(sig, id);
-}
 
-/* EN 319 122-1 5.2.2.3 (by EN 319 142-1 5.3): the signing-certificate attribute. */
-static int check_signing_certificate(CMS_SignerInfo *si, X509 *signer, sign_sig *sig)
-{
-    int count_v2, count_v1;
-    ASN1_TYPE *v2 = single_signed_attr(si, NID_id_smime_aa_signingCertificateV2, &count_v2);
-    ASN1_TYPE *v1 = single_signed_attr(si, NID_id_smime_aa_signingCertificate, &count_v1);
-    if (count_v2 == 0 && count_v1 == 0)
-        return 0;
-    ESS_SIGNING_CERT_V2 *ssv2 = NULL;
-    ESS_SIGNING_CERT *ss = NULL;
-    if (v2 && v2->type == V_ASN1_SEQUENCE) {
-        const unsigned char *p = v2->value.sequence->data;
-        ssv2 = d2i_ESS_SIGNING_CERT_V2(NULL, &p, v2->value.sequence->length);
-    }
-    if (v1 && v1->type == V_ASN1_SEQUENCE) {
-        const unsigned char *p = v1->value.sequence->data;
-        ss = d2i_ESS_SIGNING_CERT(NULL, &p, v1->value.sequence->length);
-    }
-    int ok = 0;
-    if ((count_v2 && !ssv2) || (count_v1 && !ss) || count_v2 > 1 || count_v1 > 1) {
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
-                      "malformed signing-certificate attribute");
-    } else {
-        STACK_OF(X509) *chain = sk_X509_new_null();
-        if (chain && sk_X509_push(chain, signer) &&
-            OSSL_ESS_check_signing_certs(ss, ssv2, chain, 1) > 0)
-            ok = 1;
-        else
-            sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND",
-                          "the signing-certificate attribute does not match the certificate "
-                          "that verifies the signature");
-        sk_X509_free(chain);
-    }
-    ERR_clear_error();
-    ESS_SIGNING_CERT_V2_free(ssv2);
-    ESS_SIGNING_CERT_free(ss);
-    return ok;
-}
 
 /* A PDF date (7.9.4) "D:YYYYMMDDHHmmSSOHH'mm'", parts from the month on optional. */
 static int parse_pdf_date(const pdf_value *v, time_t *out)
@@ -285,13 +222,6 @@ static void ltv_free(struct ltv *ltv)
     free(ltv->timestamps);
 }
 
-static const unsigned char *sequence_der(const ASN1_TYPE *value, size_t *len)
-{
-    if (!value || value->type != V_ASN1_SEQUENCE || !value->value.sequence)
-        return NULL;
-    *len = (size_t)value->value.sequence->length;
-    return value->value.sequence->data;
-}
 
 /* Signature timestamps (EN 319 122-1 5.3 by EN 319 142-1 6.3) and the document timestamps
  * over this signature's revision: each valid one not after the validation time is a proof of
@@ -299,31 +229,7 @@ static const unsigned char *sequence_der(const ASN1_TYPE *value, size_t *len)
 static time_t check_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, size_t signed_end,
                                const struct ltv *ltv, time_t at, sign_sig *sig)
 {
-    time_t poe = (time_t)-1;
-    ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
-    for (int index = -1;
-         (index = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, index)) >= 0;) {
-        X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, index);
-        sign_timestamp_result result;
-        size_t token_len = 0;
-        const unsigned char *token =
-            X509_ATTRIBUTE_count(attr) == 1 ? sequence_der(X509_ATTRIBUTE_get0_type(attr, 0), &token_len) : NULL;
-        if (!token) {
-            memset(&result, 0, sizeof result);
-            result.gen_time = (time_t)-1;
-            snprintf(result.why, sizeof result.why, "malformed signature-time-stamp attribute");
-        } else {
-            sign_timestamp_check(ctx, token, token_len, ASN1_STRING_get0_data(value),
-                                 (size_t)ASN1_STRING_length(value), &result);
-        }
-        sign_sig_add_timestamp(sig, "signature", &result);
-        if (!result.valid)
-            sign_sig_warn(sig, "signature timestamp not used: %s", result.why);
-        else if (result.gen_time > at)
-            sign_sig_warn(sig, "signature timestamp after the validation time: not used");
-        else if (poe == (time_t)-1 || result.gen_time < poe)
-            poe = result.gen_time;
-    }
+    time_t poe = cms_signature_timestamps(ctx, si, sig, at);
     for (size_t i = 0; i < ltv->timestamp_count; i++) {
         const struct doc_timestamp *ts = &ltv->timestamps[i];
         if (ts->signed_end && ts->signed_end <= signed_end)
@@ -379,7 +285,7 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "the CMS signature encapsulates content; a PDF signature is detached");
     CMS_SignerInfo *si = sk_CMS_SignerInfo_value(infos, 0);
-    signature_id(si, sig);
+    cms_signature_id(si, sig);
     STACK_OF(X509) *certs = CMS_get1_certs(cms);
     CMS_set1_signers_certs(cms, NULL, 0);
     ERR_clear_error();
@@ -387,7 +293,7 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
     CMS_SignerInfo_get0_algs(si, NULL, &signer, NULL, NULL);
 
     int count;
-    ASN1_TYPE *when = single_signed_attr(si, NID_pkcs9_signingTime, &count);
+    ASN1_TYPE *when = cms_single_signed_attr(si, NID_pkcs9_signingTime, &count);
     time_t t;
     if (when && (when->type == V_ASN1_UTCTIME || when->type == V_ASN1_GENERALIZEDTIME) &&
         sign_time_from_asn1(&t, when->value.utctime) == SIGN_OK)
@@ -424,8 +330,8 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
                       "the signature value does not verify with the signer's key");
     ERR_clear_error();
     int content_type_count = 0, digest_count = 0;
-    single_signed_attr(si, NID_pkcs9_contentType, &content_type_count);
-    single_signed_attr(si, NID_pkcs9_messageDigest, &digest_count);
+    cms_single_signed_attr(si, NID_pkcs9_contentType, &content_type_count);
+    cms_single_signed_attr(si, NID_pkcs9_messageDigest, &digest_count);
     if (has_signed_attrs && (content_type_count != 1 || digest_count != 1))
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "content-type and message-digest must each be signed exactly once");
@@ -435,7 +341,7 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
                                        : "the signature value does not verify over the byte ranges");
     ERR_clear_error();
 
-    int has_signing_cert = check_signing_certificate(si, signer, sig);
+    int has_signing_cert = cms_check_signing_certificate(si, signer, sig);
     /* EN 319 142-1 6.3: B-B needs ETSI.CAdES.detached, the signing-certificate(-v2)
      * attribute, and no signing-time attribute (the time is in /M) */
     if (etsi && has_signed_attrs && has_signing_cert && !has_signing_time_attr) {

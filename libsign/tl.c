@@ -122,11 +122,9 @@ static void cache_write(const char *url, const unsigned char *bytes, size_t len)
             break;
         done += (size_t)n;
     }
-    if (done == len && fsync(fd) == 0 && close(fd) == 0 && rename(temp, file) == 0)
-        return;
-    if (done != len)
-        close(fd);
-    unlink(temp);
+    int synced = done == len && fsync(fd) == 0;
+    if (close(fd) != 0 || !synced || rename(temp, file) != 0)
+        unlink(temp);
 }
 
 static int read_file(sign_ctx *ctx, const char *path, unsigned char **bytes, size_t *len)

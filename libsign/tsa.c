@@ -43,7 +43,7 @@ int sign_tsa_request_digest(sign_ctx *ctx, const char *url, const EVP_MD *md,
     BN_free(nonce_bn);
     X509_ALGOR_set_md(algorithm, md);
     if (!nonce_ok || !TS_MSG_IMPRINT_set_algo(imprint, algorithm) ||
-        !TS_MSG_IMPRINT_set_msg(imprint, digest, (int)digest_len) || !TS_REQ_set_version(req, 1) ||
+        !TS_MSG_IMPRINT_set_msg(imprint, (unsigned char *)digest, (int)digest_len) || !TS_REQ_set_version(req, 1) ||
         !TS_REQ_set_msg_imprint(req, imprint) || !TS_REQ_set_nonce(req, nonce) ||
         !TS_REQ_set_cert_req(req, 1))
         goto done;

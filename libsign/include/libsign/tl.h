@@ -27,7 +27,8 @@
  * not verify with a pinned certificate); the detail is on ctx. Not thread-safe (a setter). */
 SIGN_EXTERN int sign_ctx_add_trusted_list(sign_ctx *ctx, const char *file_or_url,
                                           const char *const *signer_cert_paths, size_t n);
-/* Number of trusted lists loaded into ctx (a LOTL counts the lists it brought). */
+/* Number of trusted lists loaded into ctx (a LOTL counts one, and so does each list it
+ * brought). */
 SIGN_EXTERN int sign_ctx_trusted_list_count(const sign_ctx *ctx);
 
 /* Whether a signature's signer is qualified per the trusted lists: 1 yes, 0 no, -1 unknown (no

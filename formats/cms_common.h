@@ -1,0 +1,26 @@
+/* CMS SignerInfo checks and additions shared by the CMS-based formats (cms_common.c). */
+#ifndef SEGL_CMS_COMMON_H
+#define SEGL_CMS_COMMON_H
+
+#include <openssl/cms.h>
+#include "../libsign/internal.h"
+
+/* The DER of a SEQUENCE-valued attribute value (a timestamp token), or NULL. */
+const unsigned char *cms_sequence_der(const ASN1_TYPE *value, size_t *len);
+/* The single value of a signed attribute; *count: 0 absent, 1 once, 2 more than once. */
+ASN1_TYPE *cms_single_signed_attr(CMS_SignerInfo *si, int nid, int *count);
+/* "S-" and the start of the SHA-256 of the signature value; also records that digest. */
+void cms_signature_id(CMS_SignerInfo *si, sign_sig *sig);
+/* EN 319 122-1 5.2.2.3 signing-certificate(-v2) against signer: 1 present and matching, 0
+ * absent; a mismatch or malformed attribute is recorded on sig. */
+int cms_check_signing_certificate(CMS_SignerInfo *si, X509 *signer, sign_sig *sig);
+/* MD5/SHA-1 (and older) digests: INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE_NO_POE. */
+void cms_check_digest_strength(CMS_SignerInfo *si, sign_sig *sig);
+/* EN 319 122-1 5.3: a signature-time-stamp unsigned attribute from the TSA at tsa_url. */
+int cms_add_signature_timestamp(sign_ctx *ctx, CMS_SignerInfo *si, const EVP_MD *md,
+                                const char *tsa_url);
+/* Checks every signature-time-stamp of si, records them on sig and returns the earliest valid
+ * time not after at, the signature's proof of existence ((time_t)-1: none). */
+time_t cms_signature_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, sign_sig *sig, time_t at);
+
+#endif
