@@ -26,7 +26,9 @@ if [ $# -ne 1 ] || [ -z "$1" ]; then
 fi
 
 OUT=${1%/}
-[ -e "$OUT/.done" ] && exit 0
+# .done records the script and port it was made with: a changed script or port makes a new tree.
+STAMP="$(sha256sum "$0" | cut -c1-16) ${SEGL_TEST_PORT:-19080}"
+[ -e "$OUT/.done" ] && [ "$(cat "$OUT/.done")" = "$STAMP" ] && exit 0
 
 OPENSSL=${OPENSSL:-openssl}
 PASS=test1234
@@ -424,8 +426,8 @@ find "$TMP" -name '*.old' -delete
 # ---------------------------------------------------------------------------
 # publish atomically
 # ---------------------------------------------------------------------------
-: > "$TMP/.done"
-if [ -e "$OUT/.done" ]; then
+printf '%s' "$STAMP" > "$TMP/.done"
+if [ -e "$OUT/.done" ] && [ "$(cat "$OUT/.done")" = "$STAMP" ]; then
     exit 0                              # a concurrent run won the race
 fi
 if [ -e "$OUT" ]; then

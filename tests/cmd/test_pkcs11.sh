@@ -32,7 +32,9 @@ for f in t.p7s t.xml t.pdf; do
 done
 expect_exit 0 "openssl cms -verify accepts the token signature" -- openssl cms -verify -binary -inform DER -in t.p7s -content letter.txt -CAfile "$PKI/trust/oces3-root.pem" -attime "$AT_EPOCH" -purpose any -out /dev/null
 expect_exit 0 "certificate given with --cert" -- token_sign --pass-file pin.txt --cert "$PKI/oces3/employee.pem" -o c.p7s letter.txt
-expect_exit 3 "wrong PIN" -- token_sign --pass-file wrong-pin.txt -o w.p7s letter.txt
+# libp11 leaks its RSA method and a few objects when a login fails (not segl's memory: the
+# stacks end in the engine), so LeakSanitizer is told to look away for this one call.
+expect_exit 3 "wrong PIN" -- env ASAN_OPTIONS=detect_leaks=0 "$SIGN" -q --pkcs11 "$URI" --chain "$PKI/oces3/chain.pem" --pass-file wrong-pin.txt -o w.p7s letter.txt
 grep -q '^segl-sign: pkcs11:.*wrong PIN' err.txt && pass || fail "wrong PIN message: $(cat err.txt)"
 [ ! -e w.p7s ] && pass || fail "wrong PIN left an output"
 expect_exit 3 "no PIN and no terminal" -- token_sign -o n.p7s letter.txt </dev/null

@@ -23,8 +23,10 @@ trap 'rm -rf "$work"' EXIT
 case "$method $path" in
 "POST /tsa")
     head -c "$length" >"$work/query.tsq"
-    if faketime -f "@$SEGL_TSA_TIME" openssl ts -reply -config "$state/tsa.cnf" -queryfile "$work/query.tsq" \
-        -out "$work/reply.tsr" 2>"$work/err"; then
+    # One reply at a time: `openssl ts -reply` reads and rewrites the serial file, and two
+    # at once (ctest -j) can read it half-written.
+    if flock "$state/tsaserial.lock" faketime -f "@$SEGL_TSA_TIME" openssl ts -reply -config "$state/tsa.cnf" \
+        -queryfile "$work/query.tsq" -out "$work/reply.tsr" 2>"$work/err"; then
         respond "200 OK" application/timestamp-reply "$work/reply.tsr"
     else
         printf 'TSA failed\n' >"$work/msg"
