@@ -55,6 +55,16 @@ for bad in garbage.p7s empty.bin truncated.p7s letter.txt nosuch.p7s; do
     expect_one_line_error "bad input $bad" "^segl-verify: $bad: "
     expect_json '.error != null and .indication == null' "bad input $bad reported in JSON"
 done
+# ASN.1 length bombs: a SignedData claiming 2 GiB, and 100000 nested indefinite-length
+# SEQUENCEs. Refused quickly (timeout 20), with exit 3, without a crash or a memory blow-up.
+printf '\x30\x84\x7f\xff\xff\xff\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02\xa0\x84\x7f\xff\xff\xf0' >bomb-length.p7s
+head -c 4096 /dev/zero >>bomb-length.p7s
+{ printf '\x30\x80\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x07\x02'; for _ in $(seq 1 2000); do printf '\x30\x80\x30\x80\x30\x80\x30\x80\x30\x80\x30\x80\x30\x80\x30\x80\x30\x80\x30\x80'; done; } >bomb-nesting.p7s
+for bomb in bomb-length.p7s bomb-nesting.p7s; do
+    expect_exit 3 "ASN.1 bomb $bomb" -- timeout 20 "$VERIFY" --json --content letter.txt "$bomb"
+    expect_one_line_error "ASN.1 bomb $bomb" "^segl-verify: $bomb: "
+done
+
 # A batch goes on past a broken file; the exit code is the most severe (3)
 cp expired.p7s letter.txt.p7s
 expect_exit 3 "batch with a broken file" -- verify_json garbage.p7s letter.txt.p7s

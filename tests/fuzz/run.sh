@@ -23,7 +23,11 @@ cp "$pki/oces2/poces.legacy.p12" "$corpus/pkcs12/"
     -o "$corpus/verify/contract.signed.pdf" "$src/testdata/demo/contract.pdf" 2>/dev/null || true
 printf '2026-11-24T10:00:00Z' >"$corpus/time/a"; printf '2026-11-24T11:00:00.5+01:00' >"$corpus/time/b"
 # A timestamp token and an OCSP response made offline by openssl (no server needed).
-mkdir -p "$corpus/timestamp" "$corpus/revocation"
+mkdir -p "$corpus/timestamp" "$corpus/revocation" "$corpus/tl"
+# A trusted list seed: the shape testdata/tl/mktl.sh makes (unsigned here; the signature is
+# the fuzzer's to break anyway).
+cp "$src"/testdata/tl/*.xml "$corpus/tl/" 2>/dev/null ||
+    printf '<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#"><SchemeInformation/></TrustServiceStatusList>' >"$corpus/tl/minimal.xml"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf '01\n' >"$work/serial"
@@ -47,7 +51,7 @@ openssl ocsp -issuer "$pki/oces3/ca.pem" -cert "$pki/oces3/person.pem" -reqout "
     openssl ocsp -index "$pki/oces3/ca-db/index.txt" -CA "$pki/oces3/ca.pem" -rsigner "$pki/oces3/ocsp.pem" \
         -rkey "$pki/oces3/ocsp.key.pem" -reqin "$work/req.der" -respout "$corpus/revocation/ocsp.der" 2>/dev/null || true
 cp "$pki/oces3/ca.crl.der" "$corpus/revocation/" 2>/dev/null || true
-for target in verify pkcs12 time timestamp revocation; do
+for target in verify pkcs12 time timestamp revocation tl; do
     echo "fuzz_$target: ${seconds}s"
     SEGL_FUZZ_TRUST=$pki/trust/oces3-root.pem SEGL_FUZZ_PKI=$pki/oces3 \
         "$build/tests/fuzz/fuzz_$target" -max_total_time="$seconds" \
