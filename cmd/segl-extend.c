@@ -120,7 +120,7 @@ int main(int argc, char **argv)
         cmd_output_abort(&out);
         cmd_error(prog, input, "%s", sign_ctx_errmsg(ctx));
         sign_ctx_free(ctx);
-        return rc == SIGN_ENOMEM ? EXIT_SOFTWARE : EXIT_USAGE;
+        return rc == SIGN_ENOMEM || rc == SIGN_EWRITE ? EXIT_SOFTWARE : EXIT_USAGE;
     }
     sign_ctx_free(ctx);
     if (cmd_output_commit(&out, prog) != 0)

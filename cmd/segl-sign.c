@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 #include <libsign/sign.h>
 #include "common/common.h"
@@ -23,6 +24,7 @@ static void usage(FILE *to)
             "      --pass-file FILE   read the key password from FILE (first line)\n"
             "      --pass-env VAR     read the key password from environment variable VAR\n"
             "  -f, --format FMT       cades|xades|pades|asic-e|asic-s (default: from content)\n"
+            "      --inner FMT        asic-e, asic-s: cades (default) or xades inside\n"
             "      --packaging P      detached|enveloping|enveloped\n"
             "  -l, --level L          B-B|B-T|B-LT|B-LTA (default B-B)\n"
             "      --tsa URL          timestamp authority for B-T and above\n"
@@ -38,7 +40,8 @@ static void usage(FILE *to)
             "  -q, --quiet            print nothing on success\n"
             "  -h, --help             this help\n"
             "  -V, --version          print the version\n\n"
-            "Output names: INPUT.p7s (detached CAdES), INPUT.p7m (enveloping), INPUT.asice.\n"
+            "Output names: INPUT.p7s (detached CAdES), INPUT.p7m (enveloping CAdES),\n"
+            "INPUT.xades.xml (XAdES), INPUT.signed.pdf (PAdES), INPUT.asice / INPUT.asics (ASiC).\n"
             "One INPUT that is an ASiC container gets a signature added (-f asic-e).\n"
             "Exit status: 0 signed, 3 usage or input error (also a wrong password),\n"
             "4 signing or writing failed. See segl-sign(1).\n");
@@ -85,7 +88,8 @@ static int is_container(const char *format)
 static int parse_args(int argc, char **argv, struct sign_args *args)
 {
     enum { OPT_CHAIN = 256, OPT_PASS_FILE, OPT_PASS_ENV, OPT_PACKAGING, OPT_TSA, OPT_DIGEST,
-           OPT_SIGNING_TIME, OPT_VISIBLE, OPT_REASON, OPT_LOCATION, OPT_CONTACT, OPT_PKCS11 };
+           OPT_SIGNING_TIME, OPT_VISIBLE, OPT_REASON, OPT_LOCATION, OPT_CONTACT, OPT_PKCS11,
+           OPT_INNER };
     static const struct option longopts[] = {
         {"key", required_argument, NULL, 'k'},
         {"pkcs11", required_argument, NULL, OPT_PKCS11},
@@ -94,6 +98,7 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
         {"pass-file", required_argument, NULL, OPT_PASS_FILE},
         {"pass-env", required_argument, NULL, OPT_PASS_ENV},
         {"format", required_argument, NULL, 'f'},
+        {"inner", required_argument, NULL, OPT_INNER},
         {"packaging", required_argument, NULL, OPT_PACKAGING},
         {"level", required_argument, NULL, 'l'},
         {"tsa", required_argument, NULL, OPT_TSA},
@@ -127,6 +132,14 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
                 return -1;
             }
             args->opts.format = optarg;
+            break;
+        case OPT_INNER:
+            if (strcmp(optarg, "cades") && strcmp(optarg, "xades")) {
+                cmd_error(prog, NULL, "unknown format inside a container '%s' (cades, xades)",
+                          optarg);
+                return -1;
+            }
+            args->opts.inner_format = optarg;
             break;
         case OPT_PACKAGING:
             if (parse_packaging(optarg, &args->opts.packaging) != 0) {
@@ -176,6 +189,10 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
                                              : "no key: give one with -k/--key or --pkcs11 (see --help)");
         return -1;
     }
+    if (args->opts.inner_format && !is_container(args->opts.format)) {
+        cmd_error(prog, NULL, "--inner is for containers: use it with -f asic-e or -f asic-s");
+        return -1;
+    }
     if (optind >= argc) {
         cmd_error(prog, NULL, "no input: name the files to sign (see --help)");
         return -1;
@@ -191,7 +208,8 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
 /* Library status to exit code: problems with what the user gave are 3, the rest 4. */
 static int exit_code_for(int status)
 {
-    return status == SIGN_ECRYPTO || status == SIGN_ENOMEM ? EXIT_SOFTWARE : EXIT_USAGE;
+    return status == SIGN_ECRYPTO || status == SIGN_ENOMEM || status == SIGN_EWRITE ? EXIT_SOFTWARE
+                                                                                  : EXIT_USAGE;
 }
 
 /* Sign inputs (one, or all of them into a container) to one output named after the first. */
@@ -286,6 +304,12 @@ int main(int argc, char **argv)
         sign_ctx_free(ctx);
         return EXIT_USAGE;
     }
+    /* Signing goes on (a test or a re-signing may want it), but a signature made with a
+     * certificate outside its validity will not validate: say so. */
+    int validity = sign_key_validity(key, time(NULL));
+    if (validity != 0)
+        cmd_error(prog, NULL, "warning: the signing certificate is %s; the signatures will not "
+                              "validate", validity > 0 ? "expired" : "not valid yet");
     int status = EXIT_PASSED;
     int per_call = is_container(args.opts.format) ? argc - optind : 1;
     for (int i = optind; i < argc; i += per_call) {

@@ -197,3 +197,12 @@ SIGN_EXTERN int sign_key_load(sign_key **out, sign_ctx *ctx, const char *key_pat
     *out = key;
     return SIGN_OK;
 }
+
+SIGN_EXTERN int sign_key_validity(const sign_key *key, time_t at)
+{
+    if (X509_cmp_time(X509_get0_notAfter(key->cert), &at) < 0)
+        return 1;
+    if (X509_cmp_time(X509_get0_notBefore(key->cert), &at) > 0)
+        return -1;
+    return 0;
+}

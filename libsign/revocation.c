@@ -1,6 +1,7 @@
 /* Revocation status of the certificates of a chain (EN 319 102-1 5.2.6.x, RFC 6960, RFC 5280):
  * embedded data first (CRLs and OCSP responses carried by the signature), then, when the context
- * is online, OCSP at the AIA URL and CRLs at the distribution points, remembered per process.
+ * is online, OCSP at the AIA URL and CRLs at the distribution points, remembered on the context
+ * (shared by the threads that validate with it).
  *
  * Freshness is kept simple: an answer counts when it was produced no later than the time the
  * chain is checked at (plus a small clock skew). */

@@ -87,7 +87,7 @@ SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_op
     }
     int rc = format->sign(ctx, key, &named, in, sink);
     if (rc == SIGN_OK && BIO_flush(sink) <= 0)
-        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the signature");
+        rc = sign_seterr(ctx, SIGN_EWRITE, "cannot write the signature");
     BIO_free(sink);
     BIO_free(in);
     return rc;
@@ -118,7 +118,7 @@ SIGN_EXTERN int sign_sign_files(sign_ctx *ctx, const sign_key *key, const sign_o
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
     int rc = format->sign_many(ctx, key, opts, inputs, count, sink);
     if (rc == SIGN_OK && BIO_flush(sink) <= 0)
-        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the container");
+        rc = sign_seterr(ctx, SIGN_EWRITE, "cannot write the container");
     BIO_free(sink);
     return rc;
 }
@@ -158,7 +158,7 @@ SIGN_EXTERN int sign_extend_file(sign_ctx *ctx, const sign_options *opts, const 
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
     int rc = best->extend(ctx, opts, in_path, sink);
     if (rc == SIGN_OK && BIO_flush(sink) <= 0)
-        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the extended signature");
+        rc = sign_seterr(ctx, SIGN_EWRITE, "cannot write the extended signature");
     BIO_free(sink);
     return rc;
 }

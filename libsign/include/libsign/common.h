@@ -19,7 +19,8 @@ enum sign_status {
     SIGN_EPASS = -5,    /* wrong password or PIN */
     SIGN_EKEY = -6,     /* key and certificate do not match, unsupported key */
     SIGN_ECRYPTO = -7,  /* a cryptographic operation failed */
-    SIGN_EUNSUPPORTED = -8 /* format or feature not (yet) supported */
+    SIGN_EUNSUPPORTED = -8, /* format or feature not (yet) supported */
+    SIGN_EWRITE = -9        /* the output could not be written */
 };
 
 #endif

@@ -3,6 +3,7 @@
 #define LIBSIGN_KEY_H
 
 #include <stddef.h>
+#include <time.h>
 #include <libsign/common.h>
 #include <libsign/ctx.h>
 
@@ -23,6 +24,9 @@ SIGN_EXTERN void sign_key_free(sign_key *key);
 SIGN_EXTERN int sign_key_load_pkcs11(sign_key **out, sign_ctx *ctx, const char *uri,
                                      const char *cert_path, const char *chain_path,
                                      const char *pin);
+
+/* Whether the key's certificate is valid at time at: 0 yes, 1 expired, -1 not yet valid. */
+SIGN_EXTERN int sign_key_validity(const sign_key *key, time_t at);
 
 /* Whether opening key_path needs a password (an encrypted PEM key or any PKCS#12 file whose MAC
  * does not verify with an empty password). Lets a command prompt only when it must. */

@@ -31,6 +31,8 @@ typedef struct sign_options {
     int visible_page;
     double visible_rect[4];
     const char *reason, *location, *contact; /* PAdES /Reason, /Location, /ContactInfo */
+    /* ASiC: the signature format inside the container, "cades" (NULL: the default) or "xades". */
+    const char *inner_format;
 } sign_options;
 
 SIGN_EXTERN void sign_options_init(sign_options *opts);
