@@ -180,7 +180,7 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
                  (rc = add_validation_data(ctx, cms, si, key->cert, key->chain)) != SIGN_OK)
             ;
         else if (!i2d_CMS_bio(out, cms))
-            rc = sign_seterr(ctx, SIGN_EIO, "cannot write the signature");
+            rc = sign_seterr(ctx, SIGN_EWRITE, "cannot write the signature");
     }
 done:
     CMS_ContentInfo_free(cms);
@@ -410,7 +410,7 @@ static int cades_extend(sign_ctx *ctx, const sign_options *opts, const char *pat
             rc = add_validation_data(ctx, cms, si, signer, certs);
     }
     if (rc == SIGN_OK && !i2d_CMS_bio(out, cms))
-        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the extended signature");
+        rc = sign_seterr(ctx, SIGN_EWRITE, "cannot write the extended signature");
     sk_X509_pop_free(certs, X509_free);
     CMS_ContentInfo_free(cms);
     return rc;
