@@ -74,8 +74,9 @@ static void print_oces(int indent, const json_t *cert)
     if (kind) {
         static const char *const ids[][2] = {
             {"uuid", "UUID"}, {"pid", "PID"}, {"rid", "RID"}, {"uid", "UID"}, {"fid", "FID"}};
-        int used = snprintf(line, sizeof line, "%s (OCES%d)", kind,
-                            (int)json_integer_value(json_object_get(oces, "generation")));
+        int generation = (int)json_integer_value(json_object_get(oces, "generation"));
+        int used = generation ? snprintf(line, sizeof line, "%s (OCES%d)", kind, generation)
+                              : snprintf(line, sizeof line, "%s", kind);
         for (size_t i = 0; i < 5; i++)
             if (str(oces, ids[i][0]) && used < (int)sizeof line)
                 used += snprintf(line + used, sizeof line - (size_t)used, ", %s %s", ids[i][1],

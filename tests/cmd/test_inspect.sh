@@ -116,4 +116,11 @@ expect_json '.signatures[0].errors | any(test("no trust anchors configured"))' "
 expect_exit 2 "a missing default store is a warning" -- env SEGL_TRUST_DIR="$WORK/none" "$VERIFY" --json --at "$AT" --content "$DOCS/letter.txt" good.p7s
 expect_one_line_error "missing default store" "warning: default trust .*/none: No such file or directory; going on without it"
 
+# XAdES and PAdES files are listed too, from what their signatures claim (nothing validated)
+cp "$DOCS/taxform.xml" "$DOCS/contract.pdf" .
+"$SEGL_BIN/segl-sign" -q -k "$PKI/oces3/employee.p12" --pass-file "$PASS" taxform.xml contract.pdf
+for signed in taxform.xml.xades.xml contract.pdf.signed.pdf; do
+    expect_exit 0 "inspect $signed" -- "$SEGL_BIN/segl-inspect" --json "$signed"
+    expect_json '(.signatures | length) == 1 and .signatures[0].signer.oces.kind == "employee" and (.signatures[0].claimed_level | test("BASELINE-B")) and (.signatures[0] | has("indication") | not)' "$signed listed without a verdict"
+done
 finish
