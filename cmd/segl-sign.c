@@ -1,6 +1,7 @@
 /* segl-sign: sign documents with an OCES certificate. Thin: option parsing and files only. */
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -37,6 +38,7 @@ static void usage(FILE *to)
             "      --contact TEXT     PAdES: how to reach the signer\n"
             "  -o, --output FILE      output file (\"-\" = stdout); only with one INPUT,\n"
             "                         or the container that asic-e holds every INPUT in\n"
+            "  -j, --jobs N           sign N inputs at a time (default: the CPUs)\n"
             "  -q, --quiet            print nothing on success\n"
             "  -h, --help             this help\n"
             "  -V, --version          print the version\n\n"
@@ -50,6 +52,7 @@ static void usage(FILE *to)
 struct sign_args {
     const char *key_path, *pkcs11_uri, *cert_path, *chain_path, *pass_file, *pass_env, *output;
     int quiet;
+    int jobs;
     sign_options opts;
 };
 
@@ -109,6 +112,7 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
         {"location", required_argument, NULL, OPT_LOCATION},
         {"contact", required_argument, NULL, OPT_CONTACT},
         {"output", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -116,7 +120,7 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
     };
     sign_options_init(&args->opts);
     int c;
-    while ((c = getopt_long(argc, argv, "k:c:f:l:o:qhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "k:c:f:l:o:j:qhV", longopts, NULL)) != -1) {
         switch (c) {
         case 'k': args->key_path = optarg; break;
         case OPT_PKCS11: args->pkcs11_uri = optarg; break;
@@ -178,6 +182,16 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
         case OPT_LOCATION: args->opts.location = optarg; break;
         case OPT_CONTACT: args->opts.contact = optarg; break;
         case 'o': args->output = optarg; break;
+        case 'j': {
+            char *end;
+            long jobs = strtol(optarg, &end, 10);
+            if (*end || jobs < 1 || jobs > 64) {
+                cmd_error(prog, NULL, "-j: '%s' is not a number of jobs (1-64)", optarg);
+                return -1;
+            }
+            args->jobs = (int)jobs;
+            break;
+        }
         case 'q': args->quiet = 1; break;
         case 'h': usage(stdout); exit(EXIT_PASSED);
         case 'V': printf("segl-sign %s\n", sign_version()); exit(EXIT_PASSED);
@@ -263,6 +277,66 @@ static int sign_one(sign_ctx *ctx, const sign_key *key, const struct sign_args *
     return EXIT_PASSED;
 }
 
+struct batch {
+    const sign_key *key;
+    const struct sign_args *args;
+    char **inputs;
+    int count, next, status;
+    pthread_mutex_t lock;
+};
+
+static void *batch_worker(void *arg)
+{
+    struct batch *batch = arg;
+    sign_ctx *ctx = NULL;
+    int failed = sign_ctx_new(&ctx) != SIGN_OK;
+    for (;;) {
+        pthread_mutex_lock(&batch->lock);
+        int i = batch->next < batch->count ? batch->next++ : batch->count;
+        pthread_mutex_unlock(&batch->lock);
+        if (i >= batch->count)
+            break;
+        int one = failed ? EXIT_SOFTWARE : sign_one(ctx, batch->key, batch->args, &batch->inputs[i], 1);
+        pthread_mutex_lock(&batch->lock);
+        if (one != EXIT_PASSED && batch->status == EXIT_PASSED)
+            batch->status = one;
+        pthread_mutex_unlock(&batch->lock);
+    }
+    sign_ctx_free(ctx);
+    return NULL;
+}
+
+/* Signs every input (one output each) on up to threads threads; returns the first failure's
+ * exit code. With one thread the work is done here, on ctx. */
+static int sign_batch(const sign_key *key, const struct sign_args *args, char **inputs, int count,
+                      int threads, sign_ctx *ctx)
+{
+    if (threads > count)
+        threads = count;
+    if (threads <= 1) {
+        int status = EXIT_PASSED;
+        for (int i = 0; i < count; i++) {
+            int one = sign_one(ctx, key, args, &inputs[i], 1);
+            if (one != EXIT_PASSED && status == EXIT_PASSED)
+                status = one;
+        }
+        return status;
+    }
+    struct batch batch = {.key = key, .args = args, .inputs = inputs, .count = count};
+    pthread_mutex_init(&batch.lock, NULL);
+    pthread_t ids[64];
+    int started = 0;
+    for (int t = 0; t < threads && t < 64; t++)
+        if (pthread_create(&ids[started], NULL, batch_worker, &batch) == 0)
+            started++;
+    if (started == 0)
+        batch_worker(&batch);
+    for (int t = 0; t < started; t++)
+        pthread_join(ids[t], NULL);
+    pthread_mutex_destroy(&batch.lock);
+    return batch.status;
+}
+
 int main(int argc, char **argv)
 {
     struct sign_args args = {0};
@@ -310,12 +384,17 @@ int main(int argc, char **argv)
     if (validity != 0)
         cmd_error(prog, NULL, "warning: the signing certificate is %s; the signatures will not "
                               "validate", validity > 0 ? "expired" : "not valid yet");
-    int status = EXIT_PASSED;
-    int per_call = is_container(args.opts.format) ? argc - optind : 1;
-    for (int i = optind; i < argc; i += per_call) {
-        int one = sign_one(ctx, key, &args, argv + i, per_call);
-        if (one != EXIT_PASSED && status == EXIT_PASSED)
-            status = one;
+    int status;
+    if (is_container(args.opts.format)) {
+        status = sign_one(ctx, key, &args, argv + optind, argc - optind);
+    } else {
+        /* Inputs signed on several threads, one context each, the key shared read-only: a batch
+         * runs at the speed of the CPUs' RSA/ECDSA. A token key (PKCS#11) signs one at a time. */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        int threads = args.jobs ? args.jobs : (cpus > 0 ? (int)cpus : 1);
+        if (args.pkcs11_uri || stdin_inputs)
+            threads = 1;
+        status = sign_batch(key, &args, argv + optind, argc - optind, threads, ctx);
     }
     sign_key_free(key);
     sign_ctx_free(ctx);

@@ -55,10 +55,11 @@ static const char *extension_s(enum sign_packaging packaging)
     return ".asics";
 }
 
-/* CAdES inside: the levels the CAdES module reaches. */
+/* The levels the module inside reaches: B-LTA with XAdES only (asic_sign.c refuses it for
+ * CAdES). */
 const struct sign_format sign_format_asic_e = {
     .name = "asic-e",
-    .max_level = SIGN_LEVEL_B_LT,
+    .max_level = SIGN_LEVEL_B_LTA,
     .detect_signed = detect_e,
     .sign = sign_e,
     .sign_many = sign_many_e,
@@ -68,7 +69,7 @@ const struct sign_format sign_format_asic_e = {
 
 const struct sign_format sign_format_asic_s = {
     .name = "asic-s",
-    .max_level = SIGN_LEVEL_B_LT,
+    .max_level = SIGN_LEVEL_B_LTA,
     .detect_signed = detect_s,
     .sign = sign_s,
     .sign_many = sign_many_s,

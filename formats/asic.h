@@ -95,7 +95,18 @@ int asic_manifest_parse(const unsigned char *bytes, size_t len, struct asic_mani
                         char *why, size_t why_len);
 void asic_manifest_clear(struct asic_manifest *m);
 
+/* ---- asic_xades.c: XAdES inside (EN 319 162-1 4.3.2, 4.4.2) */
+/* An xades_open_fn over the data objects of the container arg. */
+BIO *asic_open_member(void *arg, const char *name, char *why, size_t why_len);
+/* Add a XAdES signature over every data object of c (existing: c was given to be signed, not
+ * made now), and for an ASiC-E the ODF manifest when there is none. */
+int asic_add_xades(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                   struct asic_container *c, int existing);
+
 /* ---- asic_sign.c, asic_verify.c */
+/* Add bytes (ownership taken) as the member name; store: uncompressed. */
+int asic_add_bytes(sign_ctx *ctx, zip_t *zip, const char *name, void *bytes, size_t len,
+                   int store);
 int asic_sign_many(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
                    const char *const *inputs, size_t count, BIO *out, enum asic_kind kind);
 int asic_sign_one(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in,

@@ -1,6 +1,7 @@
-/* Making ASiC containers (ETSI EN 319 162-1) and adding signatures to them, CAdES inside: an
- * ASiC-S signs its one data object (META-INF/signature.p7s), an ASiC-E signs an ASiCManifest
- * that lists every data object (META-INF/ASiCManifestNNN.xml, META-INF/signatureNNN.p7s).
+/* Making ASiC containers (ETSI EN 319 162-1) and adding signatures to them, CAdES inside (XAdES
+ * inside is asic_xades.c): an ASiC-S signs its one data object (META-INF/signature.p7s), an
+ * ASiC-E signs an ASiCManifest that lists every data object (META-INF/ASiCManifestNNN.xml,
+ * META-INF/signatureNNN.p7s).
  *
  * The container is written to a private folder first; the data objects are then hashed back
  * out of it, streaming, so that what is signed is what the container holds. */
@@ -34,8 +35,7 @@ static int copy_path_to_bio(sign_ctx *ctx, const char *path, BIO *out)
     return ok ? SIGN_OK : sign_seterr(ctx, SIGN_EIO, "cannot write the container");
 }
 
-/* Adds bytes (ownership taken) as a new entry. */
-static int add_bytes(sign_ctx *ctx, zip_t *zip, const char *name, void *bytes, size_t len, int store)
+int asic_add_bytes(sign_ctx *ctx, zip_t *zip, const char *name, void *bytes, size_t len, int store)
 {
     zip_source_t *source = zip_source_buffer(zip, bytes, len, 1);
     if (!source) {
@@ -61,7 +61,7 @@ static int create_container(sign_ctx *ctx, const char *path, enum asic_kind kind
     if (!zip)
         return sign_seterr(ctx, SIGN_EIO, "cannot create the container (libzip error %d)", error);
     const char *type = kind == ASIC_E ? ASIC_MIMETYPE_E : ASIC_MIMETYPE_S;
-    int rc = add_bytes(ctx, zip, "mimetype", strdup(type), strlen(type), 1);
+    int rc = asic_add_bytes(ctx, zip, "mimetype", strdup(type), strlen(type), 1);
     for (size_t i = 0; rc == SIGN_OK && i < count; i++) {
         if (!*names[i] || strcmp(names[i], "mimetype") == 0 || strcmp(names[i], "META-INF") == 0) {
             rc = sign_seterr(ctx, SIGN_EINVAL, "%s: \"%s\" cannot be the name of a data object",
@@ -131,6 +131,8 @@ static int add_signature(sign_ctx *ctx, const sign_key *key, const sign_options 
     unsigned char *sig = NULL;
     size_t sig_len = 0;
     int rc;
+    if (opts->inner_format && strcmp(opts->inner_format, "xades") == 0)
+        return asic_add_xades(ctx, key, opts, c, existing);
     if (c->kind == ASIC_S) {
         if (existing)
             return sign_seterr(ctx, SIGN_EUNSUPPORTED, "an ASiC-S container holds one signature "
@@ -145,12 +147,12 @@ static int add_signature(sign_ctx *ctx, const sign_key *key, const sign_options 
             return sign_seterr(ctx, SIGN_EIO, "cannot read the data object back");
         rc = cades_detached(ctx, key, opts, content, &sig, &sig_len);
         BIO_free(content);
-        return rc == SIGN_OK ? add_bytes(ctx, c->zip, "META-INF/signature.p7s", sig, sig_len, 0) : rc;
+        return rc == SIGN_OK ? asic_add_bytes(ctx, c->zip, "META-INF/signature.p7s", sig, sig_len, 0) : rc;
     }
     if (has_entry_like(c, "META-INF/signatures", ".xml"))
-        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "this container holds XAdES signatures; segl "
-                                                   "adds CAdES ones, and one ASiC-E does not mix "
-                                                   "the two");
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "this container holds XAdES signatures; one "
+                                                   "ASiC-E does not mix the two (sign it with "
+                                                   "--inner xades)");
     char manifest_name[64], sig_name[64];
     int n;
     for (n = 1; n < 1000; n++) {
@@ -174,9 +176,9 @@ static int add_signature(sign_ctx *ctx, const sign_key *key, const sign_options 
         free(manifest);
         return rc;
     }
-    rc = add_bytes(ctx, c->zip, manifest_name, manifest, manifest_len, 0);
+    rc = asic_add_bytes(ctx, c->zip, manifest_name, manifest, manifest_len, 0);
     if (rc == SIGN_OK)
-        rc = add_bytes(ctx, c->zip, sig_name, sig, sig_len, 0);
+        rc = asic_add_bytes(ctx, c->zip, sig_name, sig, sig_len, 0);
     else
         free(sig);
     return rc;
@@ -191,6 +193,14 @@ static int sign_inputs(sign_ctx *ctx, const sign_key *key, const sign_options *o
     if (opts->packaging != SIGN_PACKAGING_DEFAULT && opts->packaging != SIGN_PACKAGING_DETACHED)
         return sign_seterr(ctx, SIGN_EINVAL, "an ASiC container holds detached signatures "
                                              "(no --packaging)");
+    if (opts->inner_format && strcmp(opts->inner_format, "cades") != 0 &&
+        strcmp(opts->inner_format, "xades") != 0)
+        return sign_seterr(ctx, SIGN_EINVAL, "unknown signature format inside a container: %s "
+                                             "(cades, xades)", opts->inner_format);
+    int xades_inside = opts->inner_format && strcmp(opts->inner_format, "xades") == 0;
+    if (!xades_inside && opts->level > sign_format_cades.max_level)
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "CAdES inside a container reaches B-LT: "
+                                                   "use --inner xades for B-LTA");
     if (kind == ASIC_S && count != 1)
         return sign_seterr(ctx, SIGN_EINVAL, "an ASiC-S holds one data object, not %zu (use "
                                              "asic-e for several)", count);

@@ -1,6 +1,7 @@
 /* Validating ASiC containers (ETSI EN 319 162-1). The container's structure is checked first
- * (asic_open); then every signature in it is validated by the CAdES or XAdES module over files
- * streamed into a private folder, and what each signature covers is matched against the data
+ * (asic_open); then every signature in it is validated by the CAdES module over files streamed
+ * into a private folder, or by the XAdES module reading the data objects straight from the
+ * container (asic_open_member), and what each signature covers is matched against the data
  * objects. A data object that no signature covers fails the container: a reader of the
  * container sees it beside the signed ones, and anyone can add one to a signed container
  * without breaking a signature. */
@@ -24,7 +25,6 @@ struct verify_job {
     sign_report *report;
     struct asic_container c;
     char dir[PATH_MAX];     /* private working folder, "" until needed */
-    int data_fd;            /* dir/d, holding the data objects once extracted; -1 before */
     int files;              /* names for files in dir */
 };
 
@@ -92,30 +92,6 @@ static int extract_to(struct verify_job *job, const struct asic_entry *e, const 
     int rc = asic_write_entry(&job->c, e, fd, path + strlen(job->dir) + 1, why, why_len);
     close(fd);
     return rc;
-}
-
-/* Every data object into dir/d under its own name, for the XAdES module to resolve detached
- * references against (EN 319 162-1 4.4.2: relative to the container's root). */
-static int extract_data(struct verify_job *job, char *why, size_t why_len)
-{
-    if (job->data_fd >= 0)
-        return 0;
-    if (workdir(job, why, why_len) != 0)
-        return -1;
-    char path[PATH_MAX + 8];
-    snprintf(path, sizeof path, "%s/d", job->dir);
-    if (mkdir(path, 0700) != 0 ||
-        (job->data_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        snprintf(why, why_len, "cannot make a working folder: %s", strerror(errno));
-        return -1;
-    }
-    for (size_t i = 0; i < job->c.count; i++) {
-        const struct asic_entry *e = &job->c.entries[i];
-        if (e->role == ASIC_ROLE_DATA && asic_write_entry(&job->c, e, job->data_fd, e->name, why,
-                                                          why_len) != 0)
-            return -1;
-    }
-    return 0;
 }
 
 static void mark_covered(struct verify_job *job, size_t first, const char *name)
@@ -289,8 +265,7 @@ static void verify_xades(struct verify_job *job, const struct asic_entry *entry)
     char why[512];
     unsigned char *bytes = NULL;
     size_t len = 0;
-    if (asic_read_meta(&job->c, entry, &bytes, &len, why, sizeof why) != 0 ||
-        extract_data(job, why, sizeof why) != 0) {
+    if (asic_read_meta(&job->c, entry, &bytes, &len, why, sizeof why) != 0) {
         broken_signature(job, "%s: %s", entry->name, why);
         free(bytes);
         return;
@@ -308,24 +283,19 @@ static void verify_xades(struct verify_job *job, const struct asic_entry *entry)
         return;
     }
     int count = 0;
+    struct xades_content content = {.open = asic_open_member, .arg = &job->c};
     for (xmlNodePtr signature = xades_child(root, XADES_DSIG_NS, "Signature"); signature;
          signature = xades_next(signature, XADES_DSIG_NS, "Signature"), count++) {
         unsigned char *standalone = NULL;
         int standalone_len = 0;
-        char path[PATH_MAX + 64];
-        /* Next to the data objects, under a name no data object can have (they are checked
-         * for control characters). */
-        snprintf(path, sizeof path, "%s/d/\x01segl-signature-%d.xml", job->dir, job->files++);
-        if (standalone_signature(signature, &standalone, &standalone_len) != 0 ||
-            write_bytes(path, standalone, (size_t)standalone_len) != 0) {
+        if (standalone_signature(signature, &standalone, &standalone_len) != 0) {
             broken_signature(job, "%s: %s", entry->name, "cannot copy a signature out");
             xmlFree(standalone);
             continue;
         }
+        xades_verify_memory(job->ctx, job->report, standalone, (size_t)standalone_len, &content);
         xmlFree(standalone);
-        sign_format_xades.verify(job->ctx, job->report, path, NULL);
         xades_covers(job, signature);
-        unlink(path);
     }
     if (count == 0)
         broken_signature(job, "%s: %s", entry->name, "no ds:Signature in it");
@@ -381,7 +351,7 @@ static void check_odf_manifest(struct verify_job *job, const struct asic_entry *
 void asic_verify(const sign_ctx *ctx, sign_report *report, const char *path,
                  const char *content_path)
 {
-    struct verify_job job = {.ctx = ctx, .report = report, .data_fd = -1};
+    struct verify_job job = {.ctx = ctx, .report = report};
     char why[512];
     if (content_path) {
         sign_report_set_error(report, "an ASiC container carries its data objects: --content "
@@ -449,8 +419,6 @@ void asic_verify(const sign_ctx *ctx, sign_report *report, const char *path,
     }
 done:
     free(used);
-    if (job.data_fd >= 0)
-        close(job.data_fd);
     if (job.dir[0])
         asic_rmtree(job.dir);
     asic_close(&job.c);

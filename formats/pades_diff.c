@@ -233,10 +233,16 @@ static int grows_by(struct diff *d, pdf_value *old_arr, pdf_value *new_arr, int 
 
 static int acroform_ok(struct diff *d, pdf_value *old_af, pdf_value *new_af)
 {
+    /* Fields may grow by signature fields and SigFlags be set; default resources (/DR) may be
+     * added where there were none (pdfsig adds its font for a new field), but never changed:
+     * existing fields whose appearances a viewer regenerates would then look different. */
     static const char *const allowed[] = {"Fields", "SigFlags", NULL};
+    static const char *const allowed_new_dr[] = {"Fields", "SigFlags", "DR", NULL};
     if (!new_af || new_af->type != PDF_DICT)
         return 0;
-    if (old_af && old_af->type == PDF_DICT && !same_except(d->doc, old_af, new_af, allowed))
+    int adds_dr = old_af && old_af->type == PDF_DICT && !pdf_dict_get(old_af, "DR");
+    if (old_af && old_af->type == PDF_DICT &&
+        !same_except(d->doc, old_af, new_af, adds_dr ? allowed_new_dr : allowed))
         return 0;
     return grows_by(d, old_of(d, pdf_dict_get(old_af, "Fields")),
                     new_of(d, pdf_dict_get(new_af, "Fields")), 0);

@@ -338,7 +338,12 @@ int pades_build_field_revision(sign_ctx *ctx, struct pades_update *u, const sign
     if (acroform_entry && acroform_entry->type == PDF_REF && acroform) {
         pades_write_object(u, (uint32_t)acroform_entry->num, acroform_entry->gen, new_acroform);
     } else {
-        pdf_value *new_catalog = pdf_dict_with(doc, catalog, "AcroForm", new_acroform);
+        /* A new or direct AcroForm becomes an object of its own, referenced from the catalog:
+         * other signers (poppler's pdfsig) add their fields to the Fields of an indirect
+         * AcroForm but lose them on a direct one. */
+        uint32_t acroform_num = next + 4;
+        pades_write_object(u, acroform_num, 0, new_acroform);
+        pdf_value *new_catalog = pdf_dict_with(doc, catalog, "AcroForm", pdf_ref(doc, acroform_num, 0));
         if (!new_catalog)
             return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
         pades_write_object(u, (uint32_t)root->num, root->gen, new_catalog);

@@ -144,7 +144,7 @@ static const char *xades_extension(enum sign_packaging packaging)
 
 const struct sign_format sign_format_xades = {
     .name = "xades",
-    .max_level = SIGN_LEVEL_B_LT,
+    .max_level = SIGN_LEVEL_B_LTA,
     .detect_signed = xades_detect_signed,
     .accepts_content = xades_accepts_content,
     .sign = xades_sign,

@@ -8,6 +8,7 @@
 
 #define XADES_DSIG_NS "http://www.w3.org/2000/09/xmldsig#"
 #define XADES_NS "http://uri.etsi.org/01903/v1.3.2#"
+#define XADES141_NS "http://uri.etsi.org/01903/v1.4.1#"
 #define XADES_SIGNED_PROPS_TYPE "http://uri.etsi.org/01903#SignedProperties"
 #define XADES_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
 #define XADES_ENVELOPED "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
@@ -68,6 +69,10 @@ int xades_looks_like_xml(const unsigned char *head, size_t len);
 /* Process one ds:Reference through xmlsec (same-document URIs only): sign mode fills
  * DigestValue; verify mode returns 1 when the digest matches, 0 when not, -1 on error. */
 int xades_reference_process(xmlNodePtr reference, int signing, char *why, size_t why_len);
+/* The octets a same-document ds:Reference digests (after its transforms; a node-set result
+ * canonicalised as XMLDSig does), malloc'd. 0, or -1 with why. */
+int xades_reference_octets(xmlNodePtr reference, unsigned char **out, size_t *len, char *why,
+                           size_t why_len);
 /* The canonical form of the subtree at node under method (a ds:CanonicalizationMethod element,
  * with its InclusiveNamespaces), or under default_uri when method is NULL. 0, or -1 when the
  * algorithm is unknown or canonicalisation fails. */
@@ -92,15 +97,60 @@ int xades_is(xmlNodePtr node, const char *ns, const char *name);
 /* Digest of DER certificate cert under md into out (EVP_MAX_MD_SIZE). */
 int xades_cert_digest(X509 *cert, const EVP_MD *md, unsigned char *out, unsigned int *len);
 
+/* ---- detached data objects held elsewhere (an ASiC container's members) */
+/* Opens the data object a detached Reference names (its URI unescaped) for reading, streaming;
+ * NULL when there is no such object (why says so). Free the BIO with BIO_free. */
+typedef BIO *xades_open_fn(void *arg, const char *name, char *why, size_t why_len);
+struct xades_content {
+    xades_open_fn *open;
+    void *arg;
+};
+/* What xades_sign_objects signs and where the signature goes. */
+struct xades_objects {
+    const char *const *names;   /* the data objects, one detached Reference each */
+    const char *const *mimes;   /* their MIME types (DataObjectFormat), count of them */
+    size_t count;
+    struct xades_content content;
+    /* The root element the ds:Signature goes in (EN 319 162-1 A.5: asic:XAdESSignatures);
+     * root_name NULL: the ds:Signature is the root. */
+    const char *root_ns, *root_prefix, *root_name;
+};
+/* A detached XAdES signature over objects at opts->level (B-T and B-LT through xades_augment),
+ * the whole document written to out. URIs are the names percent-encoded ('/' kept). */
+int xades_sign_objects(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                       const struct xades_objects *objects, BIO *out);
+/* The MIME type segl gives content that starts with head. */
+const char *xades_mime_type(const unsigned char *head, size_t len);
+/* Validate every signature in the XML document bytes, opening detached content through content
+ * (never as files). */
+void xades_verify_memory(const sign_ctx *ctx, sign_report *report, const unsigned char *bytes,
+                         size_t len, const struct xades_content *content);
+
 /* ---- xades_lt.c: the unsigned properties of the long-term levels (EN 319 132-1 5.3, 5.4) */
 /* Augment every XAdES signature in bytes to opts->level (B-T: a SignatureTimeStamp, B-LT: also
  * CertificateValues and RevocationValues) and write the whole document to out: the bytes
  * outside each signature's UnsignedSignatureProperties stay as they were. */
 int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *bytes, size_t len,
-                  BIO *out);
+                  const struct xades_content *content, BIO *out);
 int xades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out);
 /* The QualifyingProperties of signature (NULL when none); *count says how many there are. */
 xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count);
+
+/* ---- xades_archive.c: B-LTA (EN 319 132-1 5.5.2) */
+/* The digest under md of an ArchiveTimeStamp's input (5.5.2.2) for signature: each Reference's
+ * data (detached content opened through content), SignedInfo, SignatureValue, KeyInfo, the
+ * unsigned signature properties before `before` (NULL: all of them) and the ds:Objects no
+ * Reference signs but the QualifyingProperties', each canonicalised under method (a
+ * ds:CanonicalizationMethod) or default_uri. IDs must be registered. 0, or -1 with why. */
+int xades_archive_digest(xmlNodePtr signature, xmlNodePtr method, const char *default_uri,
+                         xmlNodePtr before, const struct xades_content *content,
+                         const EVP_MD *md, unsigned char *digest, unsigned int *digest_len,
+                         char *why, size_t why_len);
+/* A detached Reference URI as a file next to sig_path: "%s" of out; -1 for anything that could
+ * reach elsewhere (absolute, "..", schemes). xades_verify.c. */
+int xades_resolve_relative(const char *sig_path, const char *uri, char *out, size_t size);
+/* An xades_open_fn over files next to the signature file arg (a const char * path). */
+BIO *xades_open_relative(void *arg, const char *name, char *why, size_t why_len);
 
 /* ---- the two halves */
 int xades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out);

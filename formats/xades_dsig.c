@@ -2,6 +2,7 @@
  * through xmlsec's transform engine, SignedInfo canonicalisation through libxml2, and the
  * SignatureValue through OpenSSL directly, which is what makes RSASSA-PSS possible (RFC 6931
  * 2.3.10; xmlsec1 1.2 has no PSS transform) and keeps one code path for all key types. */
+#include <stdlib.h>
 #include <string.h>
 #include <libxml/c14n.h>
 #include <openssl/ec.h>
@@ -100,7 +101,9 @@ static int enable_reference_transforms(xmlSecDSigCtxPtr dsig)
     return 0;
 }
 
-int xades_reference_process(xmlNodePtr reference, int signing, char *why, size_t why_len)
+/* Runs reference through xmlsec; with octets, also what it digested (the pre-digest data). */
+static int reference_run(xmlNodePtr reference, int signing, unsigned char **octets, size_t *len,
+                         char *why, size_t why_len)
 {
     xmlSecDSigCtxPtr dsig = xmlSecDSigCtxCreate(NULL);
     xmlSecDSigReferenceCtxPtr ref = NULL;
@@ -113,6 +116,8 @@ int xades_reference_process(xmlNodePtr reference, int signing, char *why, size_t
     /* Same-document references only: no file, no network (detached content is digested by
      * segl itself, from a path it has checked). */
     dsig->enabledReferenceUris = xmlSecTransformUriTypeEmpty | xmlSecTransformUriTypeSameDocument;
+    if (octets)
+        dsig->flags |= XMLSEC_DSIG_FLAGS_STORE_SIGNEDINFO_REFERENCES;
     ref = xmlSecDSigReferenceCtxCreate(dsig, xmlSecDSigReferenceOriginSignedInfo);
     if (!ref) {
         snprintf(why, why_len, "cannot set up xmlsec");
@@ -124,12 +129,36 @@ int xades_reference_process(xmlNodePtr reference, int signing, char *why, size_t
         goto done;
     }
     result = ref->status == xmlSecDSigStatusSucceeded ? 1 : 0;
+    if (octets) {
+        xmlSecBufferPtr buffer = xmlSecDSigReferenceCtxGetPreDigestBuffer(ref);
+        xmlSecSize size = buffer ? xmlSecBufferGetSize(buffer) : 0;
+        *octets = buffer ? malloc(size + 1) : NULL;
+        if (!*octets) {
+            snprintf(why, why_len, "the reference's data cannot be kept");
+            result = -1;
+            goto done;
+        }
+        if (size)
+            memcpy(*octets, xmlSecBufferGetData(buffer), size);
+        *len = size;
+    }
 done:
     if (ref)
         xmlSecDSigReferenceCtxDestroy(ref);
     if (dsig)
         xmlSecDSigCtxDestroy(dsig);
     return result;
+}
+
+int xades_reference_process(xmlNodePtr reference, int signing, char *why, size_t why_len)
+{
+    return reference_run(reference, signing, NULL, NULL, why, why_len);
+}
+
+int xades_reference_octets(xmlNodePtr reference, unsigned char **out, size_t *len, char *why,
+                           size_t why_len)
+{
+    return reference_run(reference, 0, out, len, why, why_len) < 0 ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- SignedInfo */

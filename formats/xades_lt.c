@@ -527,6 +527,66 @@ static int augment_one(sign_ctx *ctx, const sign_options *opts, const unsigned c
     return rc;
 }
 
+/* ---------------------------------------------------------------- B-LTA */
+
+/* EN 319 132-1 5.5.2: an xades141:ArchiveTimeStamp over the signature with all it carries (its
+ * B-LT data among it), added last in UnsignedSignatureProperties, with exclusive C14N. Every
+ * call adds one: extending a B-LTA file again renews its archive time-stamp. */
+static int archive_one(sign_ctx *ctx, const sign_options *opts, const unsigned char *bytes,
+                       size_t len, xmlNodePtr signature, int ordinal,
+                       const struct xades_content *content, BIO *out)
+{
+    int count = 0;
+    xmlNodePtr qualifying = xades_qualifying_properties(signature, &count);
+    xmlNodePtr unsigned_sig_props = xades_child(xades_child(qualifying, XADES_NS,
+                                                            "UnsignedProperties"),
+                                                XADES_NS, "UnsignedSignatureProperties");
+    if (count != 1 || !unsigned_sig_props)
+        return sign_seterr(ctx, SIGN_EPARSE, "signature %d has no unsigned properties to "
+                                             "time-stamp", ordinal);
+    const EVP_MD *md = EVP_get_digestbyname(opts->digest && xades_digest_uri(opts->digest)
+                                                ? opts->digest : "sha256");
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digest_len = 0;
+    char why[300];
+    if (xades_archive_digest(signature, NULL, XADES_EXC_C14N, NULL, content, md, digest,
+                             &digest_len, why, sizeof why) != 0)
+        return sign_seterr(ctx, SIGN_EPARSE, "signature %d: %s", ordinal, why);
+    unsigned char *token = NULL;
+    size_t token_len = 0;
+    int rc = sign_tsa_request_digest(ctx, opts->tsa_url, md, digest, digest_len, &token,
+                                     &token_len);
+    if (rc != SIGN_OK)
+        return rc;
+    struct prefixes p;
+    choose_prefixes(&p, unsigned_sig_props);
+    unsigned char random[8];
+    char id[24] = "ATS-";
+    if (RAND_bytes(random, sizeof random) != 1) {
+        OPENSSL_free(token);
+        return sign_seterr(ctx, SIGN_ECRYPTO, "no random bytes for an Id");
+    }
+    for (int i = 0; i < 8; i++)
+        snprintf(id + 4 + 2 * i, 3, "%02x", random[i]);
+    struct text fragment = {0};
+    text_printf(&fragment, "<xades141:ArchiveTimeStamp xmlns:xades141=\"" XADES141_NS "\"%s "
+                           "Id=\"%s\"><%s:CanonicalizationMethod Algorithm=\"" XADES_EXC_C14N
+                           "\"/>", p.declarations, id, p.ds);
+    text_element_b64(&fragment, p.xades, "EncapsulatedTimeStamp", token, token_len);
+    text_printf(&fragment, "</xades141:ArchiveTimeStamp>");
+    OPENSSL_free(token);
+    struct xades_span span;
+    if (fragment.failed)
+        rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    else if (xades_element_span(bytes, len, unsigned_sig_props, &span) != 0)
+        rc = sign_seterr(ctx, SIGN_EPARSE, "cannot find signature %d's properties in the file's "
+                                           "bytes", ordinal);
+    else if (splice(bytes, len, unsigned_sig_props, &span, "", &fragment, "", out) != 0)
+        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the extended signature");
+    free(fragment.data);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- the document */
 
 static void collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max)
@@ -543,7 +603,7 @@ static void collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, i
 static void silent_errors(void *user, xmlErrorPtr error) { (void)user, (void)error; }
 
 int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *bytes, size_t len,
-                  BIO *out)
+                  const struct xades_content *content, BIO *out)
 {
     unsigned char *current = malloc(len + 1);
     if (!current)
@@ -555,8 +615,10 @@ int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *
     xmlSetStructuredErrorFunc(NULL, silent_errors);
     int rc = SIGN_OK;
     /* One signature at a time, each on the bytes the previous one left: what is added to one
-     * moves the others in the bytes. */
-    for (int index = 0; rc == SIGN_OK; index++) {
+     * moves the others in the bytes. B-LTA takes a second round: the archive time-stamp covers
+     * the B-LT data the first one added. */
+    int rounds = opts->level >= SIGN_LEVEL_B_LTA ? 2 : 1;
+    for (int index = 0, round = 0; rc == SIGN_OK && round < rounds; index++) {
         char why[300];
         xmlDocPtr doc = xades_parse(current, current_len, why, sizeof why);
         if (!doc) {
@@ -570,13 +632,19 @@ int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *
             rc = sign_seterr(ctx, SIGN_EPARSE, "no XML signature to extend");
         if (index >= count) {
             xmlFreeDoc(doc);
-            break;
+            round++;
+            index = -1;
+            continue;
         }
         BIO *next = BIO_new(BIO_s_mem());
-        int changed = 0;
-        rc = next ? augment_one(ctx, opts, current, current_len, signatures[index], index + 1,
-                                next, &changed)
-                  : sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+        int changed = 1;
+        if (next && round == 1)
+            xades_register_ids(doc, NULL); /* the archive input resolves same-document URIs */
+        rc = !next ? sign_seterr(ctx, SIGN_ENOMEM, "out of memory")
+             : round == 0 ? augment_one(ctx, opts, current, current_len, signatures[index],
+                                        index + 1, next, &changed)
+                          : archive_one(ctx, opts, current, current_len, signatures[index],
+                                        index + 1, content, next);
         xmlFreeDoc(doc);
         if (rc == SIGN_OK && changed) {
             char *data = NULL;
@@ -617,7 +685,8 @@ int xades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO 
     BIO_free(in);
     if (read != 0)
         return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, why);
-    int rc = xades_augment(ctx, opts, bytes, len, out);
+    struct xades_content next_to_it = {.open = xades_open_relative, .arg = (void *)path};
+    int rc = xades_augment(ctx, opts, bytes, len, &next_to_it, out);
     free(bytes);
     return rc;
 }

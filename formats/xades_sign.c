@@ -4,6 +4,7 @@
  * for other content, referenced by its file name and digested streaming). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <libxml/uri.h>
 #include <openssl/rand.h>
@@ -53,11 +54,18 @@ static const char *mime_type(const unsigned char *head, size_t len, int xml)
     return "text/plain";
 }
 
-/* ETSI EN 319 132-1 5.2: SigningTime, SigningCertificateV2 and DataObjectFormat, in a
- * QualifyingProperties that targets the signature. Returns the SignedProperties element. */
+const char *xades_mime_type(const unsigned char *head, size_t len)
+{
+    return mime_type(head, len, xades_looks_like_xml(head, len));
+}
+
+/* ETSI EN 319 132-1 5.2: SigningTime, SigningCertificateV2 and a DataObjectFormat for each of the
+ * count content references (ref_ids without '#'), in a QualifyingProperties that targets the
+ * signature. Returns the SignedProperties element. */
 static xmlNodePtr add_qualifying_properties(xmlNodePtr signature, const struct ids *ids,
                                             const sign_key *key, const sign_options *opts,
-                                            const char *mime)
+                                            const char *const *ref_ids, const char *const *mimes,
+                                            size_t count)
 {
     xmlNsPtr ds = xmlSearchNsByHref(signature->doc, signature, BAD_CAST XADES_DSIG_NS);
     xmlNodePtr object = xmlSecTmplSignatureAddObject(signature, NULL, NULL, NULL);
@@ -95,13 +103,15 @@ static xmlNodePtr add_qualifying_properties(xmlNodePtr signature, const struct i
     xmlNewChild(cert_digest, ds, BAD_CAST "DigestValue", BAD_CAST digest_b64);
     free(digest_b64);
 
-    /* 5.2.4: the MIME type of the signed data object. */
-    char reference[56];
-    snprintf(reference, sizeof reference, "#%s", ids->content_ref);
-    xmlNodePtr format = xmlNewChild(xmlNewChild(props, xades, BAD_CAST "SignedDataObjectProperties", NULL),
-                                    xades, BAD_CAST "DataObjectFormat", NULL);
-    xmlNewProp(format, BAD_CAST "ObjectReference", BAD_CAST reference);
-    xmlNewChild(format, xades, BAD_CAST "MimeType", BAD_CAST mime);
+    /* 5.2.4: the MIME type of each signed data object. */
+    xmlNodePtr object_props = xmlNewChild(props, xades, BAD_CAST "SignedDataObjectProperties", NULL);
+    for (size_t i = 0; i < count; i++) {
+        char reference[64];
+        snprintf(reference, sizeof reference, "#%s", ref_ids[i]);
+        xmlNodePtr format = xmlNewChild(object_props, xades, BAD_CAST "DataObjectFormat", NULL);
+        xmlNewProp(format, BAD_CAST "ObjectReference", BAD_CAST reference);
+        xmlNewChild(format, xades, BAD_CAST "MimeType", BAD_CAST mimes[i]);
+    }
     return props;
 }
 
@@ -246,7 +256,8 @@ static int sign_enveloped(sign_ctx *ctx, const sign_key *key, const sign_options
     if (!ref || !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId) ||
         !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) ||
         add_signed_props_reference(signature, &ids, opts) != 0 || add_key_info(signature, key) != 0 ||
-        !add_qualifying_properties(signature, &ids, key, opts, "text/xml")) {
+        !add_qualifying_properties(signature, &ids, key, opts, (const char *[]){ids.content_ref},
+                                   (const char *[]){"text/xml"}, 1)) {
         xmlFreeNode(signature);
         rc = sign_seterr(ctx, SIGN_ENOMEM, "cannot build the signature");
         goto done;
@@ -405,7 +416,8 @@ static int sign_standalone(sign_ctx *ctx, const sign_key *key, const sign_option
         free(b64);
     }
     if (add_signed_props_reference(signature, &ids, opts) != 0 || add_key_info(signature, key) != 0 ||
-        !add_qualifying_properties(signature, &ids, key, opts, mime_type(head, head_len, xml))) {
+        !add_qualifying_properties(signature, &ids, key, opts, (const char *[]){ids.content_ref},
+                                   (const char *[]){mime_type(head, head_len, xml)}, 1)) {
         rc = sign_seterr(ctx, SIGN_ENOMEM, "cannot build the signature");
         goto done;
     }
@@ -418,17 +430,28 @@ done:
     return rc;
 }
 
-static int sign_basic(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in,
-                      BIO *out)
+/* What every signing path checks first; *alg gets the signature algorithm for key. */
+static int prepare(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                   const struct xades_sig_alg **alg)
 {
     if (xades_global_init() != SIGN_OK)
         return sign_seterr(ctx, SIGN_ECRYPTO, "cannot initialise xmlsec");
     if (!opts->digest || !xades_digest_uri(opts->digest))
         return sign_seterr(ctx, SIGN_EINVAL, "digest %s not allowed (sha256, sha384, sha512)",
                            opts->digest ? opts->digest : "(none)");
-    const struct xades_sig_alg *alg = xades_sig_alg_for_key(key->pkey, opts->digest);
-    if (!alg)
+    *alg = xades_sig_alg_for_key(key->pkey, opts->digest);
+    if (!*alg)
         return sign_seterr(ctx, SIGN_EINVAL, "XAdES cannot sign with this kind of key");
+    return SIGN_OK;
+}
+
+static int sign_basic(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in,
+                      BIO *out)
+{
+    const struct xades_sig_alg *alg = NULL;
+    int prepared = prepare(ctx, key, opts, &alg);
+    if (prepared != SIGN_OK)
+        return prepared;
 
     unsigned char head[SIGN_DETECT_BYTES];
     size_t head_len = 0;
@@ -463,21 +486,134 @@ static int sign_basic(sign_ctx *ctx, const sign_key *key, const sign_options *op
     return rc;
 }
 
+/* ---------------------------------------------------------------- data objects held elsewhere */
+
+/* The digest under md of what content opens for name, streaming. */
+static int digest_object(sign_ctx *ctx, const struct xades_content *content, const char *name,
+                         const EVP_MD *md, unsigned char *digest, unsigned int *digest_len)
+{
+    char why[300] = "";
+    BIO *in = content->open(content->arg, name, why, sizeof why);
+    if (!in)
+        return sign_seterr(ctx, SIGN_EIO, "%s: %s", name, why[0] ? why : "cannot be read");
+    EVP_MD_CTX *mdctx = EVP_MD_CTX_new();
+    unsigned char buf[65536];
+    int n = 0, ok = mdctx && EVP_DigestInit_ex(mdctx, md, NULL);
+    while (ok && (n = BIO_read(in, buf, sizeof buf)) > 0)
+        ok = EVP_DigestUpdate(mdctx, buf, (size_t)n);
+    ok = ok && n == 0 && EVP_DigestFinal_ex(mdctx, digest, digest_len);
+    EVP_MD_CTX_free(mdctx);
+    BIO_free(in);
+    return ok ? SIGN_OK : sign_seterr(ctx, SIGN_EIO, "%s: cannot be read to the end", name);
+}
+
+/* EN 319 132-1 6.3.3 and EN 319 162-1 4.4.2: one detached Reference per data object. */
+static int sign_objects_basic(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                              const struct xades_objects *objects, BIO *out)
+{
+    const struct xades_sig_alg *alg = NULL;
+    int rc = prepare(ctx, key, opts, &alg);
+    if (rc != SIGN_OK)
+        return rc;
+    if (objects->count == 0 || objects->count > 9999)
+        return sign_seterr(ctx, SIGN_EINVAL, "nothing to sign");
+    struct ids ids;
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr signature = doc && make_ids(&ids) == 0 ? new_signature(doc, &ids, opts, alg) : NULL;
+    char(*ref_ids)[48] = calloc(objects->count, sizeof *ref_ids);
+    const char **ref_id_list = calloc(objects->count, sizeof *ref_id_list);
+    const EVP_MD *md = EVP_get_digestbyname(opts->digest);
+    if (!signature || !ref_ids || !ref_id_list || !md) {
+        xmlFreeNode(signature);
+        rc = sign_seterr(ctx, SIGN_ENOMEM, "cannot build the signature");
+        goto done;
+    }
+    if (objects->root_name) {
+        xmlNodePtr root = xmlNewDocNode(doc, NULL, BAD_CAST objects->root_name, NULL);
+        xmlNsPtr ns = root ? xmlNewNs(root, BAD_CAST objects->root_ns,
+                                      BAD_CAST objects->root_prefix) : NULL;
+        if (!ns) {
+            xmlFreeNode(root);
+            xmlFreeNode(signature);
+            rc = sign_seterr(ctx, SIGN_ENOMEM, "cannot build the signature");
+            goto done;
+        }
+        xmlSetNs(root, ns);
+        xmlDocSetRootElement(doc, root);
+        xmlAddChild(root, signature);
+    } else {
+        xmlDocSetRootElement(doc, signature);
+    }
+    for (size_t i = 0; i < objects->count && rc == SIGN_OK; i++) {
+        snprintf(ref_ids[i], sizeof ref_ids[i], "r-%s-%zu", ids.signature, i + 1);
+        ref_id_list[i] = ref_ids[i];
+        xmlChar *uri = xmlURIEscapeStr(BAD_CAST objects->names[i], BAD_CAST "/");
+        xmlNodePtr ref = uri ? xmlSecTmplSignatureAddReference(signature,
+                                                               digest_transform(opts->digest),
+                                                               BAD_CAST ref_ids[i], uri, NULL)
+                             : NULL;
+        xmlFree(uri);
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int digest_len = 0;
+        if (!ref) {
+            rc = sign_seterr(ctx, SIGN_ENOMEM, "cannot build the signature");
+            break;
+        }
+        rc = digest_object(ctx, &objects->content, objects->names[i], md, digest, &digest_len);
+        char *b64 = rc == SIGN_OK ? xades_base64(digest, digest_len) : NULL;
+        if (rc == SIGN_OK && !b64)
+            rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+        if (b64)
+            xmlNodeSetContent(xades_child(ref, XADES_DSIG_NS, "DigestValue"), BAD_CAST b64);
+        free(b64);
+    }
+    if (rc == SIGN_OK &&
+        (add_signed_props_reference(signature, &ids, opts) != 0 ||
+         add_key_info(signature, key) != 0 ||
+         !add_qualifying_properties(signature, &ids, key, opts, ref_id_list, objects->mimes,
+                                    objects->count)))
+        rc = sign_seterr(ctx, SIGN_ENOMEM, "cannot build the signature");
+    if (rc == SIGN_OK)
+        rc = compute_signature(ctx, signature, key, alg);
+    if (rc == SIGN_OK)
+        rc = write_doc(ctx, doc, out);
+done:
+    free(ref_ids);
+    free(ref_id_list);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
 /* B-T and above: the B-B signature in memory first, then its unsigned properties spliced in
- * exactly as segl-extend would (xades_lt.c). */
-int xades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out)
+ * exactly as segl-extend would (xades_lt.c). Signs in through basic_in or objects. */
+static int sign_leveled(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                        BIO *basic_in, const struct xades_objects *objects, BIO *out)
 {
     if (opts->level == SIGN_LEVEL_B_B)
-        return sign_basic(ctx, key, opts, in, out);
+        return objects ? sign_objects_basic(ctx, key, opts, objects, out)
+                       : sign_basic(ctx, key, opts, basic_in, out);
     BIO *basic = BIO_new(BIO_s_mem());
     if (!basic)
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
-    int rc = sign_basic(ctx, key, opts, in, basic);
+    int rc = objects ? sign_objects_basic(ctx, key, opts, objects, basic)
+                     : sign_basic(ctx, key, opts, basic_in, basic);
     char *data = NULL;
     long len = rc == SIGN_OK ? BIO_get_mem_data(basic, &data) : 0;
     if (rc == SIGN_OK)
-        rc = len > 0 ? xades_augment(ctx, opts, (const unsigned char *)data, (size_t)len, out)
+        rc = len > 0 ? xades_augment(ctx, opts, (const unsigned char *)data, (size_t)len,
+                                       objects ? &objects->content : NULL, out)
                      : sign_seterr(ctx, SIGN_EIO, "cannot write the signature");
     BIO_free(basic);
     return rc;
+}
+
+int xades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out)
+{
+    return sign_leveled(ctx, key, opts, in, NULL, out);
+}
+
+int xades_sign_objects(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
+                       const struct xades_objects *objects, BIO *out)
+{
+    return sign_leveled(ctx, key, opts, NULL, objects, out);
 }

@@ -18,11 +18,13 @@ struct verify_state {
     xmlDocPtr doc;
     xmlNodePtr signature;
     const char *path, *content_path;
+    const struct xades_content *content; /* detached content not in files; NULL: files */
     sign_sig *sig;
     xmlNodePtr signed_props;
     int signed_props_refs;
     int covers_document;
     int content_refs;
+    int external_refs;
     xmlNodePtr targets[MAX_REFERENCES];
     int target_count;
     char covered_elsewhere[1100]; /* the first signed element that is not the root */
@@ -88,7 +90,7 @@ static char *node_text(xmlNodePtr node)
 
 /* A detached Reference URI is a file name relative to the signature's folder. Anything that
  * could reach elsewhere (absolute paths, schemes, "..") is not followed. */
-static int resolve_relative(const char *sig_path, const char *uri, char *out, size_t size)
+int xades_resolve_relative(const char *sig_path, const char *uri, char *out, size_t size)
 {
     char *name = xmlURIUnescapeString(uri, 0, NULL);
     int ok = name && *name && name[0] != '/' && !strchr(name, '\\') && !strchr(name, ':');
@@ -119,9 +121,13 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
                       "transforms on the detached reference %s are not supported", uri);
         return;
     }
-    if (st->content_path && external_count == 1) {
+    if (st->content) {
+        char *name = xmlURIUnescapeString(uri, 0, NULL);
+        snprintf(file, sizeof file, "%s", name ? name : uri);
+        free(name);
+    } else if (st->content_path && external_count == 1) {
         snprintf(file, sizeof file, "%s", st->content_path);
-    } else if (resolve_relative(st->path, uri, file, sizeof file) != 0) {
+    } else if (xades_resolve_relative(st->path, uri, file, sizeof file) != 0) {
         sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
                       "the reference %s is not a plain file name next to the signature: not "
                       "followed (give the content with --content)", uri);
@@ -145,7 +151,15 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
     if (weak)
         sign_sig_fail(st->sig, SIGN_INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
                       "the digest algorithm SHA-1 is no longer reliable");
-    BIO *in = BIO_new_file(file, "rb");
+    char why[300] = "";
+    BIO *in = st->content ? st->content->open(st->content->arg, file, why, sizeof why)
+                          : BIO_new_file(file, "rb");
+    if (!in && st->content) {
+        sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
+                      "detached content %s: %s", file, why[0] ? why : "not found");
+        free(expected);
+        return;
+    }
     if (!in) {
         sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
                       "detached content %s: %s (give it with --content)", file, strerror(errno));
@@ -159,10 +173,14 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
     int n, ok = mdctx && EVP_DigestInit_ex(mdctx, md, NULL);
     while (ok && (n = BIO_read(in, buf, sizeof buf)) > 0)
         ok = EVP_DigestUpdate(mdctx, buf, (size_t)n);
-    ok = ok && EVP_DigestFinal_ex(mdctx, digest, &digest_len);
+    int read_error = ok && n < 0; /* a container member longer than declared, or a bad CRC */
+    ok = ok && n == 0 && EVP_DigestFinal_ex(mdctx, digest, &digest_len);
     EVP_MD_CTX_free(mdctx);
     BIO_free(in);
-    if (!ok || digest_len != expected_len || memcmp(digest, expected, digest_len) != 0)
+    if (read_error)
+        sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
+                      "detached content %s cannot be read to the end", file);
+    else if (!ok || digest_len != expected_len || memcmp(digest, expected, digest_len) != 0)
         sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "HASH_FAILURE",
                       "the content %s does not match the signed digest", file);
     else {
@@ -230,6 +248,7 @@ static void check_references(struct verify_state *st, xmlNodePtr signed_info)
         count++;
         xmlFree(uri);
     }
+    st->external_refs = external_count;
     if (count == 0) {
         sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "SignedInfo has no Reference");
         return;
@@ -444,6 +463,83 @@ static time_t check_signature_timestamps(struct verify_state *st, xmlNodePtr uns
     return poe;
 }
 
+/* Detached content for the archive input, found as check_detached finds it. */
+static BIO *open_detached(void *arg, const char *name, char *why, size_t why_len)
+{
+    struct verify_state *st = arg;
+    if (st->content)
+        return st->content->open(st->content->arg, name, why, why_len);
+    if (st->content_path && st->external_refs == 1) {
+        BIO *in = BIO_new_file(st->content_path, "rb");
+        if (!in)
+            snprintf(why, why_len, "%s: %s", st->content_path, strerror(errno));
+        ERR_clear_error();
+        return in;
+    }
+    return xades_open_relative((void *)st->path, name, why, why_len);
+}
+
+struct archive_job {
+    struct verify_state *st;
+    xmlNodePtr method, stamp;
+    char why[300];
+};
+
+static int archive_digest(const EVP_MD *md, unsigned char *digest, unsigned int *digest_len,
+                          void *arg)
+{
+    struct archive_job *job = arg;
+    struct xades_content content = {.open = open_detached, .arg = job->st};
+    int ok = xades_archive_digest(job->st->signature, job->method, XADES_INCL_C14N, job->stamp,
+                                  &content, md, digest, digest_len, job->why,
+                                  sizeof job->why) == 0;
+    if (ok)
+        job->why[0] = 0; /* a mismatch is then the token's to tell */
+    return ok;
+}
+
+/* EN 319 132-1 5.5.2: every xades141:ArchiveTimeStamp is checked over the signature and the
+ * unsigned properties before it. Returns whether a valid one is not after the validation time. */
+static int check_archive_timestamps(struct verify_state *st, xmlNodePtr unsigned_sig_props,
+                                    time_t at)
+{
+    int usable = 0;
+    for (xmlNodePtr stamp = xades_child(unsigned_sig_props, XADES141_NS, "ArchiveTimeStamp");
+         stamp; stamp = xades_next(stamp, XADES141_NS, "ArchiveTimeStamp")) {
+        struct archive_job job = {.st = st, .stamp = stamp,
+                                  .method = xades_child(stamp, XADES_DSIG_NS,
+                                                        "CanonicalizationMethod")};
+        int tokens = 0;
+        for (xmlNodePtr node = xades_child(stamp, XADES_NS, "EncapsulatedTimeStamp"); node;
+             node = xades_next(node, XADES_NS, "EncapsulatedTimeStamp")) {
+            sign_timestamp_result result;
+            size_t token_len = 0;
+            unsigned char *token = node_der(node, &token_len);
+            tokens++;
+            job.why[0] = 0;
+            if (!token) {
+                memset(&result, 0, sizeof result);
+                result.gen_time = (time_t)-1;
+                snprintf(result.why, sizeof result.why, "the EncapsulatedTimeStamp is not base64");
+            } else if (!sign_timestamp_check_with(st->ctx, token, token_len, archive_digest, &job,
+                                                  &result) && job.why[0]) {
+                snprintf(result.why, sizeof result.why, "%s", job.why);
+            }
+            free(token);
+            sign_sig_add_timestamp(st->sig, "archive", &result);
+            if (!result.valid)
+                sign_sig_warn(st->sig, "archive timestamp not used: %s", result.why);
+            else if (result.gen_time > at)
+                sign_sig_warn(st->sig, "archive timestamp after the validation time: not used");
+            else
+                usable = 1;
+        }
+        if (tokens == 0)
+            sign_sig_warn(st->sig, "an ArchiveTimeStamp without EncapsulatedTimeStamp: not used");
+    }
+    return usable;
+}
+
 /* EN 319 132-1 validation data values: CertificateValues join KeyInfo's certificates as untrusted
  * candidates for the chain; RevocationValues are the embedded revocation data. Neither is
  * signed: a certificate still has to chain to a trust anchor, a CRL or OCSP response still has
@@ -648,6 +744,7 @@ static void verify_signature(struct verify_state *st)
         xades_child(xades_child(qualifying, XADES_NS, "UnsignedProperties"), XADES_NS,
                     "UnsignedSignatureProperties");
     time_t poe = check_signature_timestamps(st, unsigned_sig_props, value_node, at);
+    int archived = check_archive_timestamps(st, unsigned_sig_props, at);
     sign_revocation_data embedded;
     sign_revocation_data_init(&embedded);
     read_validation_data(unsigned_sig_props, certs, &embedded);
@@ -656,7 +753,9 @@ static void verify_signature(struct verify_state *st)
     sign_revocation_data_clear(&embedded);
     if (poe != (time_t)-1 && sign_sig_level(sig) &&
         strcmp(sign_sig_level(sig), "XAdES-BASELINE-B") == 0)
-        sign_sig_set_level(sig, self_contained ? "XAdES-BASELINE-LT" : "XAdES-BASELINE-T");
+        sign_sig_set_level(sig, !self_contained ? "XAdES-BASELINE-T"
+                                : archived      ? "XAdES-BASELINE-LTA"
+                                                : "XAdES-BASELINE-LT");
     sk_X509_pop_free(certs, X509_free);
     free(canonical);
     free(value);
@@ -672,6 +771,42 @@ static void collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, i
             found[(*count)++] = node;
         collect_signatures(node->children, found, count, max);
     }
+}
+
+static void verify_document(const sign_ctx *ctx, sign_report *report, const unsigned char *bytes,
+                            size_t len, const char *path, const char *content_path,
+                            const struct xades_content *content)
+{
+    /* libxml2 reports some errors (C14N, IDs) through a handler that is per thread: keep them
+     * off stderr for this call and put the caller's handler back afterwards. */
+    xmlStructuredErrorFunc saved_handler = xmlStructuredError;
+    void *saved_context = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(NULL, silent_errors);
+    char reason[300];
+    xmlDocPtr doc = xades_parse(bytes, len, reason, sizeof reason);
+    if (!doc) {
+        sign_report_set_error(report, "%s", reason);
+        xmlSetStructuredErrorFunc(saved_context, saved_handler);
+        return;
+    }
+    xades_register_ids(doc, NULL);
+    xmlNodePtr signatures[32];
+    int count = 0;
+    collect_signatures(doc->children, signatures, &count, 32);
+    for (int i = 0; i < count; i++) {
+        sign_sig *sig = sign_report_add_sig(report);
+        if (!sig) {
+            sign_report_set_error(report, "out of memory");
+            break;
+        }
+        struct verify_state st = {.ctx = ctx, .doc = doc, .signature = signatures[i],
+                                  .path = path, .content_path = content_path,
+                                  .content = content, .sig = sig};
+        verify_signature(&st);
+    }
+    xmlFreeDoc(doc);
+    xmlSetStructuredErrorFunc(saved_context, saved_handler);
+    ERR_clear_error();
 }
 
 void xades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
@@ -696,34 +831,16 @@ void xades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
         sign_report_set_error(report, "%s", why);
         return;
     }
-    /* libxml2 reports some errors (C14N, IDs) through a handler that is per thread: keep them
-     * off stderr for this call and put the caller's handler back afterwards. */
-    xmlStructuredErrorFunc saved_handler = xmlStructuredError;
-    void *saved_context = xmlStructuredErrorContext;
-    xmlSetStructuredErrorFunc(NULL, silent_errors);
-    char reason[300];
-    xmlDocPtr doc = xades_parse(bytes, len, reason, sizeof reason);
+    verify_document(ctx, report, bytes, len, path, content_path, NULL);
     free(bytes);
-    if (!doc) {
-        sign_report_set_error(report, "%s", reason);
-        xmlSetStructuredErrorFunc(saved_context, saved_handler);
+}
+
+void xades_verify_memory(const sign_ctx *ctx, sign_report *report, const unsigned char *bytes,
+                         size_t len, const struct xades_content *content)
+{
+    if (xades_global_init() != SIGN_OK) {
+        sign_report_set_error(report, "cannot initialise xmlsec");
         return;
     }
-    xades_register_ids(doc, NULL);
-    xmlNodePtr signatures[32];
-    int count = 0;
-    collect_signatures(doc->children, signatures, &count, 32);
-    for (int i = 0; i < count; i++) {
-        sign_sig *sig = sign_report_add_sig(report);
-        if (!sig) {
-            sign_report_set_error(report, "out of memory");
-            break;
-        }
-        struct verify_state st = {.ctx = ctx, .doc = doc, .signature = signatures[i],
-                                  .path = path, .content_path = content_path, .sig = sig};
-        verify_signature(&st);
-    }
-    xmlFreeDoc(doc);
-    xmlSetStructuredErrorFunc(saved_context, saved_handler);
-    ERR_clear_error();
+    verify_document(ctx, report, bytes, len, NULL, NULL, content);
 }

@@ -26,12 +26,14 @@ char *cmd_read_password(const char *prog, const char *pass_file, const char *pas
 void cmd_password_free(char *password);
 
 /* An output file that appears complete or not at all: data goes to a temporary file in the
- * target's directory, renamed over the target on commit. A SIGINT/SIGTERM removes it. */
+ * target's directory, renamed over the target on commit. A SIGINT/SIGTERM removes it. Several
+ * threads may each have one open. */
 typedef struct cmd_output {
     char final_path[4096];
     char temp_path[4096];
     FILE *stream;
     int to_stdout;
+    int slot;          /* where the signal handler finds temp_path; -1: none */
 } cmd_output;
 
 int cmd_output_open(cmd_output *out, const char *prog, const char *path);

@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,24 +11,52 @@
 #include <unistd.h>
 #include "common.h"
 
-/* The one temporary file a command has open at a time; the signal handler may only read it. */
-static char pending_temp[4096];
-static volatile sig_atomic_t pending_set;
+/* The temporary files a command has open (one per signing thread); the signal handler only
+ * reads this table, and a slot is claimed under a lock. */
+#define PENDING_SLOTS 64
+static char pending_temp[PENDING_SLOTS][4096];
+static volatile sig_atomic_t pending_set[PENDING_SLOTS];
+static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void remove_pending(int signo)
 {
-    if (pending_set)
-        unlink(pending_temp);
+    for (int i = 0; i < PENDING_SLOTS; i++)
+        if (pending_set[i])
+            unlink(pending_temp[i]);
     signal(signo, SIG_DFL);
     raise(signo);
 }
 
+static int claim_slot(const char *temp_path)
+{
+    pthread_mutex_lock(&pending_lock);
+    int slot = -1;
+    for (int i = 0; i < PENDING_SLOTS && slot < 0; i++)
+        if (!pending_set[i]) {
+            memcpy(pending_temp[i], temp_path, sizeof pending_temp[i]);
+            pending_set[i] = 1;
+            slot = i;
+        }
+    pthread_mutex_unlock(&pending_lock);
+    return slot;
+}
+
+static void release_slot(int slot)
+{
+    if (slot >= 0)
+        pending_set[slot] = 0;
+}
+
+static void install_handlers_once(void);
+
 static void install_handlers(void)
 {
-    static int installed;
-    if (installed)
-        return;
-    installed = 1;
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, install_handlers_once);
+}
+
+static void install_handlers_once(void)
+{
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = remove_pending;
@@ -41,6 +70,7 @@ static void install_handlers(void)
 int cmd_output_open(cmd_output *out, const char *prog, const char *path)
 {
     memset(out, 0, sizeof *out);
+    out->slot = -1;
     if (strcmp(path, "-") == 0) {
         out->to_stdout = 1;
         out->stream = stdout;
@@ -69,8 +99,7 @@ int cmd_output_open(cmd_output *out, const char *prog, const char *path)
     mode_t mask = umask(0);
     umask(mask);
     fchmod(fd, 0666 & ~mask);
-    memcpy(pending_temp, out->temp_path, sizeof pending_temp);
-    pending_set = 1;
+    out->slot = claim_slot(out->temp_path);
     out->stream = fdopen(fd, "wb");
     if (!out->stream) {
         close(fd);
@@ -93,7 +122,7 @@ int cmd_output_commit(cmd_output *out, const char *prog)
         cmd_output_abort(out);
         return -1;
     }
-    pending_set = 0;
+    release_slot(out->slot);
     return 0;
 }
 
@@ -106,7 +135,7 @@ void cmd_output_abort(cmd_output *out)
     out->stream = NULL;
     if (out->temp_path[0])
         unlink(out->temp_path);
-    pending_set = 0;
+    release_slot(out->slot);
 }
 
 int cmd_same_file(const char *a, const char *b)

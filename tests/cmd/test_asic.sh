@@ -59,6 +59,49 @@ expect_exit 0 "ASiC-E at B-T" -- asign person -f asic-e -l B-T --tsa "$TSA" --si
 verify_json --at 2026-06-02T00:00:00Z timed.asice >out.txt
 expect_json '.indication == "TOTAL_PASSED" and .signatures[0].level == "CAdES-BASELINE-T"' "B-T inside the container"
 
+# ---- XAdES inside (--inner xades), laid out as DigiDoc does (EN 319 162-1 4.3.2, 4.4.2)
+cp letter.txt "my letter.txt"
+expect_exit 0 "test_asic_e_signs_with_xades_inside" -- asign person -f asic-e --inner xades -o x.asice letter.txt contract.pdf "my letter.txt"
+[ "$(unzip -Z1 x.asice | tr '\n' '|')" = "mimetype|letter.txt|contract.pdf|my letter.txt|META-INF/signatures001.xml|META-INF/manifest.xml|" ] && pass || fail "XAdES ASiC-E layout: $(unzip -Z1 x.asice)"
+expect_exit 0 "verify the XAdES ASiC-E" -- verify_json x.asice
+expect_json '.indication == "TOTAL_PASSED" and .format == "asic-e" and (.signatures | length == 1) and .signatures[0].level == "XAdES-BASELINE-B" and .signatures[0].covers == ["letter.txt", "contract.pdf", "my letter.txt"]' "XAdES ASiC-E passes and covers every document"
+expect_json '.signatures[0].warnings | map(test("manifest|not used")) | any | not' "its ODF manifest agrees and nothing is left unused"
+unzip -p x.asice META-INF/signatures001.xml >sigs.xml
+grep -q '^<asic:XAdESSignatures xmlns:asic="http://uri.etsi.org/02918/v1.2.1#"><ds:Signature ' sigs.xml && [ "$(grep -c '<ds:Signature ' sigs.xml)" -eq 1 ] && pass || fail "asic:XAdESSignatures holding one ds:Signature"
+grep -q 'URI="letter.txt"' sigs.xml && grep -q 'URI="my%20letter.txt"' sigs.xml && grep -q "<ds:DigestValue>$(openssl dgst -sha256 -binary contract.pdf | base64 -w0)</ds:DigestValue>" sigs.xml && pass || fail "detached references by percent-encoded member name"
+unzip -p x.asice META-INF/manifest.xml | grep -q 'manifest:full-path="contract.pdf" manifest:media-type="application/pdf"' && grep -q '<xades:MimeType>application/pdf</xades:MimeType>' sigs.xml && pass || fail "ODF manifest and DataObjectFormat agree on media types"
+# a second XAdES signature, then refusals to mix CAdES and XAdES in one container
+expect_exit 0 "test_asic_e_adds_a_second_xades_signature" -- asign ec -f asic-e --inner xades -o x2.asice x.asice
+expect_exit 0 "verify the co-signed XAdES container" -- verify_json x2.asice
+expect_json '.indication == "TOTAL_PASSED" and (.signatures | length == 2) and all(.signatures[]; .level == "XAdES-BASELINE-B" and (.covers | length == 3))' "both XAdES signatures pass"
+unzip -p x2.asice META-INF/signatures001.xml | cmp -s - sigs.xml && unzip -Z1 x2.asice | grep -qx META-INF/signatures002.xml && [ "$(unzip -Z1 x2.asice | grep -c manifest.xml)" -eq 1 ] && pass || fail "the first signature untouched, the second in signatures002.xml"
+expect_exit 3 "no CAdES signature added to a XAdES container" -- asign person -f asic-e -o mix1.asice x.asice
+grep -q -- '--inner xades' err.txt && pass || fail "mixing says what to do: $(cat err.txt)"
+expect_exit 3 "no XAdES signature added to a CAdES container" -- asign person -f asic-e --inner xades -o mix2.asice three.asice
+expect_exit 3 "--inner without a container format" -- asign person -f cades --inner xades -o inner.p7s letter.txt
+expect_exit 3 "--inner with an unknown format" -- asign person -f asic-e --inner pades -o inner.asice letter.txt
+# a changed document and a data object that no signature names
+mkdir -p xc && (cd xc && unzip -q ../x.asice letter.txt && echo changed >>letter.txt) && cp x.asice x-changed.asice && (cd xc && zip -q -X ../x-changed.asice letter.txt)
+cp x.asice x-added.asice && zip -q -X x-added.asice data.bin
+expect_exit 1 "a changed document in a XAdES ASiC-E" -- verify_json x-changed.asice
+expect_json '.signatures[0].subindication == "HASH_FAILURE"' "changed document: HASH_FAILURE"
+expect_exit 1 "an unsigned document added to a XAdES ASiC-E" -- verify_json x-added.asice
+expect_json '.signatures[0].errors | map(test("data.bin is signed by no signature")) | any' "the unsigned document is named"
+# ASiC-S: META-INF/signatures.xml with one reference
+expect_exit 0 "test_asic_s_signs_with_xades_inside" -- asign employee -f asic-s --inner xades -o x.asics contract.pdf
+[ "$(unzip -Z1 x.asics | tr '\n' ' ')" = "mimetype contract.pdf META-INF/signatures.xml " ] && pass || fail "XAdES ASiC-S layout: $(unzip -Z1 x.asics)"
+expect_exit 0 "verify the XAdES ASiC-S" -- verify_json x.asics
+expect_json '.indication == "TOTAL_PASSED" and .format == "asic-s" and .signatures[0].level == "XAdES-BASELINE-B" and .signatures[0].covers == ["contract.pdf"]' "XAdES ASiC-S passes"
+expect_exit 3 "a XAdES ASiC-S takes no second signature" -- asign person -f asic-s --inner xades -o x2.asics x.asics
+# B-LT inside: validates offline after the signer's certificate expired
+expect_exit 0 "test_asic_e_xades_blt" -- asign shortlived -f asic-e --inner xades -l B-LT --tsa "$TSA" --signing-time 2026-06-01T11:59:00Z -o xlt.asice letter.txt contract.pdf
+expect_exit 0 "verify the XAdES B-LT container offline a year later" -- verify_json --offline --revocation require --at 2027-06-01T00:00:00Z xlt.asice
+expect_json '.indication == "TOTAL_PASSED" and .signatures[0].level == "XAdES-BASELINE-LT"' "XAdES B-LT inside"
+expect_exit 0 "test_asic_e_xades_blta" -- asign person -f asic-e --inner xades -l B-LTA --tsa "$TSA" -o xlta.asice letter.txt contract.pdf
+expect_exit 0 "verify the XAdES B-LTA container" -- verify_json --offline --revocation require --at 2027-06-01T00:00:00Z xlta.asice
+expect_json '.indication == "TOTAL_PASSED" and .signatures[0].level == "XAdES-BASELINE-LTA"' "XAdES B-LTA inside"
+expect_exit 3 "CAdES inside reaches B-LT" -- asign person -f asic-e -l B-LTA --tsa "$TSA" -o clta.asice letter.txt
+
 # ---- refusals when signing
 mkdir -p a b && cp letter.txt a/ && cp letter.txt b/
 expect_exit 3 "two inputs with the same name" -- asign person -f asic-e -o dup.asice a/letter.txt b/letter.txt

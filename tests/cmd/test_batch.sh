@@ -5,6 +5,15 @@
 mkdir docs
 for i in $(seq -w 1 40); do printf 'Dokument nummer %s\n' "$i" >"docs/d$i.txt"; done
 expect_exit 0 "sign 40 documents with the key unlocked once" -- "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" docs/d*.txt
+# The same again on 4 threads: every output complete and valid, no temporary file left
+mkdir threaded
+cp docs/d*.txt threaded/
+expect_exit 0 "sign 40 documents on 4 threads" -- "$SIGN" -q -j 4 -k "$PKI/oces3/person.p12" --pass-file "$PASS" threaded/d*.txt
+ls threaded/*.p7s >threaded.txt
+expect_exit 0 "verify the threaded signatures" -- verify_json --files-from threaded.txt
+expect_json_lines 'length == 40 and all(.indication == "TOTAL_PASSED")' "40 threaded signatures pass"
+[ -z "$(find threaded -name '.segl-tmp-*')" ] && pass || fail "threaded signing left temporary files"
+expect_exit 3 "bad -j for segl-sign" -- "$SIGN" -j 0 -k "$PKI/oces3/person.p12" letter.txt
 ls docs/*.p7s >list.txt
 [ "$(wc -l <list.txt)" -eq 40 ] && pass || fail "40 signatures expected"
 

@@ -81,8 +81,30 @@ expect_exit 2 "B-LT without its revocation values" -- verify_json --offline --re
 expect_json '.signatures[0].subindication == "TRY_LATER" and .signatures[0].level == "XAdES-BASELINE-T"' "no embedded revocation data: not LT"
 expect_exit 3 "B-LT for a revoked signer is refused" -- xsign revoked B-LT revoked-lt.xml taxform.xml
 [ ! -e revoked-lt.xml ] && pass || fail "refused B-LT left an output"
-expect_exit 3 "B-LTA not in this build" -- xsign person B-LTA lta.xml taxform.xml
-expect_one_line_error "B-LTA" 'not supported'
+
+# ---- B-LTA: an xades141:ArchiveTimeStamp over the signature and its B-LT data (EN 319 132-1 5.5.2)
+ARCHIVE='{"type":"archive","time":"2026-06-01T12:00:00Z","tsa":"/CN=Test Tidsstempel/O=Den Danske Stat/C=DK","valid":true,"error":null}'
+expect_exit 0 "test_xades_signs_blta" -- xsign shortlived B-LTA lta.xml taxform.xml
+grep -q '<xades141:ArchiveTimeStamp xmlns:xades141="http://uri.etsi.org/01903/v1.4.1#" Id="ATS-[0-9a-f]*"><ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><xades:EncapsulatedTimeStamp>' lta.xml \
+    && perl -0777 -ne 'exit !m{</xades:RevocationValues><xades141:ArchiveTimeStamp.*</xades141:ArchiveTimeStamp></xades:UnsignedSignatureProperties>}s' lta.xml && pass || fail "ArchiveTimeStamp last, after the B-LT data"
+expect_exit 0 "test_xades_blta_validates_offline_after_the_signer_expired" -- verify_json --offline --revocation require --at "$LATER" lta.xml
+expect_json ".signatures[0].level == \"XAdES-BASELINE-LTA\" and .indication == \"TOTAL_PASSED\" and .signatures[0].timestamps == [$STAMP, $ARCHIVE]" "B-LTA level, both timestamps reported"
+perl -0777 -pe 's{(<xades:EncapsulatedX509Certificate>.{300})(.)}{$1 . ($2 eq "A" ? "B" : "A")}se' lta.xml >lta-tampered.xml
+expect_exit 0 "test_xades_archive_timestamp_breaks_when_certificate_values_change" -- verify_json --offline --revocation require --at "$LATER" lta-tampered.xml
+expect_json '.signatures[0].level != "XAdES-BASELINE-LTA" and .signatures[0].timestamps[1].type == "archive" and .signatures[0].timestamps[1].valid == false and (.signatures[0].timestamps[1].error | test("imprint")) and (.signatures[0].warnings | any(startswith("archive timestamp not used")))' "changed CertificateValues: archive timestamp invalid, not LTA"
+expect_exit 0 "test_xades_extends_blt_to_blta" -- "$EXTEND" -q -l B-LTA --tsa "$TSA" -o lt-lta.xml lt.xml
+cmp -s <(head -c "$(($(wc -c <lt.xml) - 200))" lt.xml) <(head -c "$(($(wc -c <lt.xml) - 200))" lt-lta.xml) && pass || fail "extending to B-LTA changed the B-LT bytes"
+expect_exit 0 "verify B-LT extended to B-LTA" -- verify_json --offline --revocation require --at "$LATER" lt-lta.xml
+expect_json '.signatures[0].level == "XAdES-BASELINE-LTA" and .indication == "TOTAL_PASSED"' "extended to B-LTA"
+expect_exit 0 "extend a B-LTA again: a second archive timestamp" -- "$EXTEND" -q -l B-LTA --tsa "$TSA" -o lt-lta2.xml lt-lta.xml
+expect_exit 0 "verify the renewed B-LTA" -- verify_json --offline --revocation require --at "$LATER" lt-lta2.xml
+expect_json '.signatures[0].level == "XAdES-BASELINE-LTA" and ([.signatures[0].timestamps[] | select(.type == "archive" and .valid)] | length == 2)' "two valid archive timestamps"
+"$SIGN" -q -k "$(key person)" --pass-file "$PASS" -f xades -o letter.b2.xml letter.txt
+expect_exit 0 "extend a detached signature to B-LTA next to its content" -- "$EXTEND" -q -l B-LTA --tsa "$TSA" -o letter.lta.xml letter.b2.xml
+expect_exit 0 "verify the detached B-LTA" -- verify_json --offline --revocation require --at "$LATER" letter.lta.xml
+expect_json '.signatures[0].level == "XAdES-BASELINE-LTA" and .signatures[0].covers == ["letter.txt"]' "detached B-LTA"
+expect_exit 3 "signing detached content straight to B-LTA" -- xsign person B-LTA letter.d.xml -f xades letter.txt
+expect_one_line_error "detached B-LTA" 'segl-extend'
 
 # ---- segl-extend: a B-B file made by segl, to B-T and to B-LT
 "$SIGN" -q -k "$(key employee)" --pass-file "$PASS" -o bb.xml taxform.xml
@@ -149,6 +171,8 @@ XML
     fi
     expect_exit 0 "xmlsec1 --verify accepts segl's B-LT" -- xmlsec_verify lt.xml
     expect_exit 0 "xmlsec1 --verify accepts segl's B-B extended to B-LT" -- xmlsec_verify bb-lt.xml
+    expect_exit 0 "xmlsec1 --verify accepts segl's B-LTA" -- xmlsec_verify lta.xml
+    expect_exit 0 "xmlsec1 --verify accepts segl's B-LT extended to B-LTA" -- xmlsec_verify lt-lta.xml
 else
     echo "xmlsec1 not installed: skipping the xmlsec1 part" >&2
 fi

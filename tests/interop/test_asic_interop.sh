@@ -86,8 +86,28 @@ if command -v xmlsec1 >/dev/null && command -v zip >/dev/null; then
     (cd dd2 && cp ../contract.pdf extra.pdf && unzip -q -o ../digidoc-exc.asice letter.txt && mkasic ../slipped.asice application/vnd.etsi.asic-e+zip letter.txt contract.pdf extra.pdf META-INF/manifest.xml META-INF/signatures0.xml)
     expect_exit 1 "an unsigned file slipped into a DigiDoc-style container" -- verify_json slipped.asice
     expect_json '(.signatures[0].errors | map(test("extra.pdf is signed by no signature")) | any) and (.signatures[0].warnings | map(test("manifest.xml")) | any)' "named, and the ODF manifest disagrees"
-    # segl adds no CAdES signature to a XAdES container
+    # segl adds no CAdES signature to a XAdES container, but a XAdES one
     expect_exit 3 "no CAdES added to a XAdES ASiC-E" -- "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" -f asic-e -o mixed.asice digidoc-exc.asice
+    expect_exit 0 "segl adds a XAdES signature to a DigiDoc-style .asice" -- "$SIGN" -q -k "$PKI/oces3/employee.p12" --pass-file "$PASS" -f asic-e --inner xades -o digidoc2.asice digidoc-exc.asice
+    expect_exit 0 "and both validate" -- verify_json digidoc2.asice
+    expect_json '(.signatures | length == 2) and .indication == "TOTAL_PASSED"' "DigiDoc's and segl's XAdES signatures"
+    unzip -Z1 digidoc2.asice | grep -qx META-INF/signatures001.xml && [ "$(unzip -Z1 digidoc2.asice | grep -c manifest.xml)" -eq 1 ] && pass || fail "segl's in signatures001.xml, DigiDoc's manifest kept: $(unzip -Z1 digidoc2.asice)"
+
+    # ---- segl's XAdES containers -> xmlsec1: the signature file next to the data objects
+    xmlsec_verify() {
+        xmlsec1 --verify --id-attr:Id "$XAdES_NS:SignedProperties" --trusted-pem "$ROOT" \
+            --untrusted-pem "$PKI/oces3/ca.pem" --verification-gmt-time "2026-06-01 00:00:00" "$@"
+    }
+    cp letter.txt "my letter.txt"
+    "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" -f asic-e --inner xades -o segl-x.asice letter.txt contract.pdf "my letter.txt" || fail "sign asic-e --inner xades"
+    "$SIGN" -q -k "$PKI/oces3/employee.p12" --pass-file "$PASS" -f asic-e --inner xades -o segl-x2.asice segl-x.asice || fail "co-sign asic-e --inner xades"
+    "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" -f asic-s --inner xades -o segl-x.asics contract.pdf || fail "sign asic-s --inner xades"
+    mkdir -p xe xs && (cd xe && unzip -q ../segl-x2.asice && cp META-INF/signatures00?.xml .) && (cd xs && unzip -q ../segl-x.asics && cp META-INF/signatures.xml .)
+    expect_exit 0 "xmlsec1 --verify accepts segl's XAdES ASiC-E signature" -- bash -c "cd xe && $(declare -f xmlsec_verify); XAdES_NS='$XAdES_NS' ROOT='$ROOT' PKI='$PKI' xmlsec_verify signatures001.xml"
+    expect_exit 0 "xmlsec1 --verify accepts the second one" -- bash -c "cd xe && $(declare -f xmlsec_verify); XAdES_NS='$XAdES_NS' ROOT='$ROOT' PKI='$PKI' xmlsec_verify signatures002.xml"
+    expect_exit 0 "xmlsec1 --verify accepts segl's XAdES ASiC-S signature" -- bash -c "cd xs && $(declare -f xmlsec_verify); XAdES_NS='$XAdES_NS' ROOT='$ROOT' PKI='$PKI' xmlsec_verify signatures.xml"
+    echo changed >>xe/letter.txt
+    expect_exit 1 "xmlsec1 --verify rejects a changed data object" -- bash -c "cd xe && $(declare -f xmlsec_verify); XAdES_NS='$XAdES_NS' ROOT='$ROOT' PKI='$PKI' xmlsec_verify signatures001.xml"
 else
     echo "xmlsec1 or zip not installed: skipping the XAdES containers" >&2
 fi

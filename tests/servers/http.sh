@@ -25,10 +25,13 @@ case "$method $path" in
     head -c "$length" >"$work/query.tsq"
     # One reply at a time: `openssl ts -reply` reads and rewrites the serial file, and two
     # at once (ctest -j) can read it half-written.
-    if flock "$state/tsaserial.lock" faketime -f "@$SEGL_TSA_TIME" openssl ts -reply -config "$state/tsa.cnf" \
-        -queryfile "$work/query.tsq" -out "$work/reply.tsr" 2>"$work/err"; then
+    # libfaketime preloaded directly: the faketime wrapper's semaphore races under load.
+    if flock "$state/tsaserial.lock" env LD_PRELOAD="$SEGL_LIBFAKETIME" FAKETIME="@$SEGL_TSA_TIME" \
+        openssl ts -reply -config "$state/tsa.cnf" -queryfile "$work/query.tsq" \
+        -out "$work/reply.tsr" 2>"$work/err"; then
         respond "200 OK" application/timestamp-reply "$work/reply.tsr"
     else
+        cat "$work/err" >>"$state/tsa-errors.log"
         printf 'TSA failed\n' >"$work/msg"
         respond "500 Internal Server Error" text/plain "$work/msg"
     fi

@@ -48,6 +48,7 @@ done
 # recorded is then the responder's own, and stop.sh can end its process group.
 libfaketime=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
 faketime=(LD_PRELOAD="$libfaketime" FAKETIME="@$SEGL_TSA_TIME")
+export SEGL_LIBFAKETIME=$libfaketime   # for http.sh's TSA
 
 start() { # NAME COMMAND...
     local name=$1
