@@ -159,4 +159,7 @@ void xades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
 /* write_all for splicing: every byte of data to out, or SIGN_EIO with a message on ctx. */
 int xades_write_all(sign_ctx *ctx, BIO *out, const void *data, size_t len);
 
+/* The certificates in a signature's KeyInfo/X509Data, in document order (xades_verify.c). */
+STACK_OF(X509) *xades_key_info_certs(xmlNodePtr signature);
+
 #endif

@@ -156,27 +156,6 @@ static int add_signature_timestamp(sign_ctx *ctx, const sign_options *opts, xmlN
 
 /* ---------------------------------------------------------------- B-LT */
 
-static STACK_OF(X509) *key_info_certs(xmlNodePtr signature)
-{
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    xmlNodePtr key_info = xades_child(signature, XADES_DSIG_NS, "KeyInfo");
-    for (xmlNodePtr data = xades_child(key_info, XADES_DSIG_NS, "X509Data"); certs && data;
-         data = xades_next(data, XADES_DSIG_NS, "X509Data"))
-        for (xmlNodePtr node = xades_child(data, XADES_DSIG_NS, "X509Certificate"); node;
-             node = xades_next(node, XADES_DSIG_NS, "X509Certificate")) {
-            xmlChar *b64 = xmlNodeGetContent(node);
-            size_t len = 0;
-            unsigned char *der = b64 ? xades_unbase64((const char *)b64, &len) : NULL;
-            const unsigned char *p = der;
-            X509 *cert = der ? d2i_X509(NULL, &p, (long)len) : NULL;
-            if (cert && !sk_X509_push(certs, cert))
-                X509_free(cert);
-            free(der);
-            xmlFree(b64);
-        }
-    ERR_clear_error();
-    return certs;
-}
 
 /* The signing certificate among KeyInfo's: the one that issued none of the others (KeyInfo
  * holds the signer and, perhaps, its issuers). */
@@ -338,7 +317,7 @@ static int add_validation_data(sign_ctx *ctx, xmlNodePtr signature, const struct
 {
     sign_revocation_data collected;
     sign_revocation_data_init(&collected);
-    STACK_OF(X509) *certs = key_info_certs(signature);
+    STACK_OF(X509) *certs = xades_key_info_certs(signature);
     STACK_OF(X509) *values = sk_X509_new_null();
     X509 *signer = leaf_of(certs);
     STACK_OF(X509) *chain = signer ? chain_of(ctx, signer, certs) : NULL;

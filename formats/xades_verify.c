@@ -318,7 +318,8 @@ static void check_references(struct verify_state *st, xmlNodePtr signed_info)
 
 /* ---------------------------------------------------------------- one signature */
 
-static STACK_OF(X509) *key_info_certs(xmlNodePtr signature)
+/* The certificates in a signature's KeyInfo/X509Data, in document order (xades.h). */
+STACK_OF(X509) *xades_key_info_certs(xmlNodePtr signature)
 {
     STACK_OF(X509) *certs = sk_X509_new_null();
     xmlNodePtr key_info = xades_child(signature, XADES_DSIG_NS, "KeyInfo");
@@ -693,7 +694,7 @@ static void verify_signature(struct verify_state *st)
                           "the signature carries a ds:Object that it does not sign");
     }
 
-    STACK_OF(X509) *certs = key_info_certs(signature);
+    STACK_OF(X509) *certs = xades_key_info_certs(signature);
     struct cert_ref cert_ref;
     int has_cert_ref = signing_cert_ref(signed_sig_props, &cert_ref, sig);
     X509 *signer = NULL;

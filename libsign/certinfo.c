@@ -153,18 +153,17 @@ static json_t *policies_json(const X509 *cert)
     return list;
 }
 
-/* The same fields as the signer's "oces" object in segl-verify --json, plus the generation and
- * whether an OCES policy is present. */
+/* The signer's "oces" object of segl-verify --json, plus the generation and whether an OCES
+ * policy is present. */
 static json_t *oces_json(const sign_oces_id *id)
 {
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:b}",
-                     "kind", text_or_null(sign_oces_kind_name(id->kind)),
-                     "uuid", text_or_null(id->uuid), "pid", text_or_null(id->pid),
-                     "rid", text_or_null(id->rid), "uid", text_or_null(id->uid),
-                     "fid", text_or_null(id->fid), "cvr", text_or_null(id->cvr),
-                     "test", id->test,
-                     "generation", id->generation ? json_integer(id->generation) : json_null(),
-                     "oces_policy", id->oces_policy);
+    json_t *object = sign_oces_json(id);
+    if (object) {
+        json_object_set_new(object, "generation",
+                            id->generation ? json_integer(id->generation) : json_null());
+        json_object_set_new(object, "oces_policy", json_boolean(id->oces_policy));
+    }
+    return object;
 }
 
 static json_t *fingerprint_json(const X509 *cert)

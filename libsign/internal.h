@@ -147,6 +147,10 @@ int sign_tsa_request_digest(sign_ctx *ctx, const char *url, const EVP_MD *md,
 /* Records a timestamp on the signature's report ("signature" or "archive"). */
 void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestamp_result *result);
 
+/* The "oces" object of segl-verify --json (report.c; segl-inspect adds to it). */
+struct json_t;
+struct json_t *sign_oces_json(const sign_oces_id *id);
+
 /* ---- certificates (oces.c, path.c) ---- */
 int sign_oces_identify(sign_oces_id *out, const X509 *cert);
 /* X509_verify_cert at time at with ctx's trust anchors (any one of which may end a chain).

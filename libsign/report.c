@@ -330,7 +330,7 @@ static json_t *messages_json(const struct message_list *list)
     return array;
 }
 
-static json_t *oces_json(const sign_oces_id *id)
+json_t *sign_oces_json(const sign_oces_id *id)
 {
     return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
                      "kind", string_or_null(sign_oces_kind_name(id->kind)),
@@ -348,7 +348,7 @@ static json_t *sig_json(const sign_sig *sig)
         signer = json_pack("{s:o, s:o, s:o, s:o, s:o}", "subject", string_or_null(sig->subject),
                            "common_name", string_or_null(sig->oces.common_name),
                            "serial_number", string_or_null(sig->oces.serial_number),
-                           "oces", oces_json(&sig->oces), "qualified",
+                           "oces", sign_oces_json(&sig->oces), "qualified",
                            sig->qualified < 0 ? json_null() : json_boolean(sig->qualified));
     if (signer && sig->qualified >= 0) { /* trusted lists given: the details */
         json_t *qc = sig->qc[0] ? json_loads(sig->qc, 0, NULL) : NULL;
