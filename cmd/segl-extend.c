@@ -19,6 +19,8 @@ static void usage(FILE *to)
             "archive timestamp (B-LTA). Signatures made by other software too.\n\n"
             "  -l, --level L          B-T|B-LT|B-LTA\n"
             "      --tsa URL          timestamp authority (RFC 3161)\n"
+            "      --content FILE     the signed content of a detached CAdES signature, for\n"
+            "                         B-LTA (default: FILE without .p7s/.p7m/.sig)\n"
             "      --timeout SECONDS  for each OCSP/CRL/timestamp request (default 10)\n"
             "  -o, --output FILE      output file (\"-\" = stdout); never FILE itself\n"
             "  -q, --quiet            print nothing on success\n"
@@ -31,11 +33,12 @@ static void usage(FILE *to)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_TSA = 256, OPT_TIMEOUT };
+    enum { OPT_TSA = 256, OPT_TIMEOUT, OPT_CONTENT };
     static const struct option longopts[] = {
         {"level", required_argument, NULL, 'l'},
         {"tsa", required_argument, NULL, OPT_TSA},
         {"timeout", required_argument, NULL, OPT_TIMEOUT},
+        {"content", required_argument, NULL, OPT_CONTENT},
         {"output", required_argument, NULL, 'o'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -64,6 +67,8 @@ int main(int argc, char **argv)
             break;
         }
         case OPT_TSA: opts.tsa_url = optarg; break;
+        /* For extending, content_name is the path of the detached content (CAdES B-LTA). */
+        case OPT_CONTENT: opts.content_name = optarg; break;
         case OPT_TIMEOUT: {
             char *end;
             timeout = strtol(optarg, &end, 10);

@@ -199,8 +199,8 @@ static int sign_inputs(sign_ctx *ctx, const sign_key *key, const sign_options *o
                                              "(cades, xades)", opts->inner_format);
     int xades_inside = opts->inner_format && strcmp(opts->inner_format, "xades") == 0;
     if (!xades_inside && opts->level > sign_format_cades.max_level)
-        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "CAdES inside a container reaches B-LT: "
-                                                   "use --inner xades for B-LTA");
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "CAdES inside a container does not reach "
+                                                   "this level");
     if (kind == ASIC_S && count != 1)
         return sign_seterr(ctx, SIGN_EINVAL, "an ASiC-S holds one data object, not %zu (use "
                                              "asic-e for several)", count);

@@ -3,6 +3,7 @@
  * chunks and is never held whole in memory (except when validating an enveloping .p7m, whose
  * content is inside the parsed structure). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/rsa.h>
 #include <openssl/pem.h> /* before cms.h, which declares PEM_read_bio_CMS with its macros */
@@ -61,8 +62,66 @@ static const EVP_MD *allowed_digest(const char *name)
 
 
 
+/* The chain of the TSA that signed token (a timestamp token's DER) into cms's certificates, and
+ * its revocation data into collected: the timestamp is checked offline years later too. */
+static int add_tsa_validation_data(sign_ctx *ctx, CMS_ContentInfo *cms, const unsigned char *token,
+                                   size_t token_len, sign_revocation_data *collected)
+{
+    CMS_ContentInfo *token_cms = d2i_CMS_ContentInfo(NULL, &token, (long)token_len);
+    STACK_OF(X509) *tsa_certs = token_cms ? CMS_get1_certs(token_cms) : NULL;
+    int rc = SIGN_OK;
+    if (token_cms && tsa_certs) {
+        CMS_set1_signers_certs(token_cms, NULL, 0);
+        X509 *tsa = NULL;
+        CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(token_cms), 0),
+                                 NULL, &tsa, NULL, NULL);
+        STACK_OF(X509) *tsa_chain = tsa ? sign_chain_assemble(tsa, tsa_certs) : NULL;
+        if (tsa_chain)
+            rc = sign_revocation_collect(ctx, tsa_chain, time(NULL), 1, collected);
+        for (int i = 0; tsa_chain && rc == SIGN_OK && i < sk_X509_num(tsa_chain); i++)
+            CMS_add1_cert(cms, sk_X509_value(tsa_chain, i)); /* duplicates are skipped */
+        sk_X509_pop_free(tsa_chain, X509_free);
+    }
+    ERR_clear_error();
+    sk_X509_pop_free(tsa_certs, X509_free);
+    CMS_ContentInfo_free(token_cms);
+    return rc;
+}
+
+/* The DER of the timestamp token in si's unsigned attribute at index, or NULL. */
+static const unsigned char *token_at(CMS_SignerInfo *si, int index, size_t *len)
+{
+    X509_ATTRIBUTE *attr = CMS_unsigned_get_attr(si, index);
+    return attr && X509_ATTRIBUTE_count(attr) == 1
+               ? cms_sequence_der(X509_ATTRIBUTE_get0_type(attr, 0), len)
+               : NULL;
+}
+
+/* Adds crls to cms but those it holds already (extending a B-LT file fetches them again). */
+static int add_new_crls(sign_ctx *ctx, CMS_ContentInfo *cms, STACK_OF(X509_CRL) *crls)
+{
+    STACK_OF(X509_CRL) *present = CMS_get1_crls(cms);
+    if (!present)
+        present = sk_X509_CRL_new_null();
+    int rc = present ? SIGN_OK : sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    for (int i = 0; rc == SIGN_OK && i < sk_X509_CRL_num(crls); i++) {
+        X509_CRL *crl = sk_X509_CRL_value(crls, i);
+        int known = 0;
+        for (int j = 0; !known && j < sk_X509_CRL_num(present); j++)
+            known = X509_CRL_match(sk_X509_CRL_value(present, j), crl) == 0;
+        if (known)
+            continue;
+        if (!CMS_add1_crl(cms, crl) || !X509_CRL_up_ref(crl))
+            rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot add a CRL");
+        else if (!sk_X509_CRL_push(present, crl))
+            X509_CRL_free(crl);
+    }
+    sk_X509_CRL_pop_free(present, X509_CRL_free);
+    return rc;
+}
+
 /* EN 319 122-1 baseline LT: the certificates and revocation data needed to validate the
- * signature (and its timestamp) later, offline, go into SignedData.certificates and .crls.
+ * signature (and its timestamps) later, offline, go into SignedData.certificates and .crls.
  * OpenSSL 3.0 can add CRLs to a SignedData but not OCSP responses (RFC 5940 otherRevInfo), so
  * CAdES carries CRLs. */
 static int add_validation_data(sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
@@ -74,37 +133,65 @@ static int add_validation_data(sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerIn
     STACK_OF(X509) *signer_chain = candidates ? sign_chain_assemble(signer, candidates) : NULL;
     int rc = signer_chain ? sign_revocation_collect(ctx, signer_chain, time(NULL), 1, &collected)
                           : sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
-    /* The timestamp's TSA needs the same, to be checked offline years later. */
-    int index = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1);
-    X509_ATTRIBUTE *attr = index >= 0 ? CMS_unsigned_get_attr(si, index) : NULL;
-    size_t token_len = 0;
-    const unsigned char *token = attr ? cms_sequence_der(X509_ATTRIBUTE_get0_type(attr, 0), &token_len) : NULL;
-    CMS_ContentInfo *token_cms = token ? d2i_CMS_ContentInfo(NULL, &token, (long)token_len) : NULL;
-    STACK_OF(X509) *tsa_certs = token_cms ? CMS_get1_certs(token_cms) : NULL;
-    STACK_OF(X509) *tsa_signers = token_cms ? CMS_get0_signers(token_cms) : NULL;
-    if (rc == SIGN_OK && token_cms && tsa_certs) {
-        CMS_set1_signers_certs(token_cms, NULL, 0);
-        X509 *tsa = NULL;
-        CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(token_cms), 0),
-                                 NULL, &tsa, NULL, NULL);
-        STACK_OF(X509) *tsa_chain = tsa ? sign_chain_assemble(tsa, tsa_certs) : NULL;
-        if (tsa_chain)
-            rc = sign_revocation_collect(ctx, tsa_chain, time(NULL), 1, &collected);
-        for (int i = 0; tsa_chain && rc == SIGN_OK && i < sk_X509_num(tsa_chain); i++)
-            CMS_add1_cert(cms, sk_X509_value(tsa_chain, i)); /* duplicates are skipped */
-        sk_X509_pop_free(tsa_chain, X509_free);
+    /* Every timestamp's TSA needs the same: the signature time-stamps', and the archive
+     * time-stamps' when a B-LTA signature is extended again (EN 319 122-1 5.5.3 renewal). */
+    for (int index = -1; rc == SIGN_OK &&
+                         (index = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken,
+                                                               index)) >= 0;) {
+        size_t token_len = 0;
+        const unsigned char *token = token_at(si, index, &token_len);
+        if (token)
+            rc = add_tsa_validation_data(ctx, cms, token, token_len, &collected);
     }
-    for (int i = 0; rc == SIGN_OK && i < sk_X509_CRL_num(collected.crls); i++)
-        if (!CMS_add1_crl(cms, sk_X509_CRL_value(collected.crls, i)))
-            rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot add a CRL");
+    for (int index = -1; rc == SIGN_OK && (index = cades_archive_attr_next(si, index)) >= 0;) {
+        size_t token_len = 0;
+        const unsigned char *token = token_at(si, index, &token_len);
+        if (token)
+            rc = add_tsa_validation_data(ctx, cms, token, token_len, &collected);
+    }
+    if (rc == SIGN_OK)
+        rc = add_new_crls(ctx, cms, collected.crls);
     ERR_clear_error();
-    sk_X509_free(tsa_signers);
-    sk_X509_pop_free(tsa_certs, X509_free);
-    CMS_ContentInfo_free(token_cms);
     sk_X509_pop_free(signer_chain, X509_free);
     sk_X509_free(candidates);
     sign_revocation_data_clear(&collected);
     return rc;
+}
+
+/* The detached content's digest as computed while it was signed (B-LTA). */
+struct content_digest {
+    const EVP_MD *md;
+    unsigned char value[EVP_MAX_MD_SIZE];
+    unsigned int len;
+};
+
+static int known_content_digest(const EVP_MD *md, unsigned char *digest, unsigned int *digest_len,
+                                void *arg)
+{
+    const struct content_digest *known = arg;
+    if (!known->len || EVP_MD_get_type(md) != EVP_MD_get_type(known->md))
+        return 0;
+    memcpy(digest, known->value, known->len);
+    *digest_len = known->len;
+    return 1;
+}
+
+/* The detached content in the file at arg (a path; NULL: none), hashed streaming with md. */
+static int file_content_digest(const EVP_MD *md, unsigned char *digest, unsigned int *digest_len,
+                               void *arg)
+{
+    const char *path = arg;
+    BIO *in = path ? BIO_new_file(path, "rb") : NULL;
+    EVP_MD_CTX *mdctx = in ? EVP_MD_CTX_new() : NULL;
+    int ok = mdctx && EVP_DigestInit_ex(mdctx, md, NULL), n = 0;
+    unsigned char buf[65536];
+    while (ok && (n = BIO_read(in, buf, sizeof buf)) > 0)
+        ok = EVP_DigestUpdate(mdctx, buf, (size_t)n);
+    ok = ok && n == 0 && EVP_DigestFinal_ex(mdctx, digest, digest_len);
+    EVP_MD_CTX_free(mdctx);
+    BIO_free(in);
+    ERR_clear_error();
+    return ok;
 }
 
 static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in,
@@ -127,6 +214,7 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
     unsigned int flags = CMS_PARTIAL | CMS_BINARY | (enveloping ? 0 : CMS_DETACHED) |
                          (streaming ? CMS_STREAM : 0);
     int rc = SIGN_OK;
+    BIO *archive_md = NULL;
 
     CMS_ContentInfo *cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
     /* CMS_CADES adds signing-certificate-v2 (EN 319 122-1 5.2.2.3); content-type,
@@ -172,17 +260,41 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
         if (!i2d_CMS_bio_stream(out, cms, in, flags))
             rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot write the enveloping signature");
     } else {
-        if (!CMS_final(cms, in, NULL, flags))
+        /* B-LTA of detached content: the archive time-stamp covers the content's SHA-256 too,
+         * taken on the way through (the content may be stdin, read once). */
+        struct content_digest content = {.md = EVP_sha256()};
+        if (opts->level >= SIGN_LEVEL_B_LTA && !enveloping) {
+            archive_md = BIO_new(BIO_f_md());
+            if (!archive_md || !BIO_set_md(archive_md, content.md)) {
+                rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot hash the content");
+                goto done;
+            }
+            BIO_push(archive_md, in);
+        }
+        if (!CMS_final(cms, archive_md ? archive_md : in, NULL, flags))
             rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot sign the content");
+        else if (archive_md &&
+                 (content.len = (unsigned int)BIO_gets(archive_md, (char *)content.value,
+                                                       sizeof content.value)) !=
+                     (unsigned int)EVP_MD_get_size(content.md))
+            rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot hash the content");
         else if (opts->level >= SIGN_LEVEL_B_T && (rc = cms_add_signature_timestamp(ctx, si, md, opts->tsa_url)) != SIGN_OK)
             ;
         else if (opts->level >= SIGN_LEVEL_B_LT &&
                  (rc = add_validation_data(ctx, cms, si, key->cert, key->chain)) != SIGN_OK)
             ;
+        else if (opts->level >= SIGN_LEVEL_B_LTA &&
+                 (rc = cades_archive_add(ctx, cms, si, archive_md ? known_content_digest : NULL,
+                                         &content, opts->tsa_url)) != SIGN_OK)
+            ;
         else if (!i2d_CMS_bio(out, cms))
             rc = sign_seterr(ctx, SIGN_EWRITE, "cannot write the signature");
     }
 done:
+    if (archive_md) {
+        BIO_pop(archive_md); /* in stays the caller's */
+        BIO_free(archive_md);
+    }
     CMS_ContentInfo_free(cms);
     return rc;
 }
@@ -194,7 +306,8 @@ done:
 
 
 static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
-                          BIO *digested, int content_found, STACK_OF(X509) *certs, sign_sig *sig)
+                          BIO *digested, int content_found, const char *content_path,
+                          STACK_OF(X509) *certs, sign_sig *sig)
 {
     cms_signature_id(si, sig);
     X509 *signer = NULL;
@@ -265,6 +378,10 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
     if (poe != (time_t)-1 && sign_sig_signing_time(sig) != (time_t)-1 &&
         sign_sig_signing_time(sig) > poe + 300)
         sign_sig_warn(sig, "the claimed signing time is after the signature timestamp");
+    /* EN 319 122-1 5.5.3: archive time-stamps over the signature and all it carries; a
+     * detached content is hashed again from its file for each. */
+    int archived = cades_archive_check(ctx, cms, si, file_content_digest, (void *)content_path,
+                                       sig, at);
 
     sign_revocation_data embedded;
     sign_revocation_data_init(&embedded);
@@ -275,7 +392,9 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
     int self_contained = sign_path_validate_ex(ctx, sig, signer, certs, at, poe, &embedded);
     sign_revocation_data_clear(&embedded);
     if (poe != (time_t)-1 && sign_sig_level(sig) && strcmp(sign_sig_level(sig), "CAdES-BASELINE-B") == 0)
-        sign_sig_set_level(sig, self_contained ? "CAdES-BASELINE-LT" : "CAdES-BASELINE-T");
+        sign_sig_set_level(sig, !self_contained ? "CAdES-BASELINE-T"
+                                : archived      ? "CAdES-BASELINE-LTA"
+                                                : "CAdES-BASELINE-LT");
 }
 
 static CMS_ContentInfo *read_cms(BIO *in)
@@ -352,7 +471,7 @@ static void cades_verify(const sign_ctx *ctx, sign_report *report, const char *p
             break;
         }
         verify_signer(ctx, cms, sk_CMS_SignerInfo_value(signer_infos, i), digested,
-                      content_found, certs, sig);
+                      content_found, detached ? content_path : NULL, certs, sig);
     }
 done:
     /* Free the digest BIOs that CMS_dataInit pushed, but not the content BIO under them. */
@@ -372,9 +491,64 @@ done:
     ERR_clear_error();
 }
 
+/* The detached content for B-LTA: opts->content_name when given (segl-extend --content), else
+ * the signature's name without .p7s/.p7m/.sig when that file exists, as segl-verify finds it.
+ * NULL when there is none; free()d by the caller. */
+static char *detached_content_path(const sign_options *opts, const char *path)
+{
+    if (opts->content_name)
+        return strdup(opts->content_name);
+    static const char *const extensions[] = {".p7s", ".p7m", ".sig"};
+    size_t len = strlen(path);
+    for (size_t i = 0; i < 3; i++) {
+        size_t ext = strlen(extensions[i]);
+        if (len > ext && strcmp(path + len - ext, extensions[i]) == 0) {
+            char *content = strndup(path, len - ext);
+            BIO *probe = content ? BIO_new_file(content, "rb") : NULL;
+            ERR_clear_error();
+            if (probe) {
+                BIO_free(probe);
+                return content;
+            }
+            free(content);
+        }
+    }
+    return NULL;
+}
+
+/* Before an archive time-stamp covers it: the content at content_path is what every signature
+ * of cms was made over. */
+static int check_detached_content(sign_ctx *ctx, CMS_ContentInfo *cms, const char *content_path)
+{
+    BIO *content = BIO_new_file(content_path, "rb");
+    if (!content)
+        return sign_seterr(ctx, SIGN_EIO, "%s: %s", content_path, strerror(errno));
+    BIO *digested = CMS_dataInit(cms, content);
+    unsigned char buf[65536];
+    int n = 0;
+    while (digested && (n = BIO_read(digested, buf, sizeof buf)) > 0)
+        ;
+    int rc = digested && n == 0 ? SIGN_OK
+                                : sign_seterr(ctx, SIGN_EIO, "cannot read %s", content_path);
+    STACK_OF(CMS_SignerInfo) *signer_infos = CMS_get0_SignerInfos(cms);
+    for (int i = 0; rc == SIGN_OK && i < sk_CMS_SignerInfo_num(signer_infos); i++)
+        if (CMS_SignerInfo_verify_content(sk_CMS_SignerInfo_value(signer_infos, i), digested) <= 0)
+            rc = sign_seterr(ctx, SIGN_EINVAL, "%s is not the content signature %d was made "
+                                               "over", content_path, i + 1);
+    while (digested && digested != content) {
+        BIO *next = BIO_pop(digested);
+        BIO_free(digested);
+        digested = next;
+    }
+    BIO_free(content);
+    ERR_clear_error();
+    return rc;
+}
+
 /* Augments every SignerInfo: a signature timestamp where there is none (B-T), then the
- * validation data (B-LT). The signed parts are untouched: unsigned attributes, certificates and
- * CRLs are outside what the signatures cover. */
+ * validation data (B-LT), then an archive time-stamp over all that (B-LTA; each extension to
+ * B-LTA adds one more, renewing the archive). The signed parts are untouched: unsigned
+ * attributes, certificates and CRLs are outside what the signatures cover. */
 static int cades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out)
 {
     BIO *in = BIO_new_file(path, "rb");
@@ -390,9 +564,19 @@ static int cades_extend(sign_ctx *ctx, const sign_options *opts, const char *pat
     STACK_OF(X509) *certs = CMS_get1_certs(cms);
     CMS_set1_signers_certs(cms, NULL, 0);
     ERR_clear_error();
+    char *content_path = NULL;
     int rc = sk_CMS_SignerInfo_num(signer_infos) > 0
                  ? SIGN_OK
                  : sign_seterr(ctx, SIGN_EPARSE, "%s: no signature to extend", path);
+    ASN1_OCTET_STRING **embedded = CMS_get0_content(cms);
+    if (rc == SIGN_OK && opts->level >= SIGN_LEVEL_B_LTA && (!embedded || !*embedded)) {
+        /* EN 319 122-1 5.5.3: the archive time-stamp covers the detached content's hash. */
+        content_path = detached_content_path(opts, path);
+        rc = content_path ? check_detached_content(ctx, cms, content_path)
+                          : sign_seterr(ctx, SIGN_EINVAL, "%s: B-LTA time-stamps the signed "
+                                                          "content too: give it with --content "
+                                                          "FILE", path);
+    }
     for (int i = 0; rc == SIGN_OK && i < sk_CMS_SignerInfo_num(signer_infos); i++) {
         CMS_SignerInfo *si = sk_CMS_SignerInfo_value(signer_infos, i);
         X509 *signer = NULL;
@@ -409,8 +593,14 @@ static int cades_extend(sign_ctx *ctx, const sign_options *opts, const char *pat
         if (rc == SIGN_OK && opts->level >= SIGN_LEVEL_B_LT)
             rc = add_validation_data(ctx, cms, si, signer, certs);
     }
+    /* After every signature's B-LT data is in: each archive time-stamp covers all of it. */
+    for (int i = 0; rc == SIGN_OK && opts->level >= SIGN_LEVEL_B_LTA &&
+                    i < sk_CMS_SignerInfo_num(signer_infos); i++)
+        rc = cades_archive_add(ctx, cms, sk_CMS_SignerInfo_value(signer_infos, i),
+                               file_content_digest, content_path, opts->tsa_url);
     if (rc == SIGN_OK && !i2d_CMS_bio(out, cms))
         rc = sign_seterr(ctx, SIGN_EWRITE, "cannot write the extended signature");
+    free(content_path);
     sk_X509_pop_free(certs, X509_free);
     CMS_ContentInfo_free(cms);
     return rc;
@@ -418,7 +608,7 @@ static int cades_extend(sign_ctx *ctx, const sign_options *opts, const char *pat
 
 const struct sign_format sign_format_cades = {
     .name = "cades",
-    .max_level = SIGN_LEVEL_B_LT,
+    .max_level = SIGN_LEVEL_B_LTA,
     .detect_signed = cades_detect_signed,
     .accepts_content = cades_accepts_content,
     .sign = cades_sign,

@@ -100,7 +100,9 @@ expect_json '.indication == "TOTAL_PASSED" and .signatures[0].level == "XAdES-BA
 expect_exit 0 "test_asic_e_xades_blta" -- asign person -f asic-e --inner xades -l B-LTA --tsa "$TSA" -o xlta.asice letter.txt contract.pdf
 expect_exit 0 "verify the XAdES B-LTA container" -- verify_json --offline --revocation require --at 2027-06-01T00:00:00Z xlta.asice
 expect_json '.indication == "TOTAL_PASSED" and .signatures[0].level == "XAdES-BASELINE-LTA"' "XAdES B-LTA inside"
-expect_exit 3 "CAdES inside reaches B-LT" -- asign person -f asic-e -l B-LTA --tsa "$TSA" -o clta.asice letter.txt
+expect_exit 0 "CAdES B-LTA inside" -- asign person -f asic-e -l B-LTA --tsa "$TSA" -o clta.asice letter.txt
+expect_exit 0 "verify the CAdES B-LTA container" -- verify_json --offline --revocation require --at 2027-06-01T00:00:00Z clta.asice
+expect_json '.indication == "TOTAL_PASSED" and .signatures[0].level == "CAdES-BASELINE-LTA"' "CAdES B-LTA inside"
 
 # ---- refusals when signing
 mkdir -p a b && cp letter.txt a/ && cp letter.txt b/

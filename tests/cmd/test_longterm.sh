@@ -79,7 +79,50 @@ expect_exit 1 "B-LT with changed content" -- verify_json --offline --at "$LATER"
 expect_exit 0 "openssl cms -verify accepts B-LT" -- openssl cms -verify -binary -inform DER -in lt.p7s -content letter.txt -CAfile "$PKI/trust/oces3-root.pem" -attime "$AT_EPOCH" -purpose any -out /dev/null
 expect_exit 3 "B-LT for a revoked signer is refused" -- signed revoked B-LT revoked-lt.p7s
 [ ! -e revoked-lt.p7s ] && pass || fail "refused B-LT left an output"
-expect_exit 3 "B-LTA not in this build" -- signed person B-LTA lta.p7s
+
+# B-LTA (EN 319 122-1 5.5.3): an archive-time-stamp-v3 over the signature, its B-LT data and the
+# content, whose token names what it covers in an ats-hash-index-v3
+expect_exit 0 "sign B-LTA" -- signed shortlived B-LTA lta.p7s
+expect_exit 0 "B-LTA validates offline after the signer's certificate expired" -- verify_json --offline --revocation require --at "$LATER" --content letter.txt lta.p7s
+expect_json '.signatures[0].indication == "TOTAL_PASSED" and .signatures[0].level == "CAdES-BASELINE-LTA"' "B-LTA level"
+expect_json '[.signatures[0].timestamps[] | {type, valid}] == [{"type":"signature","valid":true},{"type":"archive","valid":true}]' "a signature and an archive timestamp"
+cp lta.p7s letter.txt.p7s
+expect_exit 0 "B-LTA finds its detached content next to it" -- verify_json --offline --at "$AFTER" letter.txt.p7s
+expect_json '.signatures[0].level == "CAdES-BASELINE-LTA"' "B-LTA with the default content"
+expect_exit 0 "openssl cms -verify accepts B-LTA" -- openssl cms -verify -binary -inform DER -in lta.p7s -content letter.txt -CAfile "$PKI/trust/oces3-root.pem" -attime "$AT_EPOCH" -purpose any -out /dev/null
+openssl cms -cmsout -print -inform DER -in lta.p7s >print.txt
+grep -q '0\.4\.0\.1733\.2\.4' print.txt && pass || fail "openssl cms -print does not show the archive-time-stamp-v3 attribute"
+expect_exit 0 "enveloping B-LTA" -- signed person B-LTA lta.p7m --packaging enveloping
+expect_exit 0 "verify enveloping B-LTA" -- verify_json --offline --revocation require --at "$AFTER" lta.p7m
+expect_json '.signatures[0].level == "CAdES-BASELINE-LTA" and .signatures[0].indication == "TOTAL_PASSED"' "enveloping B-LTA level"
+expect_exit 1 "B-LTA with changed content" -- verify_json --offline --at "$AFTER" --content "$DOCS/taxform.xml" lta.p7s
+expect_json '.signatures[0].level != "CAdES-BASELINE-LTA" and any(.signatures[0].timestamps[]; .type == "archive" and .valid == false)' "changed content breaks the archive timestamp"
+
+# flip_last_byte FILE N: changes the last byte of the last element of SignedData's [N]
+# (0: certificates, 1: crls), inside its signature value, so that the file still parses.
+flip_last_byte() {
+    local line offset header length at byte
+    line=$(openssl asn1parse -inform DER -in "$1" | awk -v set="cont [ $2 ]" '
+        /:d=3 / { inside = index($0, set) > 0; next }
+        inside && /:d=4 / { last = $0 }
+        END { print last }')
+    offset=$(tr -d ' ' <<<"${line%%:*}")
+    header=$(sed -n 's/.*hl= *\([0-9]*\).*/\1/p' <<<"$line")
+    length=$(sed -n 's/.* l= *\([0-9]*\).*/\1/p' <<<"$line")
+    at=$((offset + header + length - 1))
+    byte=$(od -An -tu1 -j "$at" -N1 "$1" | tr -d ' ')
+    printf "$(printf '\\%03o' $((byte ^ 1)))" | dd of="$1" bs=1 seek="$at" conv=notrunc 2>/dev/null
+}
+cp lta.p7s lta-cert.p7s
+flip_last_byte lta-cert.p7s 0
+cmp -s lta.p7s lta-cert.p7s && fail "the certificate was not changed" || pass
+verify_json --offline --revocation require --at "$LATER" --content letter.txt lta-cert.p7s >out.txt 2>err.txt
+expect_json '.signatures[0].level != "CAdES-BASELINE-LTA" and any(.signatures[0].timestamps[]; .type == "archive" and .valid == false and (.error | test("certificate")))' "a changed certificate breaks the archive timestamp"
+cp lta.p7s lta-crl.p7s
+flip_last_byte lta-crl.p7s 1
+cmp -s lta.p7s lta-crl.p7s && fail "the CRL was not changed" || pass
+verify_json --offline --revocation require --at "$LATER" --content letter.txt lta-crl.p7s >out.txt 2>err.txt
+expect_json '.signatures[0].level != "CAdES-BASELINE-LTA" and any(.signatures[0].timestamps[]; .type == "archive" and .valid == false and (.error | test("CRL")))' "a changed CRL breaks the archive timestamp"
 
 # segl-extend: a B-B signature (ours, then one openssl made) to B-T and B-LT; the input unchanged
 "$SIGN" -q -k "$(key shortlived)" --pass-file "$PASS" --signing-time 2026-06-01T11:00:00Z -o b.p7s letter.txt
@@ -92,6 +135,21 @@ expect_exit 0 "extend B-T further to B-LT" -- "$EXTEND" -q -l B-LT --tsa "$TSA" 
 expect_exit 0 "extended B-LT validates offline after expiry" -- verify_json --offline --revocation require --at "$LATER" --content letter.txt ext-lt.p7s
 expect_json '.signatures[0].level == "CAdES-BASELINE-LT" and (.signatures[0].timestamps | length) == 1' "extended to B-LT, one timestamp"
 [ "$before" = "$(sha256sum b.p7s)" ] && pass || fail "segl-extend changed its input"
+# B-LT to B-LTA: the detached content is found next to the signature, or given with --content
+cp ext-lt.p7s letter.txt.p7s
+expect_exit 0 "extend B-LT to B-LTA" -- "$EXTEND" -q -l B-LTA --tsa "$TSA" -o ext-lta.p7s letter.txt.p7s
+expect_exit 0 "extended B-LTA validates offline after expiry" -- verify_json --offline --revocation require --at "$LATER" --content letter.txt ext-lta.p7s
+expect_json '.signatures[0].level == "CAdES-BASELINE-LTA" and ([.signatures[0].timestamps[].type] == ["signature","archive"])' "extended to B-LTA"
+[ "$(openssl cms -cmsout -print -inform DER -in ext-lt.p7s | grep -c 'lastUpdate')" = "$(openssl cms -cmsout -print -inform DER -in ext-lta.p7s | grep -c 'lastUpdate')" ] && pass || fail "extending B-LT to B-LTA added CRLs it had already"
+expect_exit 0 "extend B-LTA again: a second archive timestamp" -- "$EXTEND" -q -l B-LTA --tsa "$TSA" --content letter.txt -o ext-lta2.p7s ext-lta.p7s
+expect_exit 0 "verify the renewed B-LTA" -- verify_json --offline --revocation require --at "$LATER" --content letter.txt ext-lta2.p7s
+expect_json '.signatures[0].level == "CAdES-BASELINE-LTA" and ([.signatures[0].timestamps[] | select(.type == "archive" and .valid)] | length) == 2' "two valid archive timestamps"
+expect_exit 0 "openssl cms -verify accepts the extended B-LTA" -- openssl cms -verify -binary -inform DER -in ext-lta2.p7s -content letter.txt -CAfile "$PKI/trust/oces3-root.pem" -attime "$AT_EPOCH" -purpose any -out /dev/null
+expect_exit 3 "extend to B-LTA without the content" -- "$EXTEND" -q -l B-LTA --tsa "$TSA" -o no-content.p7s ext-lt.p7s
+expect_one_line_error "B-LTA without the content" 'give it with --content'
+expect_exit 3 "extend to B-LTA with other content" -- "$EXTEND" -q -l B-LTA --tsa "$TSA" --content "$DOCS/taxform.xml" -o other.p7s ext-lt.p7s
+expect_one_line_error "B-LTA with other content" 'is not the content signature 1 was made over'
+[ ! -e no-content.p7s ] && [ ! -e other.p7s ] && pass || fail "a refused B-LTA extension left an output"
 openssl cms -sign -binary -cades -in letter.txt -signer "$PKI/oces3/person.pem" -inkey "$PKI/oces3/person.key.pem" \
     -certfile "$PKI/oces3/chain.pem" -outform DER -out o.p7s
 expect_exit 0 "extend an openssl signature to B-LT" -- "$EXTEND" -q -l B-LT --tsa "$TSA" -o o-lt.p7s o.p7s

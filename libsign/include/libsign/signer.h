@@ -23,8 +23,9 @@ typedef struct sign_options {
     const char *digest;            /* "sha256" (default), "sha384", "sha512" */
     const char *tsa_url;           /* for B-T and above */
     time_t signing_time;           /* (time_t)-1: now */
-    /* The content's file name as the signature should name it (a detached XAdES Reference URI,
-     * an ASiC data object); NULL: the base name of the input path, none for stdin. */
+    /* Signing: the content's file name as the signature should name it (a detached XAdES
+     * Reference URI, an ASiC data object); NULL: the base name of the input path, none for
+     * stdin. Extending: the path of a detached signature's content (segl-extend --content). */
     const char *content_name;
     /* PAdES: a visible signature on page visible_page (1-based; 0: invisible) in the rectangle
      * visible_rect = {x, y, width, height} in PDF points from the page's lower left corner. */
