@@ -415,7 +415,17 @@ static void cades_verify(const sign_ctx *ctx, sign_report *report, const char *p
         sign_report_set_error(report, "cannot open: %s", strerror(errno));
         return;
     }
-    CMS_ContentInfo *cms = read_cms(in);
+    /* A file of the usual size is read whole, so that its certificates come from the
+     * context's cache; a large enveloping one is decoded from the stream as it is. */
+    CMS_ContentInfo *cms = NULL;
+    unsigned char small[1 << 16];
+    int got = BIO_read(in, small, sizeof small);
+    if (got > 0 && got < (int)sizeof small)
+        cms = cms_read(ctx, small, (size_t)got);
+    if (!cms && BIO_reset(in) == 0) {
+        ERR_clear_error();
+        cms = read_cms(in);
+    }
     BIO_free(in);
     if (!cms) {
         char reason[256];

@@ -148,3 +148,118 @@ time_t cms_signature_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, sign_si
     }
     return poe;
 }
+
+/* ---------------------------------------------------------------- reading with the cache */
+
+struct tlv {
+    const unsigned char *start, *content;
+    long content_len;
+    long total;
+    int tag, cls, constructed;
+};
+
+/* One DER element at p (before end) by OpenSSL's ASN1_get_object; -1 for an error or a BER
+ * indefinite length, which the fast path leaves to the ordinary decoder. */
+static int read_tlv(const unsigned char *p, const unsigned char *end, struct tlv *out)
+{
+    const unsigned char *q = p;
+    if (end <= p)
+        return -1;
+    int ret = ASN1_get_object(&q, &out->content_len, &out->tag, &out->cls, end - p);
+    if ((ret & 0x80) || ret == 0x21)
+        return -1;
+    out->start = p;
+    out->content = q;
+    out->total = (long)(q - p) + out->content_len;
+    out->constructed = ret & V_ASN1_CONSTRUCTED;
+    return out->total <= end - p ? 0 : -1;
+}
+
+/* The fast path of cms_read: ContentInfo { signedData, [0] SignedData { version,
+ * digestAlgorithms, encapContentInfo, [0] certificates, ... } } with definite lengths, its
+ * certificates taken from the context's cache and the rest decoded without them. NULL when the
+ * input has another shape (the caller then decodes it the ordinary way). */
+static CMS_ContentInfo *read_without_certificates(const sign_ctx *ctx, const unsigned char *der,
+                                                  size_t len)
+{
+    static const unsigned char signed_data_oid[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,
+                                                    0xf7, 0x0d, 0x01, 0x07, 0x02};
+    const unsigned char *end = der + len;
+    struct tlv ci, oid, explicit0, sd, field, certs = {0};
+    if (read_tlv(der, end, &ci) || ci.tag != V_ASN1_SEQUENCE || !ci.constructed ||
+        read_tlv(ci.content, ci.content + ci.content_len, &oid) ||
+        oid.total != (long)sizeof signed_data_oid ||
+        memcmp(oid.start, signed_data_oid, sizeof signed_data_oid) != 0 ||
+        read_tlv(oid.start + oid.total, ci.content + ci.content_len, &explicit0) ||
+        explicit0.cls != V_ASN1_CONTEXT_SPECIFIC || explicit0.tag != 0 ||
+        read_tlv(explicit0.content, explicit0.content + explicit0.content_len, &sd) ||
+        sd.tag != V_ASN1_SEQUENCE)
+        return NULL;
+    const unsigned char *p = sd.content, *sd_end = sd.content + sd.content_len;
+    for (int i = 0; i < 4 && p < sd_end; i++) { /* version, digestAlgorithms, encap, [0]? */
+        if (read_tlv(p, sd_end, &field))
+            return NULL;
+        if (i == 3 && field.cls == V_ASN1_CONTEXT_SPECIFIC && field.tag == 0 && field.constructed)
+            certs = field;
+        p += field.total;
+    }
+    if (!certs.start)
+        return NULL;
+    STACK_OF(X509) *decoded = sk_X509_new_null();
+    int ok = decoded != NULL;
+    for (const unsigned char *c = certs.content; ok && c < certs.content + certs.content_len;) {
+        struct tlv cert;
+        ok = read_tlv(c, certs.content + certs.content_len, &cert) == 0 &&
+             cert.cls == V_ASN1_UNIVERSAL && cert.tag == V_ASN1_SEQUENCE;
+        X509 *x = ok ? sign_cert_cache_decode(ctx, cert.start, (size_t)cert.total) : NULL;
+        ok = x && sk_X509_push(decoded, x);
+        if (!ok)
+            X509_free(x);
+        c += ok ? cert.total : 0;
+    }
+    CMS_ContentInfo *cms = NULL;
+    unsigned char *stripped = NULL;
+    if (ok) {
+        /* The same DER without the certificates field: lengths recomputed, the rest copied. */
+        long sd_len = sd.content_len - certs.total;
+        long explicit_len = ASN1_object_size(1, sd_len, V_ASN1_SEQUENCE);
+        long ci_len = oid.total + ASN1_object_size(1, explicit_len, 0);
+        long total = ASN1_object_size(1, ci_len, V_ASN1_SEQUENCE);
+        stripped = total > 0 ? malloc((size_t)total) : NULL;
+        if (stripped) {
+            unsigned char *q = stripped;
+            ASN1_put_object(&q, 1, ci_len, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+            memcpy(q, oid.start, (size_t)oid.total);
+            q += oid.total;
+            ASN1_put_object(&q, 1, explicit_len, 0, V_ASN1_CONTEXT_SPECIFIC);
+            ASN1_put_object(&q, 1, sd_len, V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL);
+            memcpy(q, sd.content, (size_t)(certs.start - sd.content));
+            q += certs.start - sd.content;
+            size_t rest = (size_t)(sd_end - (certs.start + certs.total));
+            memcpy(q, certs.start + certs.total, rest);
+            q += rest;
+            const unsigned char *r = stripped;
+            if (q - stripped == total)
+                cms = d2i_CMS_ContentInfo(NULL, &r, total);
+        }
+    }
+    for (int i = 0; cms && i < sk_X509_num(decoded); i++) {
+        X509 *x = sk_X509_value(decoded, i);
+        if (X509_up_ref(x) && !CMS_add0_cert(cms, x))
+            X509_free(x); /* a duplicate: already there */
+    }
+    ERR_clear_error();
+    free(stripped);
+    sk_X509_pop_free(decoded, X509_free);
+    return cms;
+}
+
+CMS_ContentInfo *cms_read(const sign_ctx *ctx, const unsigned char *der, size_t len)
+{
+    CMS_ContentInfo *cms = read_without_certificates(ctx, der, len);
+    if (!cms) {
+        const unsigned char *p = der;
+        cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+    }
+    return cms;
+}

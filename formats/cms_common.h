@@ -38,4 +38,8 @@ int cades_archive_check(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInf
  * start), or -1. */
 int cades_archive_attr_next(CMS_SignerInfo *si, int lastpos);
 
+/* Decode a CMS ContentInfo from DER, its certificates through the context's cache (decoded
+ * once per batch, not once per file); other shapes are decoded the ordinary way. */
+CMS_ContentInfo *cms_read(const sign_ctx *ctx, const unsigned char *der, size_t len);
+
 #endif

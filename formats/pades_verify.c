@@ -263,7 +263,7 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
                        size_t signed_end, const struct ltv *ltv, sign_sig *sig)
 {
     const unsigned char *p = contents->bytes;
-    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)contents->len);
+    CMS_ContentInfo *cms = cms_read(ctx, p, (size_t)contents->len);
     if (!cms || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "/Contents does not hold a CMS SignedData");

@@ -12,6 +12,7 @@
 #define SIGN_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 typedef struct sign_revocation_cache sign_revocation_cache;
+typedef struct sign_cert_cache sign_cert_cache;
 typedef struct sign_tl_set sign_tl_set; /* trusted lists (tl.c) */
 
 struct sign_ctx {
@@ -22,6 +23,7 @@ struct sign_ctx {
     long timeout;             /* seconds for each network request; 0: the default, 10 */
     enum sign_revocation_policy revocation;
     sign_revocation_cache *revocation_cache; /* shared by validating threads; it locks itself */
+    sign_cert_cache *cert_cache;             /* the same, for decoded certificates */
     OSSL_PROVIDER *legacy;    /* loaded on demand for OCES2 PKCS#12 files (RC2/3DES) */
     OSSL_PROVIDER *deflt;
     sign_tl_set *trusted_lists; /* NULL: none given; read-only once validation starts */
@@ -150,6 +152,13 @@ void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestam
 /* The "oces" object of segl-verify --json (report.c; segl-inspect adds to it). */
 struct json_t;
 struct json_t *sign_oces_json(const sign_oces_id *id);
+
+/* ---- the certificate cache (certcache.c) ---- */
+sign_cert_cache *sign_cert_cache_new(void);
+void sign_cert_cache_free(sign_cert_cache *cache);
+/* The certificate whose DER is der (a new reference), decoded once per context; NULL if der
+ * is not exactly one certificate. */
+X509 *sign_cert_cache_decode(const sign_ctx *ctx, const unsigned char *der, size_t len);
 
 /* ---- certificates (oces.c, path.c) ---- */
 int sign_oces_identify(sign_oces_id *out, const X509 *cert);
