@@ -29,6 +29,7 @@ static void usage(FILE *to)
             "      --packaging P      detached|enveloping|enveloped\n"
             "  -l, --level L          B-B|B-T|B-LT|B-LTA (default B-B)\n"
             "      --tsa URL          timestamp authority for B-T and above\n"
+            "      --timeout SECONDS  for each timestamp, OCSP or CRL request (default 10)\n"
             "      --digest ALG       sha256 (default), sha384, sha512\n"
             "      --signing-time T   claimed signing time, RFC 3339 (default: now)\n"
             "      --visible P,X,Y,W,H  PAdES: show the signature on page P in the rectangle\n"
@@ -53,6 +54,7 @@ struct sign_args {
     const char *key_path, *pkcs11_uri, *cert_path, *chain_path, *pass_file, *pass_env, *output;
     int quiet;
     int jobs;
+    long timeout;
     sign_options opts;
 };
 
@@ -91,7 +93,7 @@ static int is_container(const char *format)
 static int parse_args(int argc, char **argv, struct sign_args *args)
 {
     enum { OPT_CHAIN = 256, OPT_PASS_FILE, OPT_PASS_ENV, OPT_PACKAGING, OPT_TSA, OPT_DIGEST,
-           OPT_SIGNING_TIME, OPT_VISIBLE, OPT_REASON, OPT_LOCATION, OPT_CONTACT, OPT_PKCS11,
+           OPT_SIGNING_TIME, OPT_VISIBLE, OPT_REASON, OPT_LOCATION, OPT_CONTACT, OPT_PKCS11, OPT_TIMEOUT,
            OPT_INNER };
     static const struct option longopts[] = {
         {"key", required_argument, NULL, 'k'},
@@ -105,6 +107,7 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
         {"packaging", required_argument, NULL, OPT_PACKAGING},
         {"level", required_argument, NULL, 'l'},
         {"tsa", required_argument, NULL, OPT_TSA},
+        {"timeout", required_argument, NULL, OPT_TIMEOUT},
         {"digest", required_argument, NULL, OPT_DIGEST},
         {"signing-time", required_argument, NULL, OPT_SIGNING_TIME},
         {"visible", required_argument, NULL, OPT_VISIBLE},
@@ -159,6 +162,15 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
             }
             break;
         case OPT_TSA: args->opts.tsa_url = optarg; break;
+        case OPT_TIMEOUT: {
+            char *end;
+            args->timeout = strtol(optarg, &end, 10);
+            if (*end || args->timeout < 1 || args->timeout > 3600) {
+                cmd_error(prog, NULL, "--timeout: '%s' is not a number of seconds (1-3600)", optarg);
+                return -1;
+            }
+            break;
+        }
         case OPT_DIGEST: args->opts.digest = optarg; break;
         case OPT_SIGNING_TIME:
             if (sign_parse_time(&args->opts.signing_time, optarg) != SIGN_OK) {
@@ -290,6 +302,8 @@ static void *batch_worker(void *arg)
     struct batch *batch = arg;
     sign_ctx *ctx = NULL;
     int failed = sign_ctx_new(&ctx) != SIGN_OK;
+    if (!failed && batch->args->timeout)
+        sign_ctx_set_timeout(ctx, batch->args->timeout);
     for (;;) {
         pthread_mutex_lock(&batch->lock);
         int i = batch->next < batch->count ? batch->next++ : batch->count;
@@ -355,6 +369,8 @@ int main(int argc, char **argv)
         cmd_error(prog, NULL, "out of memory");
         return EXIT_SOFTWARE;
     }
+    if (args.timeout)
+        sign_ctx_set_timeout(ctx, args.timeout);
     char *password = NULL;
     if (args.pass_file || args.pass_env || args.pkcs11_uri || sign_key_needs_password(args.key_path)) {
         /* Prompting needs the terminal on stdin and stdin free of content. */

@@ -43,6 +43,15 @@ expect_one_line_error "B-T without --tsa" 'needs a timestamp authority'
 expect_exit 3 "TSA down" -- "$SIGN" -q -k "$(key person)" --pass-file "$PASS" -l B-T --tsa "$DEAD" -o down.p7s letter.txt
 expect_one_line_error "TSA down" 'timestamp authority http://127.0.0.1:9/tsa'
 [ ! -e down.p7s ] && [ ! -e nots.p7s ] && pass || fail "a failed B-T left an output file"
+# A TSA that accepts the connection and never answers: --timeout bounds the wait
+(exec 0</dev/null; socat TCP-LISTEN:$((PORT + 3)),bind=127.0.0.1,reuseaddr SYSTEM:'sleep 30' >/dev/null 2>&1 &
+ echo $! >silent.pid)
+sleep 0.3
+start=$(date +%s)
+expect_exit 3 "TSA that never answers, --timeout 2" -- "$SIGN" -q -k "$(key person)" --pass-file "$PASS" -l B-T --tsa "http://127.0.0.1:$((PORT + 3))/tsa" --timeout 2 -o silent.p7s letter.txt
+[ $(( $(date +%s) - start )) -le 10 ] && pass || fail "--timeout 2 did not bound the wait"
+expect_one_line_error "TSA timeout" 'timestamp authority .*[Tt]imeout'
+kill "$(cat silent.pid)" 2>/dev/null
 expect_exit 3 "TSA answers garbage" -- "$SIGN" -q -k "$(key person)" --pass-file "$PASS" -l B-T --tsa "http://127.0.0.1:$PORT/tsa-broken" -o broken.p7s letter.txt
 expect_one_line_error "TSA garbage" 'not a timestamp response'
 
