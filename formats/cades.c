@@ -205,10 +205,9 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
         return sign_seterr(ctx, SIGN_EINVAL, "digest %s not allowed (sha256, sha384, sha512)",
                            opts->digest ? opts->digest : "(none)");
     int enveloping = opts->packaging == SIGN_PACKAGING_ENVELOPING;
-    /* OpenSSL 3.0 signs with an RSASSA-PSS key but labels the signature rsaEncryption unless
-     * the padding is set explicitly, and then nobody can verify it: set it. Its streaming
-     * encoder fails with explicit key parameters, so an enveloping PSS signature is built in
-     * memory (the one case where content size bounds memory while signing). */
+    /* OpenSSL 3.0's streaming encoder fails with the explicit RSASSA-PSS parameters
+     * cms_add_signer sets, so an enveloping PSS signature is built in memory (the one case
+     * where content size bounds memory while signing). */
     int pss = EVP_PKEY_is_a(key->pkey, "RSA-PSS");
     int streaming = enveloping && !pss && opts->level == SIGN_LEVEL_B_B;
     unsigned int flags = CMS_PARTIAL | CMS_BINARY | (enveloping ? 0 : CMS_DETACHED) |
@@ -217,23 +216,10 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
     BIO *archive_md = NULL;
 
     CMS_ContentInfo *cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
-    /* CMS_CADES adds signing-certificate-v2 (EN 319 122-1 5.2.2.3); content-type,
-     * message-digest and signing-time are added when the signature is computed. */
-    CMS_SignerInfo *si = cms ? CMS_add1_signer(cms, key->cert, key->pkey, md,
-                                               CMS_PARTIAL | CMS_BINARY | CMS_NOSMIMECAP |
-                                                   CMS_CADES | (pss ? CMS_KEY_PARAM : 0))
-                             : NULL;
+    CMS_SignerInfo *si = cms_add_signer(ctx, cms, key, md);
     if (!si) {
-        rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot set up the signer");
+        rc = SIGN_ECRYPTO;
         goto done;
-    }
-    if (pss) {
-        EVP_PKEY_CTX *pkey_ctx = CMS_SignerInfo_get0_pkey_ctx(si);
-        if (!pkey_ctx || EVP_PKEY_CTX_set_rsa_padding(pkey_ctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
-            EVP_PKEY_CTX_set_rsa_pss_saltlen(pkey_ctx, RSA_PSS_SALTLEN_DIGEST) <= 0) {
-            rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot set up RSASSA-PSS signing");
-            goto done;
-        }
     }
     if (opts->signing_time != (time_t)-1) {
         ASN1_TIME *when = ASN1_TIME_set(NULL, opts->signing_time);

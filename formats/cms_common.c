@@ -3,6 +3,7 @@
  * signing-certificate binding, weak digests, signature timestamps, the signature's id. */
 #include <string.h>
 #include <openssl/err.h>
+#include <openssl/rsa.h>
 #include <openssl/ess.h>
 #include "cms_common.h"
 
@@ -262,4 +263,31 @@ CMS_ContentInfo *cms_read(const sign_ctx *ctx, const unsigned char *der, size_t 
         cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
     }
     return cms;
+}
+
+CMS_SignerInfo *cms_add_signer(sign_ctx *ctx, CMS_ContentInfo *cms, const sign_key *key,
+                               const EVP_MD *md)
+{
+    /* OpenSSL 3.0 signs with an RSASSA-PSS key but labels the signature rsaEncryption unless
+     * the padding is set explicitly, and then nobody can verify it: set it. CMS_CADES adds
+     * signing-certificate-v2 (EN 319 122-1 5.2.2.3); content-type, message-digest and
+     * signing-time are added when the signature is computed. */
+    int pss = EVP_PKEY_is_a(key->pkey, "RSA-PSS");
+    CMS_SignerInfo *si = cms ? CMS_add1_signer(cms, key->cert, key->pkey, md,
+                                               CMS_PARTIAL | CMS_BINARY | CMS_NOSMIMECAP |
+                                                   CMS_CADES | (pss ? CMS_KEY_PARAM : 0))
+                             : NULL;
+    if (!si) {
+        sign_seterr(ctx, SIGN_ECRYPTO, "cannot set up the signer");
+        return NULL;
+    }
+    if (pss) {
+        EVP_PKEY_CTX *pkey_ctx = CMS_SignerInfo_get0_pkey_ctx(si);
+        if (!pkey_ctx || EVP_PKEY_CTX_set_rsa_padding(pkey_ctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
+            EVP_PKEY_CTX_set_rsa_pss_saltlen(pkey_ctx, RSA_PSS_SALTLEN_DIGEST) <= 0) {
+            sign_seterr(ctx, SIGN_ECRYPTO, "cannot set up RSASSA-PSS signing");
+            return NULL;
+        }
+    }
+    return si;
 }

@@ -42,4 +42,9 @@ int cades_archive_attr_next(CMS_SignerInfo *si, int lastpos);
  * once per batch, not once per file); other shapes are decoded the ordinary way. */
 CMS_ContentInfo *cms_read(const sign_ctx *ctx, const unsigned char *der, size_t len);
 
+/* Adds key's signer to cms (signing-certificate-v2 included; explicit RSASSA-PSS parameters
+ * for a PSS key), to be signed when the content has been read. NULL, message on ctx, on error. */
+CMS_SignerInfo *cms_add_signer(sign_ctx *ctx, CMS_ContentInfo *cms, const sign_key *key,
+                               const EVP_MD *md);
+
 #endif

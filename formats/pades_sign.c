@@ -116,22 +116,11 @@ static int build_cms(sign_ctx *ctx, const sign_key *key, const EVP_MD *md,
     int rc = SIGN_OK;
     unsigned int flags = CMS_PARTIAL | CMS_BINARY | CMS_DETACHED;
     CMS_ContentInfo *cms = CMS_sign(NULL, NULL, NULL, NULL, flags);
-    CMS_SignerInfo *si = cms ? CMS_add1_signer(cms, key->cert, key->pkey, md,
-                                               CMS_PARTIAL | CMS_BINARY | CMS_NOSMIMECAP |
-                                                   CMS_CADES | (pss ? CMS_KEY_PARAM : 0))
-                             : NULL;
+    CMS_SignerInfo *si = cms_add_signer(ctx, cms, key, md);
     CMS_ContentInfo *check = NULL;
     if (!si) {
-        rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot set up the signer");
+        rc = SIGN_ECRYPTO;
         goto done;
-    }
-    if (pss) {
-        EVP_PKEY_CTX *pkey_ctx = CMS_SignerInfo_get0_pkey_ctx(si);
-        if (!pkey_ctx || EVP_PKEY_CTX_set_rsa_padding(pkey_ctx, RSA_PKCS1_PSS_PADDING) <= 0 ||
-            EVP_PKEY_CTX_set_rsa_pss_saltlen(pkey_ctx, RSA_PSS_SALTLEN_DIGEST) <= 0) {
-            rc = sign_seterr(ctx, SIGN_ECRYPTO, "cannot set up RSASSA-PSS signing");
-            goto done;
-        }
     }
     for (int i = 0; key->chain && i < sk_X509_num(key->chain); i++)
         if (!CMS_add1_cert(cms, sk_X509_value(key->chain, i))) {
