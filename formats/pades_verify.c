@@ -317,12 +317,7 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
         goto done;
     }
     sign_sig_set_signer(sig, signer);
-    X509_ALGOR *digest_alg = NULL;
-    CMS_SignerInfo_get0_algs(si, NULL, NULL, &digest_alg, NULL);
-    int nid = digest_alg ? OBJ_obj2nid(digest_alg->algorithm) : NID_undef;
-    if (nid == NID_md5 || nid == NID_sha1 || nid == NID_md2 || nid == NID_md4)
-        sign_sig_fail(sig, SIGN_INDETERMINATE, "CRYPTO_CONSTRAINTS_FAILURE_NO_POE",
-                      "the digest algorithm %s is no longer reliable", OBJ_nid2sn(nid));
+    cms_check_digest_strength(si, sig);
 
     int has_signed_attrs = CMS_signed_get_attr_count(si) > 0;
     if (has_signed_attrs && CMS_SignerInfo_verify(si) <= 0)
