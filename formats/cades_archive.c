@@ -560,12 +560,7 @@ int cades_archive_check(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInf
         } else {
             check_one(ctx, &parts, token, token_len, detached_digest, detached_arg, &result);
         }
-        sign_sig_add_timestamp(sig, "archive", &result);
-        if (!result.valid)
-            sign_sig_warn(sig, "archive timestamp not used: %s", result.why);
-        else if (result.gen_time > at)
-            sign_sig_warn(sig, "archive timestamp after the validation time: not used");
-        else
+        if (sign_sig_use_timestamp(sig, "archive", "archive", &result, at))
             usable = 1;
     }
     OPENSSL_free(der);

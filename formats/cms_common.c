@@ -139,12 +139,8 @@ time_t cms_signature_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, sign_si
             sign_timestamp_check(ctx, token, token_len, ASN1_STRING_get0_data(value),
                                  (size_t)ASN1_STRING_length(value), &result);
         }
-        sign_sig_add_timestamp(sig, "signature", &result);
-        if (!result.valid)
-            sign_sig_warn(sig, "signature timestamp not used: %s", result.why);
-        else if (result.gen_time > at)
-            sign_sig_warn(sig, "signature timestamp after the validation time: not used");
-        else if (poe == (time_t)-1 || result.gen_time < poe)
+        if (sign_sig_use_timestamp(sig, "signature", "signature", &result, at) &&
+            (poe == (time_t)-1 || result.gen_time < poe))
             poe = result.gen_time;
     }
     return poe;

@@ -234,12 +234,8 @@ static time_t check_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, size_t s
         const struct doc_timestamp *ts = &ltv->timestamps[i];
         if (ts->signed_end && ts->signed_end <= signed_end)
             continue; /* before this signature: it proves nothing about it */
-        sign_sig_add_timestamp(sig, "archive", &ts->result);
-        if (!ts->result.valid)
-            sign_sig_warn(sig, "document timestamp not used: %s", ts->result.why);
-        else if (ts->result.gen_time > at)
-            sign_sig_warn(sig, "document timestamp after the validation time: not used");
-        else if (poe == (time_t)-1 || ts->result.gen_time < poe)
+        if (sign_sig_use_timestamp(sig, "archive", "document", &ts->result, at) &&
+            (poe == (time_t)-1 || ts->result.gen_time < poe))
             poe = ts->result.gen_time;
     }
     if (poe != (time_t)-1 && sign_sig_signing_time(sig) != (time_t)-1 &&

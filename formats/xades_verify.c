@@ -445,12 +445,8 @@ static time_t check_signature_timestamps(struct verify_state *st, xmlNodePtr uns
                 sign_timestamp_check(st->ctx, token, token_len, canonical, canonical_len, &result);
             }
             free(token);
-            sign_sig_add_timestamp(sig, "signature", &result);
-            if (!result.valid)
-                sign_sig_warn(sig, "signature timestamp not used: %s", result.why);
-            else if (result.gen_time > at)
-                sign_sig_warn(sig, "signature timestamp after the validation time: not used");
-            else if (poe == (time_t)-1 || result.gen_time < poe)
+            if (sign_sig_use_timestamp(sig, "signature", "signature", &result, at) &&
+                (poe == (time_t)-1 || result.gen_time < poe))
                 poe = result.gen_time;
         }
         if (tokens == 0)
@@ -527,12 +523,7 @@ static int check_archive_timestamps(struct verify_state *st, xmlNodePtr unsigned
                 snprintf(result.why, sizeof result.why, "%s", job.why);
             }
             free(token);
-            sign_sig_add_timestamp(st->sig, "archive", &result);
-            if (!result.valid)
-                sign_sig_warn(st->sig, "archive timestamp not used: %s", result.why);
-            else if (result.gen_time > at)
-                sign_sig_warn(st->sig, "archive timestamp after the validation time: not used");
-            else
+            if (sign_sig_use_timestamp(st->sig, "archive", "archive", &result, at))
                 usable = 1;
         }
         if (tokens == 0)

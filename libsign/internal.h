@@ -146,6 +146,11 @@ int sign_timestamp_check_with(const sign_ctx *ctx, const unsigned char *token, s
 int sign_tsa_request_digest(sign_ctx *ctx, const char *url, const EVP_MD *md,
                             const unsigned char *digest, size_t digest_len, unsigned char **token,
                             size_t *token_len);
+/* Records a timestamp on sig (type "signature" or "archive") and says whether it is a proof of
+ * existence at validation time at: valid and not after at; otherwise a warning naming the
+ * timestamp by label ("signature", "archive", "document") says why it is not used. */
+int sign_sig_use_timestamp(sign_sig *sig, const char *type, const char *label,
+                           const sign_timestamp_result *result, time_t at);
 /* Records a timestamp on the signature's report ("signature" or "archive"). */
 void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestamp_result *result);
 

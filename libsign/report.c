@@ -5,6 +5,7 @@
 #include <string.h>
 #include <jansson.h>
 #include <openssl/x509.h>
+#include "certinfo.h" /* sign_json_text */
 #include "internal.h"
 
 #define MESSAGE_MAX 512
@@ -155,6 +156,21 @@ void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestam
     entry->result = *result;
 }
 
+int sign_sig_use_timestamp(sign_sig *sig, const char *type, const char *label,
+                           const sign_timestamp_result *result, time_t at)
+{
+    sign_sig_add_timestamp(sig, type, result);
+    if (!result->valid) {
+        sign_sig_warn(sig, "%s timestamp not used: %s", label, result->why);
+        return 0;
+    }
+    if (result->gen_time > at) {
+        sign_sig_warn(sig, "%s timestamp after the validation time: not used", label);
+        return 0;
+    }
+    return 1;
+}
+
 SIGN_EXTERN size_t sign_sig_timestamp_count(const sign_sig *s) { return s->timestamp_count; }
 SIGN_EXTERN int sign_sig_timestamp(const sign_sig *s, size_t i, const char **type, time_t *time,
                                    int *valid)
@@ -302,31 +318,14 @@ SIGN_EXTERN const char *sign_sig_warning(const sign_sig *s, size_t i)
 }
 
 /* ---- JSON (segl-verify --json) ---- */
-/* JSON strings must be UTF-8; a file name or certificate field that is not gets its non-ASCII
- * bytes replaced by '?', so that one odd input never loses a whole report line. */
-static json_t *safe_string(const char *s)
-{
-    json_t *value = json_string(s);
-    if (value)
-        return value;
-    char *ascii = strdup(s);
-    if (!ascii)
-        return json_null();
-    for (char *p = ascii; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    value = json_string(ascii);
-    free(ascii);
-    return value ? value : json_null();
-}
 
-static json_t *string_or_null(const char *s) { return s && *s ? safe_string(s) : json_null(); }
+static json_t *string_or_null(const char *s) { return s && *s ? sign_json_text(s) : json_null(); }
 
 static json_t *messages_json(const struct message_list *list)
 {
     json_t *array = json_array();
     for (size_t i = 0; i < list->count; i++)
-        json_array_append_new(array, safe_string(list->items[i]));
+        json_array_append_new(array, sign_json_text(list->items[i]));
     return array;
 }
 
@@ -392,7 +391,7 @@ SIGN_EXTERN int sign_report_json(char **out, const sign_report *report, const ch
     for (size_t i = 0; i < report->count; i++)
         json_array_append_new(sigs, sig_json(report->sigs[i]));
     json_t *root = json_pack(
-        "{s:o, s:o, s:o, s:o}", "file", safe_string(file ? file : ""), "format",
+        "{s:o, s:o, s:o, s:o}", "file", sign_json_text(file ? file : ""), "format",
         string_or_null(report->format), "indication",
         report->error ? json_null()
                       : json_string(sign_indication_name(sign_report_indication(report))),
@@ -400,7 +399,7 @@ SIGN_EXTERN int sign_report_json(char **out, const sign_report *report, const ch
     if (!root)
         return SIGN_ENOMEM;
     if (report->error)
-        json_object_set_new(root, "error", safe_string(report->error));
+        json_object_set_new(root, "error", sign_json_text(report->error));
     *out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(root);
     return *out ? SIGN_OK : SIGN_ENOMEM;

@@ -13,7 +13,10 @@ ROOT=$PKI/trust/oces3-root.pem
 # pdfsig signs and validates at the real clock: run it an hour before the fixed validation time,
 # so that its signing time and its certificate checks do not move with the date.
 NSS_TIME="@$(date -u -d "@$((AT_EPOCH - 3600))" '+%Y-%m-%d %H:%M:%S')"
-nss() { TZ=UTC faketime -f "$NSS_TIME" "$@"; }
+# libfaketime preloaded directly, not through the faketime wrapper, whose semaphores collide
+# when a pid comes round again under load (as in tests/servers/start.sh).
+LIBFAKETIME=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+nss() { TZ=UTC LD_PRELOAD="$LIBFAKETIME" FAKETIME="$NSS_TIME" "$@"; }
 subject_field() { # subject_field CERT FIELD: one field of a certificate's subject
     openssl x509 -in "$1" -noout -subject -nameopt multiline | sed -n "s/^ *$2 *= //p"
 }
