@@ -130,7 +130,7 @@ int main(int argc, char **argv)
     sign_ctx_free(ctx);
     if (cmd_output_commit(&out, prog) != 0)
         return EXIT_SOFTWARE;
-    if (!quiet && !out.to_stdout)
+    if (!quiet && !out.to_stdout && isatty(STDERR_FILENO)) /* quiet when not watched */
         fprintf(stderr, "%s: extended %s -> %s\n", prog, input, target);
     return EXIT_PASSED;
 }

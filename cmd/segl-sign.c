@@ -284,7 +284,9 @@ static int sign_one(sign_ctx *ctx, const sign_key *key, const struct sign_args *
     }
     if (cmd_output_commit(&out, prog) != 0)
         return EXIT_SOFTWARE;
-    if (!args->quiet && !out.to_stdout)
+    /* Quiet on success unless someone is watching (STYLE.md): a script piping stderr gets
+     * errors only. */
+    if (!args->quiet && !out.to_stdout && isatty(STDERR_FILENO))
         fprintf(stderr, "%s: signed %s -> %s\n", prog, input, target);
     return EXIT_PASSED;
 }

@@ -83,4 +83,8 @@ expect_json '.indication == "TOTAL_PASSED" and .file == "-"' "verify from stdin"
 # Trust given as a directory of hashed links
 expect_exit 0 "trust directory" -- "$VERIFY" --json --at "$AT" --trust "$PKI/trust/all" letter.txt.p7s
 
+# Quiet on success when nobody watches: stderr is a file here, so nothing is said
+expect_exit 0 "sign without -q, stderr not a terminal" -- "$SIGN" -k "$PKI/oces3/person.p12" --pass-file "$PASS" -o quiet.p7s letter.txt
+[ ! -s err.txt ] && pass || fail "segl-sign spoke on success to a non-terminal: $(cat err.txt)"
+
 finish
