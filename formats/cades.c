@@ -317,19 +317,7 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
     sign_sig_set_signer(sig, signer);
     cms_check_digest_strength(si, sig);
 
-    /* RFC 5652 5.4: with signed attributes the signature covers them and they carry the content
-     * digest; without, the signature covers the content digest directly. */
-    if (has_signed_attrs && CMS_SignerInfo_verify(si) <= 0) {
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "SIG_CRYPTO_FAILURE",
-                      "the signature value does not verify with the signer's key");
-        ERR_clear_error();
-    }
-    int content_type_count = 0, digest_count = 0;
-    cms_single_signed_attr(si, NID_pkcs9_contentType, &content_type_count);
-    cms_single_signed_attr(si, NID_pkcs9_messageDigest, &digest_count);
-    if (has_signed_attrs && (content_type_count != 1 || digest_count != 1))
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
-                      "content-type and message-digest must each be signed exactly once");
+    cms_check_signed_attributes(si, sig);
     if (!content_found) {
         sign_sig_fail(sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
                       "detached signature and no content: give it with --content");

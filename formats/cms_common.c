@@ -287,3 +287,23 @@ CMS_SignerInfo *cms_add_signer(sign_ctx *ctx, CMS_ContentInfo *cms, const sign_k
     }
     return si;
 }
+
+int cms_check_signed_attributes(CMS_SignerInfo *si, sign_sig *sig)
+{
+    /* RFC 5652 5.4: with signed attributes the signature covers them and they carry the content
+     * digest; without, the signature covers the content digest directly. */
+    int has_signed_attrs = CMS_signed_get_attr_count(si) > 0;
+    if (!has_signed_attrs)
+        return 0;
+    if (CMS_SignerInfo_verify(si) <= 0)
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "SIG_CRYPTO_FAILURE",
+                      "the signature value does not verify with the signer's key");
+    ERR_clear_error();
+    int content_type_count = 0, digest_count = 0;
+    cms_single_signed_attr(si, NID_pkcs9_contentType, &content_type_count);
+    cms_single_signed_attr(si, NID_pkcs9_messageDigest, &digest_count);
+    if (content_type_count != 1 || digest_count != 1)
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "content-type and message-digest must each be signed exactly once");
+    return 1;
+}

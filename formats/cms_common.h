@@ -47,4 +47,8 @@ CMS_ContentInfo *cms_read(const sign_ctx *ctx, const unsigned char *der, size_t 
 CMS_SignerInfo *cms_add_signer(sign_ctx *ctx, CMS_ContentInfo *cms, const sign_key *key,
                                const EVP_MD *md);
 
+/* Checks the signature over the signed attributes and that content-type and message-digest are
+ * each signed once; records failures on sig. Returns whether there are signed attributes. */
+int cms_check_signed_attributes(CMS_SignerInfo *si, sign_sig *sig);
+
 #endif

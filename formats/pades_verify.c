@@ -315,17 +315,7 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
     sign_sig_set_signer(sig, signer);
     cms_check_digest_strength(si, sig);
 
-    int has_signed_attrs = CMS_signed_get_attr_count(si) > 0;
-    if (has_signed_attrs && CMS_SignerInfo_verify(si) <= 0)
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "SIG_CRYPTO_FAILURE",
-                      "the signature value does not verify with the signer's key");
-    ERR_clear_error();
-    int content_type_count = 0, digest_count = 0;
-    cms_single_signed_attr(si, NID_pkcs9_contentType, &content_type_count);
-    cms_single_signed_attr(si, NID_pkcs9_messageDigest, &digest_count);
-    if (has_signed_attrs && (content_type_count != 1 || digest_count != 1))
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
-                      "content-type and message-digest must each be signed exactly once");
+    int has_signed_attrs = cms_check_signed_attributes(si, sig);
     if (CMS_SignerInfo_verify_content(si, chain) <= 0)
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, has_signed_attrs ? "HASH_FAILURE" : "SIG_CRYPTO_FAILURE",
                       has_signed_attrs ? "the signed byte ranges do not match the signed digest"

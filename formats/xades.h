@@ -162,4 +162,7 @@ int xades_write_all(sign_ctx *ctx, BIO *out, const void *data, size_t len);
 /* The certificates in a signature's KeyInfo/X509Data, in document order (xades_verify.c). */
 STACK_OF(X509) *xades_key_info_certs(xmlNodePtr signature);
 
+/* Every ds:Signature under node, in document order, at most max (xades_verify.c). */
+void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max);
+
 #endif

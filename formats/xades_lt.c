@@ -568,16 +568,6 @@ static int archive_one(sign_ctx *ctx, const sign_options *opts, const unsigned c
 
 /* ---------------------------------------------------------------- the document */
 
-static void collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max)
-{
-    for (; node; node = node->next) {
-        if (node->type != XML_ELEMENT_NODE)
-            continue;
-        if (xades_is(node, XADES_DSIG_NS, "Signature") && *count < max)
-            found[(*count)++] = node;
-        collect_signatures(node->children, found, count, max);
-    }
-}
 
 static void silent_errors(void *user, xmlErrorPtr error) { (void)user, (void)error; }
 
@@ -606,7 +596,7 @@ int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *
         }
         xmlNodePtr signatures[32];
         int count = 0;
-        collect_signatures(doc->children, signatures, &count, 32);
+        xades_collect_signatures(doc->children, signatures, &count, 32);
         if (count == 0)
             rc = sign_seterr(ctx, SIGN_EPARSE, "no XML signature to extend");
         if (index >= count) {

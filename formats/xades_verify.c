@@ -754,14 +754,15 @@ static void verify_signature(struct verify_state *st)
     free(value_b64);
 }
 
-static void collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max)
+/* Every ds:Signature under node, in document order, at most max (xades.h). */
+void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max)
 {
     for (; node; node = node->next) {
         if (node->type != XML_ELEMENT_NODE)
             continue;
         if (xades_is(node, XADES_DSIG_NS, "Signature") && *count < max)
             found[(*count)++] = node;
-        collect_signatures(node->children, found, count, max);
+        xades_collect_signatures(node->children, found, count, max);
     }
 }
 
@@ -784,7 +785,7 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
     xades_register_ids(doc, NULL);
     xmlNodePtr signatures[32];
     int count = 0;
-    collect_signatures(doc->children, signatures, &count, 32);
+    xades_collect_signatures(doc->children, signatures, &count, 32);
     for (int i = 0; i < count; i++) {
         sign_sig *sig = sign_report_add_sig(report);
         if (!sig) {
