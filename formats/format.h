@@ -4,7 +4,7 @@
 #define SEGL_FORMAT_H
 
 #include <openssl/bio.h>
-#include "../libsign/internal.h"
+#include "libsign/internal.h"
 
 struct json_t; /* from <jansson.h> */
 
@@ -51,7 +51,5 @@ extern const struct sign_format sign_format_pades;
 extern const struct sign_format sign_format_xades;
 extern const struct sign_format sign_format_asic_e; /* asic.c */
 extern const struct sign_format sign_format_asic_s;
-int sign_cades_list(sign_ctx *ctx, const unsigned char *data, size_t len, const char *name,
-                    struct json_t *file); /* cades_list.c */
 
 #endif

@@ -1,6 +1,6 @@
 /* The table of formats and the choice between them. */
 #include <string.h>
-#include "format.h"
+#include "formats/format.h"
 
 static const struct sign_format *const formats[] = {
     &sign_format_cades,

@@ -8,7 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
-#include "../formats/format.h"
+#include "formats/format.h"
 #include "certinfo.h"
 
 struct sign_inspection {

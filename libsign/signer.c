@@ -1,7 +1,7 @@
 /* Signing entry point: choose the format, open the input, hand over to the format module. */
 #include <errno.h>
 #include <string.h>
-#include "../formats/format.h"
+#include "formats/format.h"
 
 SIGN_EXTERN void sign_options_init(sign_options *opts)
 {

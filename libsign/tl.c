@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-#include "../formats/xades.h"
+#include "formats/xades/xades.h"
 #include "tl_list.h"
 
 struct sign_tl_set {

@@ -10,7 +10,7 @@
 #include <xmlsec/keys.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/openssl/evp.h>
-#include "../formats/xades.h"
+#include "formats/xades/xades.h"
 #include "tl_list.h"
 
 #define TL_ADDITIONAL_NS "http://uri.etsi.org/02231/v2/additionaltypes#"

@@ -1,7 +1,7 @@
 /* Validation entry point: find the file's format, hand it to that module. */
 #include <errno.h>
 #include <string.h>
-#include "../formats/format.h"
+#include "formats/format.h"
 
 SIGN_EXTERN int sign_verify_file(sign_report **out, const sign_ctx *ctx, const char *path,
                                  const char *content_path)

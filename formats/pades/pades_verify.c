@@ -15,7 +15,7 @@
 #include <openssl/ess.h>
 #include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
-#include "cms_common.h"
+#include "formats/cms/cms.h"
 #include "pades.h"
 
 #define MAX_FIELDS 10000

@@ -2,8 +2,8 @@
 #ifndef SEGL_PADES_H
 #define SEGL_PADES_H
 
-#include "format.h"
-#include "pades_pdf.h"
+#include "formats/format.h"
+#include "formats/pades/pdf/pdf.h"
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 

@@ -13,7 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
-#include "internal.h"
+#include "libsign/internal.h"
 
 #define CLOCK_SKEW 300
 

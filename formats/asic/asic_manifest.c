@@ -4,7 +4,7 @@
 #include <string.h>
 #include <libxml/uri.h>
 #include "asic.h"
-#include "xades.h"
+#include "formats/xades/xades.h"
 
 int asic_manifest_build(sign_ctx *ctx, struct asic_container *c, const char *sig_name,
                         const char *digest, unsigned char **out, size_t *len)

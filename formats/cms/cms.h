@@ -1,9 +1,9 @@
-/* CMS SignerInfo checks and additions shared by the CMS-based formats (cms_common.c). */
-#ifndef SEGL_CMS_COMMON_H
-#define SEGL_CMS_COMMON_H
+/* CMS SignerInfo checks and additions shared by the CMS-based formats (cms.c): the SignerInfo reading and checks of every format built on CMS. */
+#ifndef SEGL_FORMATS_CMS_H
+#define SEGL_FORMATS_CMS_H
 
 #include <openssl/cms.h>
-#include "../libsign/internal.h"
+#include "libsign/internal.h"
 
 /* The DER of a SEQUENCE-valued attribute value (a timestamp token), or NULL. */
 const unsigned char *cms_sequence_der(const ASN1_TYPE *value, size_t *len);
@@ -22,21 +22,6 @@ int cms_add_signature_timestamp(sign_ctx *ctx, CMS_SignerInfo *si, const EVP_MD 
 /* Checks every signature-time-stamp of si, records them on sig and returns the earliest valid
  * time not after at, the signature's proof of existence ((time_t)-1: none). */
 time_t cms_signature_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, sign_sig *sig, time_t at);
-
-/* ---- CAdES B-LTA (cades_archive.c) ---- */
-/* EN 319 122-1 5.5.3: adds to si an archive-time-stamp-v3 (SHA-256) from the TSA at tsa_url over
- * cms as it is now, its token carrying the ats-hash-index-v3. detached_digest hashes the signed
- * content when cms has no eContent (NULL: none to be had). Message on ctx. */
-int cades_archive_add(sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
-                      sign_digest_fn *detached_digest, void *detached_arg, const char *tsa_url);
-/* Checks every archive-time-stamp-v3 of si and records each on sig ("archive"); returns 1 when
- * a valid one is not after at. */
-int cades_archive_check(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
-                        sign_digest_fn *detached_digest, void *detached_arg, sign_sig *sig,
-                        time_t at);
-/* The index of si's next archive-time-stamp-v3 unsigned attribute after lastpos (-1: from the
- * start), or -1. */
-int cades_archive_attr_next(CMS_SignerInfo *si, int lastpos);
 
 /* Decode a CMS ContentInfo from DER, its certificates through the context's cache (decoded
  * once per batch, not once per file); other shapes are decoded the ordinary way. */

@@ -4,7 +4,7 @@
 
 #include <libxml/tree.h>
 #include <openssl/evp.h>
-#include "format.h"
+#include "formats/format.h"
 
 #define XADES_DSIG_NS "http://www.w3.org/2000/09/xmldsig#"
 #define XADES_NS "http://uri.etsi.org/01903/v1.3.2#"

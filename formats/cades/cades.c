@@ -12,8 +12,7 @@
 #include <openssl/ess.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-#include "cms_common.h"
-#include "format.h"
+#include "cades.h"
 
 /* DER SignedData starts SEQUENCE { OID 1.2.840.113549.1.7.2 ... }: look for that OID near the start. */
 static const unsigned char signed_data_oid[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86,

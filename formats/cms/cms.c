@@ -5,7 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 #include <openssl/ess.h>
-#include "cms_common.h"
+#include "formats/cms/cms.h"
 
 /* The DER of the single value of an unsigned attribute holding a timestamp token, from its
  * ASN1_TYPE (a SEQUENCE kept as its encoding). */

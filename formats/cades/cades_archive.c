@@ -8,7 +8,7 @@
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/x509.h>
-#include "cms_common.h"
+#include "cades.h"
 
 #define OID_ARCHIVE_TIME_STAMP_V3 "0.4.0.1733.2.4" /* id-aa-ets-archiveTimestampV3 */
 #define OID_ATS_HASH_INDEX_V3 "0.4.0.19122.1.5"    /* id-aa-ATSHashIndex-v3 */

@@ -2,7 +2,7 @@
  * validation time or, for a signature with a proof of existence (a timestamp), at that time
  * (past signature validation, 5.6.2.4, simplified: see sign_path_validate). */
 #include <openssl/x509v3.h>
-#include "internal.h"
+#include "libsign/internal.h"
 
 int sign_chain_verify(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *untrusted, time_t at,
                       int purpose, STACK_OF(X509) **chain, int *error, int *depth)

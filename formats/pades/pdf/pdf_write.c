@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "pades_pdf.h"
+#include "formats/pades/pdf/pdf.h"
 
 void pdf_buf_append(struct pdf_buf *buf, const void *data, size_t len)
 {

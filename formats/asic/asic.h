@@ -3,7 +3,7 @@
 #define SEGL_ASIC_H
 
 #include <zip.h>
-#include "format.h"
+#include "formats/format.h"
 
 #define ASIC_MIMETYPE_E "application/vnd.etsi.asic-e+zip"
 #define ASIC_MIMETYPE_S "application/vnd.etsi.asic-s+zip"

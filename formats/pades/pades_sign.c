@@ -17,7 +17,7 @@
 #include <openssl/err.h>
 #include <openssl/core_names.h>
 #include <openssl/pkcs7.h>
-#include "cms_common.h"
+#include "formats/cms/cms.h"
 #include "pades.h"
 
 #define CONTENTS_SLACK 32    /* ECDSA signatures vary by a few bytes between runs */

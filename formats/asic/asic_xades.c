@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "asic.h"
-#include "xades.h"
+#include "formats/xades/xades.h"
 
 #define ODF_MANIFEST_NS "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "pades_pdf.h"
+#include "formats/pades/pdf/pdf.h"
 
 #define MAX_DEPTH 64                 /* nesting of arrays/dictionaries, and of object lookups */
 #define MAX_SECTIONS 4096            /* cross-reference sections in one /Prev chain */

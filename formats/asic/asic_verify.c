@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <libxml/uri.h>
 #include "asic.h"
-#include "xades.h"
+#include "formats/xades/xades.h"
 
 #define ODF_MANIFEST_NS "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
 

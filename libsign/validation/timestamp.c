@@ -6,7 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/ts.h>
 #include <openssl/x509v3.h>
-#include "internal.h"
+#include "libsign/internal.h"
 
 /* RFC 3161 2.3: the TSA certificate has exactly one extended key usage, timeStamping, and the
  * extension is critical. */
