@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
-#include "formats/xades/xades.h"
+#include "libsign/xml/xml.h"
 #include "tl_list.h"
 
 struct sign_tl_set {
@@ -133,7 +133,7 @@ static int read_file(sign_ctx *ctx, const char *path, unsigned char **bytes, siz
     if (!in)
         return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, strerror(errno));
     const char *why = NULL;
-    int rc = xades_read_all(in, bytes, len, &why);
+    int rc = sign_xml_read_all(in, bytes, len, &why);
     BIO_free(in);
     ERR_clear_error();
     return rc == 0 ? SIGN_OK : sign_seterr(ctx, SIGN_EIO, "%s: %s", path, why);

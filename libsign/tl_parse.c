@@ -1,7 +1,7 @@
 /* Reading an ETSI TS 119 612 trusted list: its enveloped XMLDSig signature checked with xmlsec
  * against pinned signer certificates only, then the scheme information, the services with their
  * status history, and (for a list of the lists) the pointers to other lists. The XML is parsed as
- * every untrusted XML in segl is (formats/xades_parse.c: no network, no DTD, no entities). */
+ * every untrusted XML in segl is (libsign/xml/parse.c: no network, no DTD, no entities). */
 #include <string.h>
 #include <libxml/tree.h>
 #include <xmlsec/xmlsec.h>
@@ -10,7 +10,7 @@
 #include <xmlsec/keys.h>
 #include <xmlsec/crypto.h>
 #include <xmlsec/openssl/evp.h>
-#include "formats/xades/xades.h"
+#include "libsign/xml/xml.h"
 #include "tl_list.h"
 
 #define TL_ADDITIONAL_NS "http://uri.etsi.org/02231/v2/additionaltypes#"
@@ -47,7 +47,7 @@ static X509 *cert_from_base64(xmlNodePtr node)
 {
     xmlChar *content = xmlNodeGetContent(node);
     size_t der_len = 0;
-    unsigned char *der = content ? xades_unbase64((const char *)content, &der_len) : NULL;
+    unsigned char *der = content ? sign_xml_unbase64((const char *)content, &der_len) : NULL;
     xmlFree(content);
     const unsigned char *p = der;
     X509 *cert = der ? d2i_X509(NULL, &p, (long)der_len) : NULL;
@@ -58,16 +58,16 @@ static X509 *cert_from_base64(xmlNodePtr node)
 /* Every X509Certificate (and X509SKI, when skis is given) of a ServiceDigitalIdentity. */
 static void read_identity(xmlNodePtr identity, STACK_OF(X509) *certs, struct tl_service *skis)
 {
-    for (xmlNodePtr id = xades_child(identity, TL_NS, "DigitalId"); id;
-         id = xades_next(id, TL_NS, "DigitalId")) {
-        xmlNodePtr value = xades_child(id, TL_NS, "X509Certificate");
+    for (xmlNodePtr id = sign_xml_child(identity, TL_NS, "DigitalId"); id;
+         id = sign_xml_next(id, TL_NS, "DigitalId")) {
+        xmlNodePtr value = sign_xml_child(id, TL_NS, "X509Certificate");
         X509 *cert = value ? cert_from_base64(value) : NULL;
         if (cert && !sk_X509_push(certs, cert))
             X509_free(cert);
-        xmlNodePtr ski_node = skis ? xades_child(id, TL_NS, "X509SKI") : NULL;
+        xmlNodePtr ski_node = skis ? sign_xml_child(id, TL_NS, "X509SKI") : NULL;
         xmlChar *text = ski_node ? xmlNodeGetContent(ski_node) : NULL;
         size_t ski_len = 0;
-        unsigned char *ski = text ? xades_unbase64((const char *)text, &ski_len) : NULL;
+        unsigned char *ski = text ? sign_xml_unbase64((const char *)text, &ski_len) : NULL;
         xmlFree(text);
         struct tl_ski *grown = ski && ski_len > 0 && ski_len <= sizeof grown->value
                                    ? realloc(skis->skis, (skis->ski_count + 1) * sizeof *grown)
@@ -83,42 +83,14 @@ static void read_identity(xmlNodePtr identity, STACK_OF(X509) *certs, struct tl_
 
 /* ---------------------------------------------------------------- signature */
 
-/* XMLDSig as TS 119 612 5.7 uses it: exclusive or inclusive C14N, enveloped-signature, and
- * RSA/ECDSA with SHA-2 (SHA-1 is refused). Nothing that selects content (XPath, XSLT). */
-static int restrict_transforms(xmlSecDSigCtxPtr dsig)
-{
-    xmlSecTransformId references[] = {
-        xmlSecTransformInclC14NId,   xmlSecTransformInclC14NWithCommentsId,
-        xmlSecTransformInclC14N11Id, xmlSecTransformInclC14N11WithCommentsId,
-        xmlSecTransformExclC14NId,   xmlSecTransformExclC14NWithCommentsId,
-        xmlSecTransformEnvelopedId,  xmlSecTransformSha256Id,
-        xmlSecTransformSha384Id,     xmlSecTransformSha512Id,
-    };
-    xmlSecTransformId signature[] = {
-        xmlSecTransformInclC14NId,     xmlSecTransformInclC14NWithCommentsId,
-        xmlSecTransformInclC14N11Id,   xmlSecTransformInclC14N11WithCommentsId,
-        xmlSecTransformExclC14NId,     xmlSecTransformExclC14NWithCommentsId,
-        xmlSecTransformRsaSha256Id,    xmlSecTransformRsaSha384Id,
-        xmlSecTransformRsaSha512Id,    xmlSecTransformEcdsaSha256Id,
-        xmlSecTransformEcdsaSha384Id,  xmlSecTransformEcdsaSha512Id,
-    };
-    for (size_t i = 0; i < sizeof references / sizeof references[0]; i++)
-        if (xmlSecDSigCtxEnableReferenceTransform(dsig, references[i]) < 0)
-            return -1;
-    for (size_t i = 0; i < sizeof signature / sizeof signature[0]; i++)
-        if (xmlSecDSigCtxEnableSignatureTransform(dsig, signature[i]) < 0)
-            return -1;
-    return 0;
-}
-
 /* The pinned certificate that is in the signature's KeyInfo, or NULL. */
 static X509 *pinned_signer(xmlNodePtr signature, STACK_OF(X509) *pinned)
 {
-    xmlNodePtr key_info = xades_child(signature, XADES_DSIG_NS, "KeyInfo");
-    for (xmlNodePtr data = xades_child(key_info, XADES_DSIG_NS, "X509Data"); data;
-         data = xades_next(data, XADES_DSIG_NS, "X509Data"))
-        for (xmlNodePtr value = xades_child(data, XADES_DSIG_NS, "X509Certificate"); value;
-             value = xades_next(value, XADES_DSIG_NS, "X509Certificate")) {
+    xmlNodePtr key_info = sign_xml_child(signature, SIGN_XML_DSIG_NS, "KeyInfo");
+    for (xmlNodePtr data = sign_xml_child(key_info, SIGN_XML_DSIG_NS, "X509Data"); data;
+         data = sign_xml_next(data, SIGN_XML_DSIG_NS, "X509Data"))
+        for (xmlNodePtr value = sign_xml_child(data, SIGN_XML_DSIG_NS, "X509Certificate"); value;
+             value = sign_xml_next(value, SIGN_XML_DSIG_NS, "X509Certificate")) {
             X509 *cert = cert_from_base64(value);
             for (int i = 0; cert && i < sk_X509_num(pinned); i++)
                 if (X509_cmp(cert, sk_X509_value(pinned, i)) == 0) {
@@ -136,17 +108,17 @@ static X509 *pinned_signer(xmlNodePtr signature, STACK_OF(X509) *pinned)
 static int check_signature(xmlDocPtr doc, xmlNodePtr root, STACK_OF(X509) *pinned, char *why,
                            size_t why_len)
 {
-    xmlNodePtr signature = xades_child(root, XADES_DSIG_NS, "Signature");
+    xmlNodePtr signature = sign_xml_child(root, SIGN_XML_DSIG_NS, "Signature");
     if (!signature) {
         snprintf(why, why_len, "the trusted list is not signed");
         return SIGN_ECRYPTO;
     }
-    if (xades_next(signature, XADES_DSIG_NS, "Signature")) {
+    if (sign_xml_next(signature, SIGN_XML_DSIG_NS, "Signature")) {
         snprintf(why, why_len, "the trusted list has more than one signature");
         return SIGN_ECRYPTO;
     }
     const xmlChar *duplicate = NULL;
-    if (xades_register_ids(doc, &duplicate) > 0) {
+    if (sign_xml_register_ids(doc, &duplicate) > 0) {
         snprintf(why, why_len, "the trusted list has the Id '%s' more than once",
                  duplicate ? (const char *)duplicate : "");
         return SIGN_EPARSE;
@@ -174,7 +146,7 @@ static int check_signature(xmlDocPtr doc, xmlNodePtr root, STACK_OF(X509) *pinne
     }
     int status = SIGN_ECRYPTO;
     xmlSecDSigCtxPtr dsig = xmlSecDSigCtxCreate(NULL);
-    if (!dsig || restrict_transforms(dsig) < 0) {
+    if (!dsig || sign_xml_restrict_transforms(dsig, SIGN_XML_SIGNATURE_VALUE) < 0) {
         xmlSecKeyDestroy(key);
         snprintf(why, why_len, "cannot set up xmlsec");
         goto done;
@@ -235,18 +207,18 @@ static int read_state(struct tl_service *service, xmlNodePtr info)
     service->states = grown;
     struct tl_state *state = &grown[service->state_count++];
     memset(state, 0, sizeof *state);
-    node_text(xades_child(info, TL_NS, "ServiceTypeIdentifier"), state->type, sizeof state->type);
-    node_text(xades_child(info, TL_NS, "ServiceStatus"), state->status_uri,
+    node_text(sign_xml_child(info, TL_NS, "ServiceTypeIdentifier"), state->type, sizeof state->type);
+    node_text(sign_xml_child(info, TL_NS, "ServiceStatus"), state->status_uri,
               sizeof state->status_uri);
     state->status = status_meaning(state->status_uri);
-    state->start = node_time(xades_child(info, TL_NS, "StatusStartingTime"));
-    read_identity(xades_child(info, TL_NS, "ServiceDigitalIdentity"), service->certs, service);
+    state->start = node_time(sign_xml_child(info, TL_NS, "StatusStartingTime"));
+    read_identity(sign_xml_child(info, TL_NS, "ServiceDigitalIdentity"), service->certs, service);
     return 0;
 }
 
 static int read_service(struct tl_list *list, xmlNodePtr tsp_service)
 {
-    xmlNodePtr info = xades_child(tsp_service, TL_NS, "ServiceInformation");
+    xmlNodePtr info = sign_xml_child(tsp_service, TL_NS, "ServiceInformation");
     if (!info)
         return 0;
     struct tl_service *grown =
@@ -259,13 +231,13 @@ static int read_service(struct tl_list *list, xmlNodePtr tsp_service)
     service->certs = sk_X509_new_null();
     if (!service->certs)
         return -1;
-    xmlNodePtr name = xades_child(xades_child(info, TL_NS, "ServiceName"), TL_NS, "Name");
+    xmlNodePtr name = sign_xml_child(sign_xml_child(info, TL_NS, "ServiceName"), TL_NS, "Name");
     node_text(name, service->name, sizeof service->name);
     if (read_state(service, info) != 0)
         return -1;
-    xmlNodePtr history = xades_child(tsp_service, TL_NS, "ServiceHistory");
-    for (xmlNodePtr instance = xades_child(history, TL_NS, "ServiceHistoryInstance"); instance;
-         instance = xades_next(instance, TL_NS, "ServiceHistoryInstance"))
+    xmlNodePtr history = sign_xml_child(tsp_service, TL_NS, "ServiceHistory");
+    for (xmlNodePtr instance = sign_xml_child(history, TL_NS, "ServiceHistoryInstance"); instance;
+         instance = sign_xml_next(instance, TL_NS, "ServiceHistoryInstance"))
         if (read_state(service, instance) != 0)
             return -1;
     return 0;
@@ -283,25 +255,25 @@ static int read_pointer(struct tl_list *list, xmlNodePtr pointer)
     entry->certs = sk_X509_new_null();
     if (!entry->certs)
         return -1;
-    node_text(xades_child(pointer, TL_NS, "TSLLocation"), entry->location, sizeof entry->location);
-    xmlNodePtr identities = xades_child(pointer, TL_NS, "ServiceDigitalIdentities");
-    for (xmlNodePtr identity = xades_child(identities, TL_NS, "ServiceDigitalIdentity"); identity;
-         identity = xades_next(identity, TL_NS, "ServiceDigitalIdentity"))
+    node_text(sign_xml_child(pointer, TL_NS, "TSLLocation"), entry->location, sizeof entry->location);
+    xmlNodePtr identities = sign_xml_child(pointer, TL_NS, "ServiceDigitalIdentities");
+    for (xmlNodePtr identity = sign_xml_child(identities, TL_NS, "ServiceDigitalIdentity"); identity;
+         identity = sign_xml_next(identity, TL_NS, "ServiceDigitalIdentity"))
         read_identity(identity, entry->certs, NULL);
     /* AdditionalInformation/OtherInformation holds the MimeType and the TSLType, each in its own
      * OtherInformation element. */
     int has_mime = 0;
-    xmlNodePtr additional = xades_child(pointer, TL_NS, "AdditionalInformation");
-    for (xmlNodePtr other = xades_child(additional, TL_NS, "OtherInformation"); other;
-         other = xades_next(other, TL_NS, "OtherInformation")) {
+    xmlNodePtr additional = sign_xml_child(pointer, TL_NS, "AdditionalInformation");
+    for (xmlNodePtr other = sign_xml_child(additional, TL_NS, "OtherInformation"); other;
+         other = sign_xml_next(other, TL_NS, "OtherInformation")) {
         char text[256];
-        xmlNodePtr mime = xades_child(other, TL_ADDITIONAL_NS, "MimeType");
+        xmlNodePtr mime = sign_xml_child(other, TL_ADDITIONAL_NS, "MimeType");
         if (mime) {
             node_text(mime, text, sizeof text);
             has_mime = 1;
             entry->xml |= strcmp(text, TL_MIME_XML) == 0;
         }
-        node_text(xades_child(other, TL_NS, "TSLType"), text, sizeof text);
+        node_text(sign_xml_child(other, TL_NS, "TSLType"), text, sizeof text);
         size_t n = strlen(text);
         entry->is_lotl |= n >= 14 && strcmp(text + n - 14, "listofthelists") == 0;
     }
@@ -313,29 +285,29 @@ static int read_pointer(struct tl_list *list, xmlNodePtr pointer)
 
 static int read_list(struct tl_list *list, xmlNodePtr root)
 {
-    xmlNodePtr scheme = xades_child(root, TL_NS, "SchemeInformation");
+    xmlNodePtr scheme = sign_xml_child(root, TL_NS, "SchemeInformation");
     if (!scheme)
         return -1;
     char type[256];
-    node_text(xades_child(scheme, TL_NS, "TSLType"), type, sizeof type);
+    node_text(sign_xml_child(scheme, TL_NS, "TSLType"), type, sizeof type);
     size_t n = strlen(type);
     list->is_lotl = n >= 14 && strcmp(type + n - 14, "listofthelists") == 0;
-    node_text(xades_child(scheme, TL_NS, "SchemeTerritory"), list->territory,
+    node_text(sign_xml_child(scheme, TL_NS, "SchemeTerritory"), list->territory,
               sizeof list->territory);
-    list->issued = node_time(xades_child(scheme, TL_NS, "ListIssueDateTime"));
+    list->issued = node_time(sign_xml_child(scheme, TL_NS, "ListIssueDateTime"));
     list->next_update =
-        node_time(xades_child(xades_child(scheme, TL_NS, "NextUpdate"), TL_NS, "dateTime"));
-    xmlNodePtr pointers = xades_child(scheme, TL_NS, "PointersToOtherTSL");
-    for (xmlNodePtr pointer = xades_child(pointers, TL_NS, "OtherTSLPointer"); pointer;
-         pointer = xades_next(pointer, TL_NS, "OtherTSLPointer"))
+        node_time(sign_xml_child(sign_xml_child(scheme, TL_NS, "NextUpdate"), TL_NS, "dateTime"));
+    xmlNodePtr pointers = sign_xml_child(scheme, TL_NS, "PointersToOtherTSL");
+    for (xmlNodePtr pointer = sign_xml_child(pointers, TL_NS, "OtherTSLPointer"); pointer;
+         pointer = sign_xml_next(pointer, TL_NS, "OtherTSLPointer"))
         if (read_pointer(list, pointer) != 0)
             return -1;
-    xmlNodePtr providers = xades_child(root, TL_NS, "TrustServiceProviderList");
-    for (xmlNodePtr tsp = xades_child(providers, TL_NS, "TrustServiceProvider"); tsp;
-         tsp = xades_next(tsp, TL_NS, "TrustServiceProvider")) {
-        xmlNodePtr services = xades_child(tsp, TL_NS, "TSPServices");
-        for (xmlNodePtr service = xades_child(services, TL_NS, "TSPService"); service;
-             service = xades_next(service, TL_NS, "TSPService"))
+    xmlNodePtr providers = sign_xml_child(root, TL_NS, "TrustServiceProviderList");
+    for (xmlNodePtr tsp = sign_xml_child(providers, TL_NS, "TrustServiceProvider"); tsp;
+         tsp = sign_xml_next(tsp, TL_NS, "TrustServiceProvider")) {
+        xmlNodePtr services = sign_xml_child(tsp, TL_NS, "TSPServices");
+        for (xmlNodePtr service = sign_xml_child(services, TL_NS, "TSPService"); service;
+             service = sign_xml_next(service, TL_NS, "TSPService"))
             if (read_service(list, service) != 0)
                 return -1;
     }
@@ -345,19 +317,19 @@ static int read_list(struct tl_list *list, xmlNodePtr root)
 int sign_tl_parse(struct tl_list *list, const unsigned char *bytes, size_t len,
                   STACK_OF(X509) *pinned, char *why, size_t why_len)
 {
-    if (xades_global_init() != SIGN_OK) {
+    if (sign_xml_init() != SIGN_OK) {
         snprintf(why, why_len, "cannot set up xmlsec");
         return SIGN_ECRYPTO;
     }
     char parse_why[256];
-    xmlDocPtr doc = xades_parse(bytes, len, parse_why, sizeof parse_why);
+    xmlDocPtr doc = sign_xml_parse(bytes, len, parse_why, sizeof parse_why);
     if (!doc) {
         snprintf(why, why_len, "%s", parse_why);
         return SIGN_EPARSE;
     }
     xmlNodePtr root = xmlDocGetRootElement(doc);
     int status = SIGN_OK;
-    if (!xades_is(root, TL_NS, "TrustServiceStatusList")) {
+    if (!sign_xml_is(root, TL_NS, "TrustServiceStatusList")) {
         snprintf(why, why_len, "not an ETSI TS 119 612 trusted list (no TrustServiceStatusList)");
         status = SIGN_EPARSE;
     } else {

@@ -41,7 +41,7 @@ int asic_manifest_build(sign_ctx *ctx, struct asic_container *c, const char *sig
             rc = sign_seterr(ctx, SIGN_EIO, "%s", why);
             break;
         }
-        char *b64 = xades_base64(value, value_len);
+        char *b64 = sign_xml_base64(value, value_len);
         xmlNodePtr ref = xmlNewChild(root, asic, BAD_CAST "DataObjectReference", NULL);
         uri = xmlURIEscapeStr(BAD_CAST e->name, BAD_CAST "/");
         xmlNewProp(ref, BAD_CAST "URI", uri);
@@ -97,24 +97,24 @@ int asic_manifest_parse(const unsigned char *bytes, size_t len, struct asic_mani
                         char *why, size_t why_len)
 {
     memset(m, 0, sizeof *m);
-    xmlDocPtr doc = xades_parse(bytes, len, why, why_len);
+    xmlDocPtr doc = sign_xml_parse(bytes, len, why, why_len);
     if (!doc)
         return -1;
     xmlNodePtr root = xmlDocGetRootElement(doc);
     int rc = 0;
-    if (!xades_is(root, ASIC_NS, "ASiCManifest")) {
+    if (!sign_xml_is(root, ASIC_NS, "ASiCManifest")) {
         rc = parse_fail(m, why, why_len, "not an ASiCManifest");
         goto done;
     }
-    xmlNodePtr sig_ref = xades_child(root, ASIC_NS, "SigReference");
-    if (!sig_ref || xades_next(sig_ref, ASIC_NS, "SigReference") ||
+    xmlNodePtr sig_ref = sign_xml_child(root, ASIC_NS, "SigReference");
+    if (!sig_ref || sign_xml_next(sig_ref, ASIC_NS, "SigReference") ||
         !(m->sig_reference = unescaped_uri(sig_ref))) {
         rc = parse_fail(m, why, why_len, "an ASiCManifest needs exactly one SigReference with a URI");
         goto done;
     }
     size_t count = 0;
-    for (xmlNodePtr ref = xades_child(root, ASIC_NS, "DataObjectReference"); ref;
-         ref = xades_next(ref, ASIC_NS, "DataObjectReference"))
+    for (xmlNodePtr ref = sign_xml_child(root, ASIC_NS, "DataObjectReference"); ref;
+         ref = sign_xml_next(ref, ASIC_NS, "DataObjectReference"))
         count++;
     if (count == 0 || count > ASIC_MAX_ENTRIES) {
         rc = parse_fail(m, why, why_len, "the ASiCManifest references no data object");
@@ -125,18 +125,18 @@ int asic_manifest_parse(const unsigned char *bytes, size_t len, struct asic_mani
         rc = parse_fail(m, why, why_len, "out of memory");
         goto done;
     }
-    for (xmlNodePtr node = xades_child(root, ASIC_NS, "DataObjectReference"); node;
-         node = xades_next(node, ASIC_NS, "DataObjectReference")) {
+    for (xmlNodePtr node = sign_xml_child(root, ASIC_NS, "DataObjectReference"); node;
+         node = sign_xml_next(node, ASIC_NS, "DataObjectReference")) {
         struct asic_reference *ref = &m->refs[m->count++];
         ref->name = unescaped_uri(node);
-        xmlNodePtr method = xades_child(node, XADES_DSIG_NS, "DigestMethod");
+        xmlNodePtr method = sign_xml_child(node, XADES_DSIG_NS, "DigestMethod");
         xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
         ref->md = xades_digest_by_uri((const char *)algorithm, &ref->weak);
         xmlFree(algorithm);
-        xmlNodePtr value = xades_child(node, XADES_DSIG_NS, "DigestValue");
+        xmlNodePtr value = sign_xml_child(node, XADES_DSIG_NS, "DigestValue");
         xmlChar *text = value ? xmlNodeGetContent(value) : NULL;
         size_t value_len = 0;
-        unsigned char *decoded = text ? xades_unbase64((const char *)text, &value_len) : NULL;
+        unsigned char *decoded = text ? sign_xml_unbase64((const char *)text, &value_len) : NULL;
         xmlFree(text);
         if (decoded && value_len <= sizeof ref->digest) {
             memcpy(ref->digest, decoded, value_len);

@@ -244,9 +244,9 @@ static int standalone_signature(xmlNodePtr signature, unsigned char **out, int *
 /* The data objects a ds:Signature's detached references name. */
 static void xades_covers(struct verify_job *job, xmlNodePtr signature)
 {
-    xmlNodePtr signed_info = xades_child(signature, XADES_DSIG_NS, "SignedInfo");
-    for (xmlNodePtr ref = xades_child(signed_info, XADES_DSIG_NS, "Reference"); ref;
-         ref = xades_next(ref, XADES_DSIG_NS, "Reference")) {
+    xmlNodePtr signed_info = sign_xml_child(signature, XADES_DSIG_NS, "SignedInfo");
+    for (xmlNodePtr ref = sign_xml_child(signed_info, XADES_DSIG_NS, "Reference"); ref;
+         ref = sign_xml_next(ref, XADES_DSIG_NS, "Reference")) {
         xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
         char *name = uri && uri[0] && uri[0] != '#' ? xmlURIUnescapeString((char *)uri, 0, NULL)
                                                      : NULL;
@@ -270,22 +270,22 @@ static void verify_xades(struct verify_job *job, const struct asic_entry *entry)
         free(bytes);
         return;
     }
-    xmlDocPtr doc = xades_parse(bytes, len, why, sizeof why);
+    xmlDocPtr doc = sign_xml_parse(bytes, len, why, sizeof why);
     free(bytes);
     if (!doc) {
         broken_signature(job, "%s: %s", entry->name, why);
         return;
     }
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    if (!xades_is(root, ASIC_NS, "XAdESSignatures")) {
+    if (!sign_xml_is(root, ASIC_NS, "XAdESSignatures")) {
         broken_signature(job, "%s: %s", entry->name, "the root element is not asic:XAdESSignatures");
         xmlFreeDoc(doc);
         return;
     }
     int count = 0;
     struct xades_content content = {.open = asic_open_member, .arg = &job->c};
-    for (xmlNodePtr signature = xades_child(root, XADES_DSIG_NS, "Signature"); signature;
-         signature = xades_next(signature, XADES_DSIG_NS, "Signature"), count++) {
+    for (xmlNodePtr signature = sign_xml_child(root, XADES_DSIG_NS, "Signature"); signature;
+         signature = sign_xml_next(signature, XADES_DSIG_NS, "Signature"), count++) {
         unsigned char *standalone = NULL;
         int standalone_len = 0;
         if (standalone_signature(signature, &standalone, &standalone_len) != 0) {
@@ -310,7 +310,7 @@ static void check_odf_manifest(struct verify_job *job, const struct asic_entry *
     unsigned char *bytes = NULL;
     size_t len = 0;
     xmlDocPtr doc = asic_read_meta(&job->c, entry, &bytes, &len, why, sizeof why) == 0
-                        ? xades_parse(bytes, len, why, sizeof why)
+                        ? sign_xml_parse(bytes, len, why, sizeof why)
                         : NULL;
     free(bytes);
     const char *problem = NULL;
@@ -320,8 +320,8 @@ static void check_odf_manifest(struct verify_job *job, const struct asic_entry *
     } else {
         size_t listed = 0;
         xmlNodePtr root = xmlDocGetRootElement(doc);
-        for (xmlNodePtr fe = xades_child(root, ODF_MANIFEST_NS, "file-entry"); fe && !problem;
-             fe = xades_next(fe, ODF_MANIFEST_NS, "file-entry")) {
+        for (xmlNodePtr fe = sign_xml_child(root, ODF_MANIFEST_NS, "file-entry"); fe && !problem;
+             fe = sign_xml_next(fe, ODF_MANIFEST_NS, "file-entry")) {
             xmlChar *full = xmlGetNsProp(fe, BAD_CAST "full-path", BAD_CAST ODF_MANIFEST_NS);
             if (full && strcmp((char *)full, "/") != 0) {
                 const struct asic_entry *e = asic_find(&job->c, (char *)full);

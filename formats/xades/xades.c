@@ -10,43 +10,6 @@
 #include <xmlsec/crypto.h>
 #include "xades.h"
 
-/* ---------------------------------------------------------------- one-time set-up */
-
-static int init_status = -1;
-
-/* xmlsec keeps library-wide state (the registered transform and key data classes) that
- * xmlSecInit, xmlSecCryptoAppInit and xmlSecCryptoInit fill, and none of them may run twice or
- * concurrently; libxml2 wants xmlInitParser before threads use it. pthread_once runs them exactly
- * once, whichever thread (of several validating with one shared const sign_ctx) comes first.
- * After that, everything used here works on per-call objects (documents, contexts). */
-static void silent_xmlsec_errors(const char *file, int line, const char *func,
-                                 const char *object, const char *subject, int reason,
-                                 const char *msg)
-{
-    /* The library never prints (STYLE.md); reasons reach the report through return values. */
-    (void)file, (void)line, (void)func, (void)object, (void)subject, (void)reason, (void)msg;
-}
-
-static void global_init_once(void)
-{
-    xmlInitParser();
-    if (xmlSecInit() < 0)
-        return;
-    if (xmlSecCheckVersion() != 1)
-        return;
-    if (xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0)
-        return;
-    xmlSecErrorsSetCallback(silent_xmlsec_errors);
-    init_status = 0;
-}
-
-int xades_global_init(void)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, global_init_once);
-    return init_status == 0 ? SIGN_OK : SIGN_ECRYPTO;
-}
-
 /* ---------------------------------------------------------------- algorithms */
 
 static const struct xades_sig_alg sig_algs[] = {
@@ -119,7 +82,7 @@ const char *xades_digest_uri(const char *digest)
  * (enveloping, detached) or anywhere (enveloped, possibly past the head that is seen here). */
 static int xades_detect_signed(const unsigned char *head, size_t len)
 {
-    if (!xades_looks_like_xml(head, len))
+    if (!sign_xml_looks_like_xml(head, len))
         return 0;
     static const char ns[] = XADES_DSIG_NS;
     for (size_t i = 0; i + sizeof ns - 1 <= len; i++)
@@ -131,7 +94,7 @@ static int xades_detect_signed(const unsigned char *head, size_t len)
 /* XML content prefers XAdES (enveloped); everything else only when asked for with -f xades. */
 static int xades_accepts_content(const unsigned char *head, size_t len)
 {
-    return xades_looks_like_xml(head, len) ? 50 : 0;
+    return sign_xml_looks_like_xml(head, len) ? 50 : 0;
 }
 
 /* The commands append the extension to the input name; one extension for every packaging keeps

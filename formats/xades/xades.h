@@ -5,8 +5,9 @@
 #include <libxml/tree.h>
 #include <openssl/evp.h>
 #include "formats/format.h"
+#include "libsign/xml/xml.h"
 
-#define XADES_DSIG_NS "http://www.w3.org/2000/09/xmldsig#"
+#define XADES_DSIG_NS SIGN_XML_DSIG_NS
 #define XADES_NS "http://uri.etsi.org/01903/v1.3.2#"
 #define XADES141_NS "http://uri.etsi.org/01903/v1.4.1#"
 #define XADES_SIGNED_PROPS_TYPE "http://uri.etsi.org/01903#SignedProperties"
@@ -15,12 +16,6 @@
 #define XADES_BASE64 "http://www.w3.org/2000/09/xmldsig#base64"
 /* The XAdES time-stamp container's canonicalisation when it names none (Canonical XML 1.0). */
 #define XADES_INCL_C14N "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
-
-/* Largest XML file read into memory, signing or validating. */
-#define XADES_MAX_XML_BYTES (64u * 1024 * 1024)
-
-/* xades.c: libxml2 and xmlsec1 set up once per process; 0 or a negative status. */
-int xades_global_init(void);
 
 /* A signature algorithm of XMLDSig (RFC 6931) mapped to OpenSSL. */
 enum xades_key_kind { XADES_KEY_RSA, XADES_KEY_RSA_PSS, XADES_KEY_EC };
@@ -36,19 +31,7 @@ const struct xades_sig_alg *xades_sig_alg_for_key(EVP_PKEY *pkey, const char *di
 const EVP_MD *xades_digest_by_uri(const char *uri, int *weak);
 const char *xades_digest_uri(const char *digest);
 
-/* ---- xades_parse.c */
-/* Read all of in (at most XADES_MAX_XML_BYTES). 0, or -1 with *why set to a static message. */
-int xades_read_all(BIO *in, unsigned char **out, size_t *len, const char **why);
-/* Parse untrusted XML: no network, no DTD (a DOCTYPE stops the parser: entity expansion and
- * external entities are refused before they happen), no entity substitution. NULL with a
- * message in why (size why_len) when the bytes are not acceptable XML. */
-xmlDocPtr xades_parse(const unsigned char *bytes, size_t len, char *why, size_t why_len);
-/* Register every Id/ID/id attribute of the document as an XML ID, so that "#name" resolves.
- * Returns the number of ID values that occur more than once (those are refused when a
- * Reference points at them); *first_duplicate names one of them (owned by the document). */
-int xades_register_ids(xmlDocPtr doc, const xmlChar **first_duplicate);
-/* How many elements carry value as an Id/ID/id attribute (0, 1 or more). */
-int xades_id_count(xmlDocPtr doc, const xmlChar *value);
+/* ---- xades_parse.c: where things are in the bytes a document was parsed from */
 /* Where the root element's end tag starts in bytes (for splicing an enveloped signature);
  * *self_closing is set when the root is written <root/>. -1 when it cannot be found. */
 long xades_root_end_offset(const unsigned char *bytes, size_t len, const xmlChar *root_qname,
@@ -62,8 +45,6 @@ struct xades_span {
 };
 int xades_element_span(const unsigned char *bytes, size_t len, xmlNodePtr element,
                        struct xades_span *span);
-/* Whether bytes look like XML (an XML declaration or an element first). */
-int xades_looks_like_xml(const unsigned char *head, size_t len);
 
 /* ---- xades_dsig.c: XMLDSig core shared by signing and validation */
 /* Process one ds:Reference through xmlsec (same-document URIs only): sign mode fills
@@ -87,13 +68,6 @@ int xades_sign_bytes(const struct xades_sig_alg *alg, EVP_PKEY *pkey, const unsi
 int xades_verify_bytes(const struct xades_sig_alg *alg, EVP_PKEY *pkey,
                        const unsigned char *data, size_t len, const unsigned char *sig,
                        size_t sig_len);
-/* Base64 of data as a NUL-terminated string (caller frees), or decode (whitespace ignored). */
-char *xades_base64(const unsigned char *data, size_t len);
-unsigned char *xades_unbase64(const char *text, size_t *len);
-/* First child element (or next sibling, with next) in namespace ns named name, or NULL. */
-xmlNodePtr xades_child(xmlNodePtr parent, const char *ns, const char *name);
-xmlNodePtr xades_next(xmlNodePtr node, const char *ns, const char *name);
-int xades_is(xmlNodePtr node, const char *ns, const char *name);
 /* Digest of DER certificate cert under md into out (EVP_MAX_MD_SIZE). */
 int xades_cert_digest(X509 *cert, const EVP_MD *md, unsigned char *out, unsigned int *len);
 

@@ -40,7 +40,7 @@ static int add_c14n(EVP_MD_CTX *mdctx, xmlNodePtr node, xmlNodePtr method, const
 static int add_detached(EVP_MD_CTX *mdctx, const struct xades_content *content, xmlNodePtr ref,
                         const char *uri, char *why, size_t why_len)
 {
-    if (xades_child(ref, XADES_DSIG_NS, "Transforms")) {
+    if (sign_xml_child(ref, XADES_DSIG_NS, "Transforms")) {
         snprintf(why, why_len, "transforms on the detached reference %s are not supported", uri);
         return -1;
     }
@@ -71,8 +71,8 @@ static int referenced(xmlNodePtr signed_info, xmlNodePtr element)
 {
     xmlChar *id = xmlGetNoNsProp(element, BAD_CAST "Id");
     int found = 0;
-    for (xmlNodePtr ref = xades_child(signed_info, XADES_DSIG_NS, "Reference"); id && ref && !found;
-         ref = xades_next(ref, XADES_DSIG_NS, "Reference")) {
+    for (xmlNodePtr ref = sign_xml_child(signed_info, XADES_DSIG_NS, "Reference"); id && ref && !found;
+         ref = sign_xml_next(ref, XADES_DSIG_NS, "Reference")) {
         xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
         found = uri && uri[0] == '#' && xmlStrEqual(uri + 1, id);
         xmlFree(uri);
@@ -87,13 +87,13 @@ int xades_archive_digest(xmlNodePtr signature, xmlNodePtr method, const char *de
                          char *why, size_t why_len)
 {
     EVP_MD_CTX *mdctx = EVP_MD_CTX_new();
-    xmlNodePtr signed_info = xades_child(signature, XADES_DSIG_NS, "SignedInfo");
-    xmlNodePtr value = xades_child(signature, XADES_DSIG_NS, "SignatureValue");
+    xmlNodePtr signed_info = sign_xml_child(signature, XADES_DSIG_NS, "SignedInfo");
+    xmlNodePtr value = sign_xml_child(signature, XADES_DSIG_NS, "SignatureValue");
     int ok = mdctx && signed_info && value && EVP_DigestInit_ex(mdctx, md, NULL);
     snprintf(why, why_len, "the signature cannot be canonicalised");
     /* 1: every Reference's data as its transforms give it, in order. */
-    for (xmlNodePtr ref = xades_child(signed_info, XADES_DSIG_NS, "Reference"); ok && ref;
-         ref = xades_next(ref, XADES_DSIG_NS, "Reference")) {
+    for (xmlNodePtr ref = sign_xml_child(signed_info, XADES_DSIG_NS, "Reference"); ok && ref;
+         ref = sign_xml_next(ref, XADES_DSIG_NS, "Reference")) {
         xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
         if (!uri) {
             snprintf(why, why_len, "a Reference without URI");
@@ -114,12 +114,12 @@ int xades_archive_digest(xmlNodePtr signature, xmlNodePtr method, const char *de
     /* 2: SignedInfo, SignatureValue and KeyInfo. */
     ok = ok && add_c14n(mdctx, signed_info, method, default_uri) &&
          add_c14n(mdctx, value, method, default_uri);
-    xmlNodePtr key_info = xades_child(signature, XADES_DSIG_NS, "KeyInfo");
+    xmlNodePtr key_info = sign_xml_child(signature, XADES_DSIG_NS, "KeyInfo");
     ok = ok && (!key_info || add_c14n(mdctx, key_info, method, default_uri));
     /* 3: the unsigned signature properties before this time-stamp, in order. */
     int count = 0;
     xmlNodePtr qualifying = xades_qualifying_properties(signature, &count);
-    xmlNodePtr unsigned_sig_props = xades_child(xades_child(qualifying, XADES_NS,
+    xmlNodePtr unsigned_sig_props = sign_xml_child(sign_xml_child(qualifying, XADES_NS,
                                                             "UnsignedProperties"),
                                                 XADES_NS, "UnsignedSignatureProperties");
     for (xmlNodePtr node = unsigned_sig_props ? unsigned_sig_props->children : NULL;
@@ -128,8 +128,8 @@ int xades_archive_digest(xmlNodePtr signature, xmlNodePtr method, const char *de
             ok = add_c14n(mdctx, node, method, default_uri);
     /* 4 (TS 101 903 1.4.1 8.2.1): the ds:Objects that no Reference signs, but the one holding
      * the QualifyingProperties. */
-    for (xmlNodePtr object = xades_child(signature, XADES_DSIG_NS, "Object"); ok && object;
-         object = xades_next(object, XADES_DSIG_NS, "Object"))
+    for (xmlNodePtr object = sign_xml_child(signature, XADES_DSIG_NS, "Object"); ok && object;
+         object = sign_xml_next(object, XADES_DSIG_NS, "Object"))
         if ((!qualifying || qualifying->parent != object) && !referenced(signed_info, object))
             ok = add_c14n(mdctx, object, method, default_uri);
     ok = ok && EVP_DigestFinal_ex(mdctx, digest, digest_len);

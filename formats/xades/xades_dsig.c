@@ -14,61 +14,6 @@
 #include <xmlsec/crypto.h>
 #include "xades.h"
 
-int xades_is(xmlNodePtr node, const char *ns, const char *name)
-{
-    return node && node->type == XML_ELEMENT_NODE && node->ns &&
-           xmlStrEqual(node->ns->href, BAD_CAST ns) && xmlStrEqual(node->name, BAD_CAST name);
-}
-
-xmlNodePtr xades_next(xmlNodePtr node, const char *ns, const char *name)
-{
-    for (node = node ? node->next : NULL; node; node = node->next)
-        if (xades_is(node, ns, name))
-            return node;
-    return NULL;
-}
-
-xmlNodePtr xades_child(xmlNodePtr parent, const char *ns, const char *name)
-{
-    if (!parent || !parent->children)
-        return NULL;
-    xmlNodePtr first = parent->children;
-    return xades_is(first, ns, name) ? first : xades_next(first, ns, name);
-}
-
-char *xades_base64(const unsigned char *data, size_t len)
-{
-    char *text = malloc(4 * ((len + 2) / 3) + 1);
-    if (text)
-        EVP_EncodeBlock((unsigned char *)text, data, (int)len);
-    return text;
-}
-
-unsigned char *xades_unbase64(const char *text, size_t *len)
-{
-    size_t n = strlen(text), m = 0;
-    char *clean = calloc(n + 1, 1);
-    unsigned char *out = malloc(n / 4 * 3 + 3);
-    int got = -1;
-    if (clean && out) {
-        for (size_t i = 0; i < n; i++)
-            if (!strchr(" \t\r\n", text[i]))
-                clean[m++] = text[i];
-        if (m % 4 == 0)
-            got = EVP_DecodeBlock(out, (unsigned char *)clean, (int)m);
-        /* EVP_DecodeBlock counts the padding as data */
-        for (size_t i = m; got > 0 && i > 0 && clean[i - 1] == '='; i--)
-            got--;
-    }
-    free(clean);
-    if (got < 0) {
-        free(out);
-        return NULL;
-    }
-    *len = (size_t)got;
-    return out;
-}
-
 int xades_cert_digest(X509 *cert, const EVP_MD *md, unsigned char *out, unsigned int *len)
 {
     unsigned char *der = NULL;
@@ -82,25 +27,6 @@ int xades_cert_digest(X509 *cert, const EVP_MD *md, unsigned char *out, unsigned
 
 /* ---------------------------------------------------------------- references */
 
-/* Only what XAdES baseline signatures need: canonicalisation, enveloped-signature and base64.
- * XPath, XPath Filter 2 and XSLT stay disabled: they let a signature select what it covers in
- * ways a reader of the document cannot see (and XSLT can do far more). */
-static int enable_reference_transforms(xmlSecDSigCtxPtr dsig)
-{
-    xmlSecTransformId allowed[] = {
-        xmlSecTransformInclC14NId,         xmlSecTransformInclC14NWithCommentsId,
-        xmlSecTransformInclC14N11Id,       xmlSecTransformInclC14N11WithCommentsId,
-        xmlSecTransformExclC14NId,         xmlSecTransformExclC14NWithCommentsId,
-        xmlSecTransformEnvelopedId,        xmlSecTransformBase64Id,
-        xmlSecTransformSha1Id,             xmlSecTransformSha256Id,
-        xmlSecTransformSha384Id,           xmlSecTransformSha512Id,
-    };
-    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
-        if (xmlSecDSigCtxEnableReferenceTransform(dsig, allowed[i]) < 0)
-            return -1;
-    return 0;
-}
-
 /* Runs reference through xmlsec; with octets, also what it digested (the pre-digest data). */
 static int reference_run(xmlNodePtr reference, int signing, unsigned char **octets, size_t *len,
                          char *why, size_t why_len)
@@ -108,7 +34,7 @@ static int reference_run(xmlNodePtr reference, int signing, unsigned char **octe
     xmlSecDSigCtxPtr dsig = xmlSecDSigCtxCreate(NULL);
     xmlSecDSigReferenceCtxPtr ref = NULL;
     int result = -1;
-    if (!dsig || enable_reference_transforms(dsig) < 0) {
+    if (!dsig || sign_xml_restrict_transforms(dsig, SIGN_XML_LEGACY_DIGESTS | SIGN_XML_BASE64) < 0) {
         snprintf(why, why_len, "cannot set up xmlsec");
         goto done;
     }
@@ -241,7 +167,7 @@ int xades_c14n_node(xmlNodePtr node, xmlNodePtr method, const char *default_uri,
 
 int xades_c14n_signed_info(xmlNodePtr signed_info, unsigned char **out, size_t *len)
 {
-    xmlNodePtr method = xades_child(signed_info, XADES_DSIG_NS, "CanonicalizationMethod");
+    xmlNodePtr method = sign_xml_child(signed_info, XADES_DSIG_NS, "CanonicalizationMethod");
     return method ? xades_c14n_node(signed_info, method, NULL, out, len) : -1;
 }
 

@@ -17,10 +17,10 @@ xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count)
 {
     xmlNodePtr qualifying = NULL;
     *count = 0;
-    for (xmlNodePtr object = xades_child(signature, XADES_DSIG_NS, "Object"); object;
-         object = xades_next(object, XADES_DSIG_NS, "Object"))
-        for (xmlNodePtr qp = xades_child(object, XADES_NS, "QualifyingProperties"); qp;
-             qp = xades_next(qp, XADES_NS, "QualifyingProperties")) {
+    for (xmlNodePtr object = sign_xml_child(signature, XADES_DSIG_NS, "Object"); object;
+         object = sign_xml_next(object, XADES_DSIG_NS, "Object"))
+        for (xmlNodePtr qp = sign_xml_child(object, XADES_NS, "QualifyingProperties"); qp;
+             qp = sign_xml_next(qp, XADES_NS, "QualifyingProperties")) {
             qualifying = qp;
             (*count)++;
         }
@@ -81,7 +81,7 @@ static void text_printf(struct text *text, const char *fmt, ...)
 static void text_element_b64(struct text *text, const char *prefix, const char *name,
                              const unsigned char *der, size_t len)
 {
-    char *b64 = xades_base64(der, len);
+    char *b64 = sign_xml_base64(der, len);
     if (!b64) {
         text->failed = 1;
         return;
@@ -129,7 +129,7 @@ static int add_signature_timestamp(sign_ctx *ctx, const sign_options *opts, xmlN
                                    struct text *fragment, unsigned char **token,
                                    size_t *token_len)
 {
-    xmlNodePtr value = xades_child(signature, XADES_DSIG_NS, "SignatureValue");
+    xmlNodePtr value = sign_xml_child(signature, XADES_DSIG_NS, "SignatureValue");
     unsigned char *canonical = NULL;
     size_t canonical_len = 0;
     if (!value || xades_c14n_node(value, NULL, XADES_EXC_C14N, &canonical, &canonical_len) != 0)
@@ -291,14 +291,14 @@ static void tokens_clear(struct tokens *tokens)
 
 static void read_tokens(xmlNodePtr unsigned_sig_props, struct tokens *tokens)
 {
-    for (xmlNodePtr stamp = xades_child(unsigned_sig_props, XADES_NS, "SignatureTimeStamp"); stamp;
-         stamp = xades_next(stamp, XADES_NS, "SignatureTimeStamp"))
-        for (xmlNodePtr node = xades_child(stamp, XADES_NS, "EncapsulatedTimeStamp");
+    for (xmlNodePtr stamp = sign_xml_child(unsigned_sig_props, XADES_NS, "SignatureTimeStamp"); stamp;
+         stamp = sign_xml_next(stamp, XADES_NS, "SignatureTimeStamp"))
+        for (xmlNodePtr node = sign_xml_child(stamp, XADES_NS, "EncapsulatedTimeStamp");
              node && tokens->count < 16;
-             node = xades_next(node, XADES_NS, "EncapsulatedTimeStamp")) {
+             node = sign_xml_next(node, XADES_NS, "EncapsulatedTimeStamp")) {
             xmlChar *b64 = xmlNodeGetContent(node);
             size_t len = 0;
-            unsigned char *der = b64 ? xades_unbase64((const char *)b64, &len) : NULL;
+            unsigned char *der = b64 ? sign_xml_unbase64((const char *)b64, &len) : NULL;
             xmlFree(b64);
             unsigned char *copy = der ? OPENSSL_memdup(der, len) : NULL;
             free(der);
@@ -438,8 +438,8 @@ static int augment_one(sign_ctx *ctx, const sign_options *opts, const unsigned c
         return sign_seterr(ctx, SIGN_EPARSE, "signature %d is not a XAdES signature (%s "
                                              "QualifyingProperties): it cannot be extended",
                            ordinal, count ? "more than one" : "no");
-    xmlNodePtr unsigned_props = xades_child(qualifying, XADES_NS, "UnsignedProperties");
-    xmlNodePtr unsigned_sig_props = xades_child(unsigned_props, XADES_NS,
+    xmlNodePtr unsigned_props = sign_xml_child(qualifying, XADES_NS, "UnsignedProperties");
+    xmlNodePtr unsigned_sig_props = sign_xml_child(unsigned_props, XADES_NS,
                                                 "UnsignedSignatureProperties");
     /* The wrappers that do not exist yet come with the fragment. */
     xmlNodePtr parent = unsigned_sig_props ? unsigned_sig_props
@@ -465,7 +465,7 @@ static int augment_one(sign_ctx *ctx, const sign_options *opts, const unsigned c
         }
     }
     if (rc == SIGN_OK && opts->level >= SIGN_LEVEL_B_LT &&
-        !xades_child(unsigned_sig_props, XADES_NS, "CertificateValues"))
+        !sign_xml_child(unsigned_sig_props, XADES_NS, "CertificateValues"))
         rc = add_validation_data(ctx, signature, &tokens, &p, top_declarations, &fragment);
     if (rc == SIGN_OK && fragment.failed)
         rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
@@ -517,7 +517,7 @@ static int archive_one(sign_ctx *ctx, const sign_options *opts, const unsigned c
 {
     int count = 0;
     xmlNodePtr qualifying = xades_qualifying_properties(signature, &count);
-    xmlNodePtr unsigned_sig_props = xades_child(xades_child(qualifying, XADES_NS,
+    xmlNodePtr unsigned_sig_props = sign_xml_child(sign_xml_child(qualifying, XADES_NS,
                                                             "UnsignedProperties"),
                                                 XADES_NS, "UnsignedSignatureProperties");
     if (count != 1 || !unsigned_sig_props)
@@ -589,7 +589,7 @@ int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *
     int rounds = opts->level >= SIGN_LEVEL_B_LTA ? 2 : 1;
     for (int index = 0, round = 0; rc == SIGN_OK && round < rounds; index++) {
         char why[300];
-        xmlDocPtr doc = xades_parse(current, current_len, why, sizeof why);
+        xmlDocPtr doc = sign_xml_parse(current, current_len, why, sizeof why);
         if (!doc) {
             rc = sign_seterr(ctx, SIGN_EPARSE, "%s", why);
             break;
@@ -608,7 +608,7 @@ int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *
         BIO *next = BIO_new(BIO_s_mem());
         int changed = 1;
         if (next && round == 1)
-            xades_register_ids(doc, NULL); /* the archive input resolves same-document URIs */
+            sign_xml_register_ids(doc, NULL); /* the archive input resolves same-document URIs */
         rc = !next ? sign_seterr(ctx, SIGN_ENOMEM, "out of memory")
              : round == 0 ? augment_one(ctx, opts, current, current_len, signatures[index],
                                         index + 1, next, &changed)
@@ -640,7 +640,7 @@ int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *
 
 int xades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out)
 {
-    if (xades_global_init() != SIGN_OK)
+    if (sign_xml_init() != SIGN_OK)
         return sign_seterr(ctx, SIGN_ECRYPTO, "cannot initialise xmlsec");
     BIO *in = BIO_new_file(path, "rb");
     if (!in) {
@@ -650,7 +650,7 @@ int xades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO 
     unsigned char *bytes = NULL;
     size_t len = 0;
     const char *why = NULL;
-    int read = xades_read_all(in, &bytes, &len, &why);
+    int read = sign_xml_read_all(in, &bytes, &len, &why);
     BIO_free(in);
     if (read != 0)
         return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, why);

@@ -56,7 +56,7 @@ static const char *mime_type(const unsigned char *head, size_t len, int xml)
 
 const char *xades_mime_type(const unsigned char *head, size_t len)
 {
-    return mime_type(head, len, xades_looks_like_xml(head, len));
+    return mime_type(head, len, sign_xml_looks_like_xml(head, len));
 }
 
 /* ETSI EN 319 132-1 5.2: SigningTime, SigningCertificateV2 and a DataObjectFormat for each of the
@@ -94,7 +94,7 @@ static xmlNodePtr add_qualifying_properties(xmlNodePtr signature, const struct i
     unsigned int digest_len = 0;
     if (!md || xades_cert_digest(key->cert, md, digest, &digest_len) != 0)
         return NULL;
-    char *digest_b64 = xades_base64(digest, digest_len);
+    char *digest_b64 = sign_xml_base64(digest, digest_len);
     xmlNodePtr cert = xmlNewChild(xmlNewChild(sig_props, xades, BAD_CAST "SigningCertificateV2", NULL),
                                   xades, BAD_CAST "Cert", NULL);
     xmlNodePtr cert_digest = xmlNewChild(cert, xades, BAD_CAST "CertDigest", NULL);
@@ -125,7 +125,7 @@ static int add_key_info(xmlNodePtr signature, const sign_key *key)
         X509 *cert = i == 0 ? key->cert : sk_X509_value(key->chain, i - 1);
         unsigned char *der = NULL;
         int len = i2d_X509(cert, &der);
-        char *b64 = len > 0 ? xades_base64(der, (size_t)len) : NULL;
+        char *b64 = len > 0 ? sign_xml_base64(der, (size_t)len) : NULL;
         OPENSSL_free(der);
         /* xmlSecTmplX509DataAddCertificate adds only one: the chain follows the signer's. */
         xmlNodePtr node = b64 ? xmlNewChild(x509, x509->ns, BAD_CAST "X509Certificate", BAD_CAST b64)
@@ -141,10 +141,10 @@ static int add_key_info(xmlNodePtr signature, const sign_key *key)
 static int compute_signature(sign_ctx *ctx, xmlNodePtr signature, const sign_key *key,
                              const struct xades_sig_alg *alg)
 {
-    xades_register_ids(signature->doc, NULL);
-    xmlNodePtr signed_info = xades_child(signature, XADES_DSIG_NS, "SignedInfo");
-    for (xmlNodePtr ref = xades_child(signed_info, XADES_DSIG_NS, "Reference"); ref;
-         ref = xades_next(ref, XADES_DSIG_NS, "Reference")) {
+    sign_xml_register_ids(signature->doc, NULL);
+    xmlNodePtr signed_info = sign_xml_child(signature, XADES_DSIG_NS, "SignedInfo");
+    for (xmlNodePtr ref = sign_xml_child(signed_info, XADES_DSIG_NS, "Reference"); ref;
+         ref = sign_xml_next(ref, XADES_DSIG_NS, "Reference")) {
         xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
         int same_document = uri && (uri[0] == 0 || uri[0] == '#');
         xmlFree(uri);
@@ -160,11 +160,11 @@ static int compute_signature(sign_ctx *ctx, xmlNodePtr signature, const sign_key
     free(canonical);
     if (rc != 0)
         return sign_seterr(ctx, SIGN_ECRYPTO, "cannot compute the signature value");
-    char *b64 = xades_base64(value, value_len);
+    char *b64 = sign_xml_base64(value, value_len);
     free(value);
     if (!b64)
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
-    xmlNodeSetContent(xades_child(signature, XADES_DSIG_NS, "SignatureValue"), BAD_CAST b64);
+    xmlNodeSetContent(sign_xml_child(signature, XADES_DSIG_NS, "SignatureValue"), BAD_CAST b64);
     free(b64);
     return SIGN_OK;
 }
@@ -181,7 +181,7 @@ static xmlNodePtr new_signature(xmlDocPtr doc, const struct ids *ids, const sign
     if (!signature)
         return NULL;
     /* The template names RSA-SHA256; the algorithm actually used (PSS, ECDSA, other digests). */
-    xmlNodePtr method = xades_child(xades_child(signature, XADES_DSIG_NS, "SignedInfo"),
+    xmlNodePtr method = sign_xml_child(sign_xml_child(signature, XADES_DSIG_NS, "SignedInfo"),
                                     XADES_DSIG_NS, "SignatureMethod");
     xmlSetProp(method, BAD_CAST "Algorithm", BAD_CAST alg->uri);
     (void)opts;
@@ -231,7 +231,7 @@ static int sign_enveloped(sign_ctx *ctx, const sign_key *key, const sign_options
                           BIO *out)
 {
     char why[300];
-    xmlDocPtr doc = xades_parse(bytes, len, why, sizeof why);
+    xmlDocPtr doc = sign_xml_parse(bytes, len, why, sizeof why);
     if (!doc)
         return sign_seterr(ctx, SIGN_EINVAL, "%s", why);
     int rc = SIGN_OK;
@@ -331,7 +331,7 @@ static int sign_standalone(sign_ctx *ctx, const sign_key *key, const sign_option
         }
         unsigned char *tail = NULL;
         size_t tail_len = 0;
-        if (xades_read_all(in, &tail, &tail_len, &why) != 0) {
+        if (sign_xml_read_all(in, &tail, &tail_len, &why) != 0) {
             BIO_free(rest);
             rc = sign_seterr(ctx, SIGN_EIO, "%s", why);
             goto done;
@@ -361,7 +361,7 @@ static int sign_standalone(sign_ctx *ctx, const sign_key *key, const sign_option
         }
         if (xml) {
             char why_parse[300];
-            xmlDocPtr content = xades_parse(bytes, len, why_parse, sizeof why_parse);
+            xmlDocPtr content = sign_xml_parse(bytes, len, why_parse, sizeof why_parse);
             if (!content) {
                 rc = sign_seterr(ctx, SIGN_EINVAL, "%s", why_parse);
                 goto done;
@@ -374,7 +374,7 @@ static int sign_standalone(sign_ctx *ctx, const sign_key *key, const sign_option
                 goto done;
             }
         } else {
-            char *b64 = xades_base64(bytes, len);
+            char *b64 = sign_xml_base64(bytes, len);
             if (!b64 || !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformBase64Id)) {
                 free(b64);
                 rc = sign_seterr(ctx, SIGN_ENOMEM, "cannot build the signature");
@@ -407,12 +407,12 @@ static int sign_standalone(sign_ctx *ctx, const sign_key *key, const sign_option
             ok = EVP_DigestUpdate(mdctx, buf, (size_t)n);
         ok = ok && EVP_DigestFinal_ex(mdctx, digest, &digest_len);
         EVP_MD_CTX_free(mdctx);
-        char *b64 = ok ? xades_base64(digest, digest_len) : NULL;
+        char *b64 = ok ? sign_xml_base64(digest, digest_len) : NULL;
         if (!b64) {
             rc = sign_seterr(ctx, SIGN_EIO, "cannot digest the content");
             goto done;
         }
-        xmlNodeSetContent(xades_child(ref, XADES_DSIG_NS, "DigestValue"), BAD_CAST b64);
+        xmlNodeSetContent(sign_xml_child(ref, XADES_DSIG_NS, "DigestValue"), BAD_CAST b64);
         free(b64);
     }
     if (add_signed_props_reference(signature, &ids, opts) != 0 || add_key_info(signature, key) != 0 ||
@@ -434,7 +434,7 @@ done:
 static int prepare(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
                    const struct xades_sig_alg **alg)
 {
-    if (xades_global_init() != SIGN_OK)
+    if (sign_xml_init() != SIGN_OK)
         return sign_seterr(ctx, SIGN_ECRYPTO, "cannot initialise xmlsec");
     if (!opts->digest || !xades_digest_uri(opts->digest))
         return sign_seterr(ctx, SIGN_EINVAL, "digest %s not allowed (sha256, sha384, sha512)",
@@ -458,7 +458,7 @@ static int sign_basic(sign_ctx *ctx, const sign_key *key, const sign_options *op
     int n;
     while (head_len < sizeof head && (n = BIO_read(in, head + head_len, (int)(sizeof head - head_len))) > 0)
         head_len += (size_t)n;
-    int xml = xades_looks_like_xml(head, head_len);
+    int xml = sign_xml_looks_like_xml(head, head_len);
     enum sign_packaging packaging = opts->packaging;
     if (packaging == SIGN_PACKAGING_DEFAULT)
         packaging = xml ? SIGN_PACKAGING_ENVELOPED : SIGN_PACKAGING_DETACHED;
@@ -472,9 +472,9 @@ static int sign_basic(sign_ctx *ctx, const sign_key *key, const sign_options *op
     unsigned char *tail = NULL, *bytes = NULL;
     size_t tail_len = 0;
     const char *why = NULL;
-    if (xades_read_all(in, &tail, &tail_len, &why) != 0)
+    if (sign_xml_read_all(in, &tail, &tail_len, &why) != 0)
         return sign_seterr(ctx, SIGN_EIO, "%s", why);
-    if (head_len + tail_len > XADES_MAX_XML_BYTES || !(bytes = malloc(head_len + tail_len + 1))) {
+    if (head_len + tail_len > SIGN_XML_MAX_BYTES || !(bytes = malloc(head_len + tail_len + 1))) {
         free(tail);
         return sign_seterr(ctx, SIGN_EINVAL, "XML larger than 64 MiB is not supported");
     }
@@ -560,11 +560,11 @@ static int sign_objects_basic(sign_ctx *ctx, const sign_key *key, const sign_opt
             break;
         }
         rc = digest_object(ctx, &objects->content, objects->names[i], md, digest, &digest_len);
-        char *b64 = rc == SIGN_OK ? xades_base64(digest, digest_len) : NULL;
+        char *b64 = rc == SIGN_OK ? sign_xml_base64(digest, digest_len) : NULL;
         if (rc == SIGN_OK && !b64)
             rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
         if (b64)
-            xmlNodeSetContent(xades_child(ref, XADES_DSIG_NS, "DigestValue"), BAD_CAST b64);
+            xmlNodeSetContent(sign_xml_child(ref, XADES_DSIG_NS, "DigestValue"), BAD_CAST b64);
         free(b64);
     }
     if (rc == SIGN_OK &&

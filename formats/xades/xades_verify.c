@@ -35,7 +35,7 @@ static void silent_errors(void *user, xmlErrorPtr error) { (void)user, (void)err
 static xmlNodePtr signature_ancestor(xmlNodePtr node)
 {
     for (; node && node->type == XML_ELEMENT_NODE; node = node->parent)
-        if (xades_is(node, XADES_DSIG_NS, "Signature"))
+        if (sign_xml_is(node, XADES_DSIG_NS, "Signature"))
             return node;
     return NULL;
 }
@@ -43,7 +43,7 @@ static xmlNodePtr signature_ancestor(xmlNodePtr node)
 static xmlNodePtr object_ancestor(xmlNodePtr node)
 {
     for (; node && node->type == XML_ELEMENT_NODE; node = node->parent)
-        if (xades_is(node, XADES_DSIG_NS, "Object"))
+        if (sign_xml_is(node, XADES_DSIG_NS, "Object"))
             return node;
     return NULL;
 }
@@ -116,7 +116,7 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
 {
     char file[4096];
     st->content_refs++;
-    if (xades_child(ref, XADES_DSIG_NS, "Transforms")) {
+    if (sign_xml_child(ref, XADES_DSIG_NS, "Transforms")) {
         sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "transforms on the detached reference %s are not supported", uri);
         return;
@@ -133,14 +133,14 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
                       "followed (give the content with --content)", uri);
         return;
     }
-    xmlNodePtr method = xades_child(ref, XADES_DSIG_NS, "DigestMethod");
+    xmlNodePtr method = sign_xml_child(ref, XADES_DSIG_NS, "DigestMethod");
     xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
     int weak = 0;
     const EVP_MD *md = xades_digest_by_uri((const char *)algorithm, &weak);
     xmlFree(algorithm);
-    char *expected_b64 = node_text(xades_child(ref, XADES_DSIG_NS, "DigestValue"));
+    char *expected_b64 = node_text(sign_xml_child(ref, XADES_DSIG_NS, "DigestValue"));
     size_t expected_len = 0;
-    unsigned char *expected = expected_b64 ? xades_unbase64(expected_b64, &expected_len) : NULL;
+    unsigned char *expected = expected_b64 ? sign_xml_unbase64(expected_b64, &expected_len) : NULL;
     free(expected_b64);
     if (!md || !expected) {
         sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
@@ -241,8 +241,8 @@ static void check_target(struct verify_state *st, xmlNodePtr target, const char 
 static void check_references(struct verify_state *st, xmlNodePtr signed_info)
 {
     int external_count = 0, count = 0;
-    for (xmlNodePtr ref = xades_child(signed_info, XADES_DSIG_NS, "Reference"); ref;
-         ref = xades_next(ref, XADES_DSIG_NS, "Reference")) {
+    for (xmlNodePtr ref = sign_xml_child(signed_info, XADES_DSIG_NS, "Reference"); ref;
+         ref = sign_xml_next(ref, XADES_DSIG_NS, "Reference")) {
         xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
         external_count += uri && uri[0] && uri[0] != '#';
         count++;
@@ -253,13 +253,13 @@ static void check_references(struct verify_state *st, xmlNodePtr signed_info)
         sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "SignedInfo has no Reference");
         return;
     }
-    for (xmlNodePtr ref = xades_child(signed_info, XADES_DSIG_NS, "Reference"); ref;
-         ref = xades_next(ref, XADES_DSIG_NS, "Reference")) {
+    for (xmlNodePtr ref = sign_xml_child(signed_info, XADES_DSIG_NS, "Reference"); ref;
+         ref = sign_xml_next(ref, XADES_DSIG_NS, "Reference")) {
         xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
         xmlChar *type = xmlGetNoNsProp(ref, BAD_CAST "Type");
         int signed_props_type = type && xmlStrEqual(type, BAD_CAST XADES_SIGNED_PROPS_TYPE);
         xmlFree(type);
-        xmlNodePtr method = xades_child(ref, XADES_DSIG_NS, "DigestMethod");
+        xmlNodePtr method = sign_xml_child(ref, XADES_DSIG_NS, "DigestMethod");
         xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
         int weak = 0;
         const EVP_MD *md = xades_digest_by_uri((const char *)algorithm, &weak);
@@ -284,7 +284,7 @@ static void check_references(struct verify_state *st, xmlNodePtr signed_info)
                 sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                               "XPointer reference %s is not supported", uri);
             } else {
-                int ids = xades_id_count(st->doc, uri + 1);
+                int ids = sign_xml_id_count(st->doc, uri + 1);
                 xmlAttrPtr id = ids == 1 ? xmlGetID(st->doc, uri + 1) : NULL;
                 if (ids == 0)
                     sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
@@ -322,14 +322,14 @@ static void check_references(struct verify_state *st, xmlNodePtr signed_info)
 STACK_OF(X509) *xades_key_info_certs(xmlNodePtr signature)
 {
     STACK_OF(X509) *certs = sk_X509_new_null();
-    xmlNodePtr key_info = xades_child(signature, XADES_DSIG_NS, "KeyInfo");
-    for (xmlNodePtr data = xades_child(key_info, XADES_DSIG_NS, "X509Data"); certs && data;
-         data = xades_next(data, XADES_DSIG_NS, "X509Data"))
-        for (xmlNodePtr node = xades_child(data, XADES_DSIG_NS, "X509Certificate"); node;
-             node = xades_next(node, XADES_DSIG_NS, "X509Certificate")) {
+    xmlNodePtr key_info = sign_xml_child(signature, XADES_DSIG_NS, "KeyInfo");
+    for (xmlNodePtr data = sign_xml_child(key_info, XADES_DSIG_NS, "X509Data"); certs && data;
+         data = sign_xml_next(data, XADES_DSIG_NS, "X509Data"))
+        for (xmlNodePtr node = sign_xml_child(data, XADES_DSIG_NS, "X509Certificate"); node;
+             node = sign_xml_next(node, XADES_DSIG_NS, "X509Certificate")) {
             char *b64 = node_text(node);
             size_t len = 0;
-            unsigned char *der = b64 ? xades_unbase64(b64, &len) : NULL;
+            unsigned char *der = b64 ? sign_xml_unbase64(b64, &len) : NULL;
             const unsigned char *p = der;
             X509 *cert = der ? d2i_X509(NULL, &p, (long)len) : NULL;
             if (cert && !sk_X509_push(certs, cert))
@@ -351,19 +351,19 @@ struct cert_ref {
 
 static int signing_cert_ref(xmlNodePtr signed_sig_props, struct cert_ref *out, sign_sig *sig)
 {
-    xmlNodePtr holder = xades_child(signed_sig_props, XADES_NS, "SigningCertificateV2");
+    xmlNodePtr holder = sign_xml_child(signed_sig_props, XADES_NS, "SigningCertificateV2");
     out->v2 = holder != NULL;
     if (!holder)
-        holder = xades_child(signed_sig_props, XADES_NS, "SigningCertificate");
+        holder = sign_xml_child(signed_sig_props, XADES_NS, "SigningCertificate");
     if (!holder)
         return 0;
-    xmlNodePtr cert_digest = xades_child(xades_child(holder, XADES_NS, "Cert"), XADES_NS, "CertDigest");
-    xmlNodePtr method = xades_child(cert_digest, XADES_DSIG_NS, "DigestMethod");
+    xmlNodePtr cert_digest = sign_xml_child(sign_xml_child(holder, XADES_NS, "Cert"), XADES_NS, "CertDigest");
+    xmlNodePtr method = sign_xml_child(cert_digest, XADES_DSIG_NS, "DigestMethod");
     xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
     out->md = xades_digest_by_uri((const char *)algorithm, NULL);
     xmlFree(algorithm);
-    char *b64 = node_text(xades_child(cert_digest, XADES_DSIG_NS, "DigestValue"));
-    unsigned char *value = b64 ? xades_unbase64(b64, &out->len) : NULL;
+    char *b64 = node_text(sign_xml_child(cert_digest, XADES_DSIG_NS, "DigestValue"));
+    unsigned char *value = b64 ? sign_xml_unbase64(b64, &out->len) : NULL;
     free(b64);
     if (!out->md || !value || out->len > sizeof out->digest) {
         free(value);
@@ -407,7 +407,7 @@ static void set_id(xmlNodePtr signature, const char *value_b64, sign_sig *sig)
 static unsigned char *node_der(xmlNodePtr node, size_t *len)
 {
     char *b64 = node_text(node);
-    unsigned char *der = b64 ? xades_unbase64(b64, len) : NULL;
+    unsigned char *der = b64 ? sign_xml_unbase64(b64, len) : NULL;
     free(b64);
     return der;
 }
@@ -420,17 +420,17 @@ static time_t check_signature_timestamps(struct verify_state *st, xmlNodePtr uns
 {
     sign_sig *sig = st->sig;
     time_t poe = (time_t)-1;
-    for (xmlNodePtr stamp = xades_child(unsigned_sig_props, XADES_NS, "SignatureTimeStamp"); stamp;
-         stamp = xades_next(stamp, XADES_NS, "SignatureTimeStamp")) {
-        xmlNodePtr method = xades_child(stamp, XADES_DSIG_NS, "CanonicalizationMethod");
+    for (xmlNodePtr stamp = sign_xml_child(unsigned_sig_props, XADES_NS, "SignatureTimeStamp"); stamp;
+         stamp = sign_xml_next(stamp, XADES_NS, "SignatureTimeStamp")) {
+        xmlNodePtr method = sign_xml_child(stamp, XADES_DSIG_NS, "CanonicalizationMethod");
         unsigned char *canonical = NULL;
         size_t canonical_len = 0;
         /* The XAdES time-stamp container: without a CanonicalizationMethod, inclusive C14N 1.0. */
         int canonical_ok = xades_c14n_node(value_node, method, XADES_INCL_C14N, &canonical,
                                            &canonical_len) == 0;
         int tokens = 0;
-        for (xmlNodePtr node = xades_child(stamp, XADES_NS, "EncapsulatedTimeStamp"); node;
-             node = xades_next(node, XADES_NS, "EncapsulatedTimeStamp")) {
+        for (xmlNodePtr node = sign_xml_child(stamp, XADES_NS, "EncapsulatedTimeStamp"); node;
+             node = sign_xml_next(node, XADES_NS, "EncapsulatedTimeStamp")) {
             sign_timestamp_result result;
             size_t token_len = 0;
             unsigned char *token = canonical_ok ? node_der(node, &token_len) : NULL;
@@ -501,14 +501,14 @@ static int check_archive_timestamps(struct verify_state *st, xmlNodePtr unsigned
                                     time_t at)
 {
     int usable = 0;
-    for (xmlNodePtr stamp = xades_child(unsigned_sig_props, XADES141_NS, "ArchiveTimeStamp");
-         stamp; stamp = xades_next(stamp, XADES141_NS, "ArchiveTimeStamp")) {
+    for (xmlNodePtr stamp = sign_xml_child(unsigned_sig_props, XADES141_NS, "ArchiveTimeStamp");
+         stamp; stamp = sign_xml_next(stamp, XADES141_NS, "ArchiveTimeStamp")) {
         struct archive_job job = {.st = st, .stamp = stamp,
-                                  .method = xades_child(stamp, XADES_DSIG_NS,
+                                  .method = sign_xml_child(stamp, XADES_DSIG_NS,
                                                         "CanonicalizationMethod")};
         int tokens = 0;
-        for (xmlNodePtr node = xades_child(stamp, XADES_NS, "EncapsulatedTimeStamp"); node;
-             node = xades_next(node, XADES_NS, "EncapsulatedTimeStamp")) {
+        for (xmlNodePtr node = sign_xml_child(stamp, XADES_NS, "EncapsulatedTimeStamp"); node;
+             node = sign_xml_next(node, XADES_NS, "EncapsulatedTimeStamp")) {
             sign_timestamp_result result;
             size_t token_len = 0;
             unsigned char *token = node_der(node, &token_len);
@@ -539,10 +539,10 @@ static int check_archive_timestamps(struct verify_state *st, xmlNodePtr unsigned
 static void read_validation_data(xmlNodePtr unsigned_sig_props, STACK_OF(X509) *certs,
                                  sign_revocation_data *embedded)
 {
-    for (xmlNodePtr values = xades_child(unsigned_sig_props, XADES_NS, "CertificateValues"); values;
-         values = xades_next(values, XADES_NS, "CertificateValues"))
-        for (xmlNodePtr node = xades_child(values, XADES_NS, "EncapsulatedX509Certificate"); node;
-             node = xades_next(node, XADES_NS, "EncapsulatedX509Certificate")) {
+    for (xmlNodePtr values = sign_xml_child(unsigned_sig_props, XADES_NS, "CertificateValues"); values;
+         values = sign_xml_next(values, XADES_NS, "CertificateValues"))
+        for (xmlNodePtr node = sign_xml_child(values, XADES_NS, "EncapsulatedX509Certificate"); node;
+             node = sign_xml_next(node, XADES_NS, "EncapsulatedX509Certificate")) {
             size_t len = 0;
             unsigned char *der = node_der(node, &len);
             const unsigned char *p = der;
@@ -551,11 +551,11 @@ static void read_validation_data(xmlNodePtr unsigned_sig_props, STACK_OF(X509) *
                 X509_free(cert);
             free(der);
         }
-    for (xmlNodePtr values = xades_child(unsigned_sig_props, XADES_NS, "RevocationValues"); values;
-         values = xades_next(values, XADES_NS, "RevocationValues")) {
-        for (xmlNodePtr node = xades_child(xades_child(values, XADES_NS, "CRLValues"), XADES_NS,
+    for (xmlNodePtr values = sign_xml_child(unsigned_sig_props, XADES_NS, "RevocationValues"); values;
+         values = sign_xml_next(values, XADES_NS, "RevocationValues")) {
+        for (xmlNodePtr node = sign_xml_child(sign_xml_child(values, XADES_NS, "CRLValues"), XADES_NS,
                                            "EncapsulatedCRLValue");
-             node; node = xades_next(node, XADES_NS, "EncapsulatedCRLValue")) {
+             node; node = sign_xml_next(node, XADES_NS, "EncapsulatedCRLValue")) {
             size_t len = 0;
             unsigned char *der = node_der(node, &len);
             const unsigned char *p = der;
@@ -565,9 +565,9 @@ static void read_validation_data(xmlNodePtr unsigned_sig_props, STACK_OF(X509) *
             X509_CRL_free(crl);
             free(der);
         }
-        for (xmlNodePtr node = xades_child(xades_child(values, XADES_NS, "OCSPValues"), XADES_NS,
+        for (xmlNodePtr node = sign_xml_child(sign_xml_child(values, XADES_NS, "OCSPValues"), XADES_NS,
                                            "EncapsulatedOCSPValue");
-             node; node = xades_next(node, XADES_NS, "EncapsulatedOCSPValue")) {
+             node; node = sign_xml_next(node, XADES_NS, "EncapsulatedOCSPValue")) {
             size_t len = 0;
             unsigned char *der = node_der(node, &len);
             const unsigned char *p = der;
@@ -587,15 +587,15 @@ static void read_validation_data(xmlNodePtr unsigned_sig_props, STACK_OF(X509) *
  * they match the parameterless RFC 6931 forms: MGF1 with the same digest, salt as long as it. */
 static const struct xades_sig_alg *pss_with_params(xmlNodePtr method)
 {
-    xmlNodePtr params = xades_child(method, XADES_PSS_PARAMS_NS, "RSAPSSParams");
-    xmlNodePtr digest_method = xades_child(params, XADES_DSIG_NS, "DigestMethod");
+    xmlNodePtr params = sign_xml_child(method, XADES_PSS_PARAMS_NS, "RSAPSSParams");
+    xmlNodePtr digest_method = sign_xml_child(params, XADES_DSIG_NS, "DigestMethod");
     xmlChar *digest_uri = digest_method ? xmlGetNoNsProp(digest_method, BAD_CAST "Algorithm") : NULL;
     const EVP_MD *md = digest_uri ? xades_digest_by_uri((const char *)digest_uri, NULL) : EVP_sha256();
     xmlFree(digest_uri);
-    char *salt = node_text(xades_child(params, XADES_PSS_PARAMS_NS, "SaltLength"));
+    char *salt = node_text(sign_xml_child(params, XADES_PSS_PARAMS_NS, "SaltLength"));
     int salt_ok = md && (!salt || atoi(salt) == EVP_MD_get_size(md));
     free(salt);
-    if (!salt_ok || xades_child(params, XADES_PSS_PARAMS_NS, "MaskGenerationFunction"))
+    if (!salt_ok || sign_xml_child(params, XADES_PSS_PARAMS_NS, "MaskGenerationFunction"))
         return NULL;
     char uri[128];
     snprintf(uri, sizeof uri, XADES_PSS_PARAMS_NS "%s-rsa-MGF1", OBJ_nid2sn(EVP_MD_get_type(md)));
@@ -608,18 +608,18 @@ static void verify_signature(struct verify_state *st)
 {
     sign_sig *sig = st->sig;
     xmlNodePtr signature = st->signature;
-    xmlNodePtr signed_info = xades_child(signature, XADES_DSIG_NS, "SignedInfo");
-    xmlNodePtr value_node = xades_child(signature, XADES_DSIG_NS, "SignatureValue");
+    xmlNodePtr signed_info = sign_xml_child(signature, XADES_DSIG_NS, "SignedInfo");
+    xmlNodePtr value_node = sign_xml_child(signature, XADES_DSIG_NS, "SignatureValue");
     char *value_b64 = node_text(value_node);
     set_id(signature, value_b64, sig);
-    if (!signed_info || !value_node || xades_next(signed_info, XADES_DSIG_NS, "SignedInfo") ||
-        xades_next(value_node, XADES_DSIG_NS, "SignatureValue")) {
+    if (!signed_info || !value_node || sign_xml_next(signed_info, XADES_DSIG_NS, "SignedInfo") ||
+        sign_xml_next(value_node, XADES_DSIG_NS, "SignatureValue")) {
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "ds:Signature needs exactly one SignedInfo and one SignatureValue");
         free(value_b64);
         return;
     }
-    xmlNodePtr method = xades_child(signed_info, XADES_DSIG_NS, "SignatureMethod");
+    xmlNodePtr method = sign_xml_child(signed_info, XADES_DSIG_NS, "SignatureMethod");
     xmlChar *method_uri = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
     const struct xades_sig_alg *alg = xades_sig_alg_by_uri((const char *)method_uri);
     if (!alg && method_uri && xmlStrEqual(method_uri, BAD_CAST XADES_PSS_PARAMS_NS "rsa-pss"))
@@ -646,13 +646,13 @@ static void verify_signature(struct verify_state *st)
                           "QualifyingProperties does not target this signature");
         xmlFree(target);
         xmlFree(id);
-        st->signed_props = xades_child(qualifying, XADES_NS, "SignedProperties");
-        if (st->signed_props && xades_next(st->signed_props, XADES_NS, "SignedProperties"))
+        st->signed_props = sign_xml_child(qualifying, XADES_NS, "SignedProperties");
+        if (st->signed_props && sign_xml_next(st->signed_props, XADES_NS, "SignedProperties"))
             sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "more than one SignedProperties");
-        signed_sig_props = xades_child(st->signed_props, XADES_NS, "SignedSignatureProperties");
+        signed_sig_props = sign_xml_child(st->signed_props, XADES_NS, "SignedSignatureProperties");
     }
     int has_signing_time = 0;
-    char *when = node_text(xades_child(signed_sig_props, XADES_NS, "SigningTime"));
+    char *when = node_text(sign_xml_child(signed_sig_props, XADES_NS, "SigningTime"));
     time_t signing_time;
     if (when && sign_parse_time(&signing_time, when) == SIGN_OK) {
         sign_sig_set_signing_time(sig, signing_time);
@@ -675,8 +675,8 @@ static void verify_signature(struct verify_state *st)
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "the signature signs no content");
     /* Enveloping: every ds:Object but the properties' is signed content, or a reader could be
      * shown unsigned content next to the signed. */
-    for (xmlNodePtr object = xades_child(signature, XADES_DSIG_NS, "Object"); object;
-         object = xades_next(object, XADES_DSIG_NS, "Object")) {
+    for (xmlNodePtr object = sign_xml_child(signature, XADES_DSIG_NS, "Object"); object;
+         object = sign_xml_next(object, XADES_DSIG_NS, "Object")) {
         int referenced = qualifying && qualifying->parent == object;
         for (int i = 0; i < st->target_count; i++)
             referenced |= st->targets[i] == object;
@@ -704,7 +704,7 @@ static void verify_signature(struct verify_state *st)
                       "no signing certificate in KeyInfo");
     } else {
         sign_sig_set_signer(sig, signer);
-        value = value_b64 ? xades_unbase64(value_b64, &value_len) : NULL;
+        value = value_b64 ? sign_xml_unbase64(value_b64, &value_len) : NULL;
         if (xades_c14n_signed_info(signed_info, &canonical, &canonical_len) != 0)
             sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                           "SignedInfo cannot be canonicalised (unsupported method?)");
@@ -733,7 +733,7 @@ static void verify_signature(struct verify_state *st)
         sign_sig_warn(sig, "the claimed signing time is after the validation time");
 
     xmlNodePtr unsigned_sig_props =
-        xades_child(xades_child(qualifying, XADES_NS, "UnsignedProperties"), XADES_NS,
+        sign_xml_child(sign_xml_child(qualifying, XADES_NS, "UnsignedProperties"), XADES_NS,
                     "UnsignedSignatureProperties");
     time_t poe = check_signature_timestamps(st, unsigned_sig_props, value_node, at);
     int archived = check_archive_timestamps(st, unsigned_sig_props, at);
@@ -760,7 +760,7 @@ void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, in
     for (; node; node = node->next) {
         if (node->type != XML_ELEMENT_NODE)
             continue;
-        if (xades_is(node, XADES_DSIG_NS, "Signature") && *count < max)
+        if (sign_xml_is(node, XADES_DSIG_NS, "Signature") && *count < max)
             found[(*count)++] = node;
         xades_collect_signatures(node->children, found, count, max);
     }
@@ -776,13 +776,13 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
     void *saved_context = xmlStructuredErrorContext;
     xmlSetStructuredErrorFunc(NULL, silent_errors);
     char reason[300];
-    xmlDocPtr doc = xades_parse(bytes, len, reason, sizeof reason);
+    xmlDocPtr doc = sign_xml_parse(bytes, len, reason, sizeof reason);
     if (!doc) {
         sign_report_set_error(report, "%s", reason);
         xmlSetStructuredErrorFunc(saved_context, saved_handler);
         return;
     }
-    xades_register_ids(doc, NULL);
+    sign_xml_register_ids(doc, NULL);
     xmlNodePtr signatures[32];
     int count = 0;
     xades_collect_signatures(doc->children, signatures, &count, 32);
@@ -805,7 +805,7 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
 void xades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
                   const char *content_path)
 {
-    if (xades_global_init() != SIGN_OK) {
+    if (sign_xml_init() != SIGN_OK) {
         sign_report_set_error(report, "cannot initialise xmlsec");
         return;
     }
@@ -818,7 +818,7 @@ void xades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
     unsigned char *bytes = NULL;
     size_t len = 0;
     const char *why = NULL;
-    int read = xades_read_all(in, &bytes, &len, &why);
+    int read = sign_xml_read_all(in, &bytes, &len, &why);
     BIO_free(in);
     if (read != 0) {
         sign_report_set_error(report, "%s", why);
@@ -831,7 +831,7 @@ void xades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
 void xades_verify_memory(const sign_ctx *ctx, sign_report *report, const unsigned char *bytes,
                          size_t len, const struct xades_content *content)
 {
-    if (xades_global_init() != SIGN_OK) {
+    if (sign_xml_init() != SIGN_OK) {
         sign_report_set_error(report, "cannot initialise xmlsec");
         return;
     }
