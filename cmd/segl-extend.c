@@ -46,7 +46,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     sign_options opts;
-    sign_options_init(&opts);
+    sign_options_init(&opts, SIGN_OPTIONS_VERSION);
     opts.level = SIGN_LEVEL_B_B;
     const char *output = NULL;
     long timeout = 0;

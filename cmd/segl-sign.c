@@ -121,7 +121,7 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    sign_options_init(&args->opts);
+    sign_options_init(&args->opts, SIGN_OPTIONS_VERSION);
     int c;
     while ((c = getopt_long(argc, argv, "k:c:f:l:o:j:qhV", longopts, NULL)) != -1) {
         switch (c) {
@@ -398,10 +398,10 @@ int main(int argc, char **argv)
     }
     /* Signing goes on (a test or a re-signing may want it), but a signature made with a
      * certificate outside its validity will not validate: say so. */
-    int validity = sign_key_validity(key, time(NULL));
-    if (validity != 0)
+    enum sign_validity validity = SIGN_VALID;
+    if (sign_key_validity(&validity, key, time(NULL)) == SIGN_OK && validity != SIGN_VALID)
         cmd_error(prog, NULL, "warning: the signing certificate is %s; the signatures will not "
-                              "validate", validity > 0 ? "expired" : "not valid yet");
+                              "validate", validity == SIGN_EXPIRED ? "expired" : "not valid yet");
     int status;
     if (is_container(args.opts.format)) {
         status = sign_one(ctx, key, &args, argv + optind, argc - optind);

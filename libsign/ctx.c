@@ -118,7 +118,7 @@ SIGN_EXTERN int sign_ctx_add_trust(sign_ctx *ctx, const char *path)
     return SIGN_OK;
 }
 
-SIGN_EXTERN int sign_ctx_trust_count(const sign_ctx *ctx) { return ctx ? ctx->trust_count : 0; }
+SIGN_EXTERN size_t sign_ctx_trust_count(const sign_ctx *ctx) { return ctx ? ctx->trust_count : 0; }
 
 SIGN_EXTERN int sign_ctx_set_time(sign_ctx *ctx, time_t at)
 {

@@ -176,12 +176,10 @@ static time_t earliest_poe(const sign_sig *sig)
 {
     time_t best = (time_t)-1;
     for (size_t i = 0; i < sign_sig_timestamp_count(sig); i++) {
-        const char *type;
-        time_t at;
-        int valid;
-        if (sign_sig_timestamp(sig, i, &type, &at, &valid) == SIGN_OK && valid &&
-            at != (time_t)-1 && (best == (time_t)-1 || at < best))
-            best = at;
+        sign_timestamp_info ts;
+        if (sign_sig_timestamp(&ts, sig, i) == SIGN_OK && ts.valid &&
+            ts.time != (time_t)-1 && (best == (time_t)-1 || ts.time < best))
+            best = ts.time;
     }
     return best;
 }
@@ -193,12 +191,10 @@ static const char *process_id(const sign_sig *sig)
 {
     int archive = 0, signature = 0;
     for (size_t i = 0; i < sign_sig_timestamp_count(sig); i++) {
-        const char *type;
-        time_t at;
-        int valid;
-        if (sign_sig_timestamp(sig, i, &type, &at, &valid) != SIGN_OK)
+        sign_timestamp_info ts;
+        if (sign_sig_timestamp(&ts, sig, i) != SIGN_OK)
             continue;
-        if (strcmp(type, "archive") == 0)
+        if (strcmp(ts.type, "archive") == 0)
             archive = 1;
         else
             signature = 1;
@@ -261,20 +257,18 @@ static void reasons(struct writer *wr, const char *const *errors, size_t error_c
 static void timestamp_attributes(struct writer *wr, const sign_sig *sig)
 {
     for (size_t i = 0; i < sign_sig_timestamp_count(sig); i++) {
-        const char *type;
-        time_t at;
-        int valid;
-        if (sign_sig_timestamp(sig, i, &type, &at, &valid) != SIGN_OK || at == (time_t)-1)
+        sign_timestamp_info ts;
+        if (sign_sig_timestamp(&ts, sig, i) != SIGN_OK || ts.time == (time_t)-1)
             continue;
-        const char *element = strcmp(type, "signature") == 0 ? "SignatureTimeStamp"
-                              : strcmp(type, "archive") == 0 ? "ArchiveTimeStamp"
-                              : strcmp(type, "document") == 0 ? "DocTimeStamp"
+        const char *element = strcmp(ts.type, "signature") == 0 ? "SignatureTimeStamp"
+                              : strcmp(ts.type, "archive") == 0 ? "ArchiveTimeStamp"
+                              : strcmp(ts.type, "document") == 0 ? "DocTimeStamp"
                                                               : NULL;
         if (!element)
             continue;
         start(wr, element);
         attribute(wr, "Signed", "false");
-        time_element(wr, "TimeStampValue", at);
+        time_element(wr, "TimeStampValue", ts.time);
         end(wr);
     }
 }
@@ -284,12 +278,10 @@ static int has_attributes(const sign_sig *sig)
     if (sign_sig_signing_time(sig) != (time_t)-1)
         return 1;
     for (size_t i = 0; i < sign_sig_timestamp_count(sig); i++) {
-        const char *type;
-        time_t at;
-        int valid;
-        if (sign_sig_timestamp(sig, i, &type, &at, &valid) == SIGN_OK && at != (time_t)-1 &&
-            (strcmp(type, "signature") == 0 || strcmp(type, "archive") == 0 ||
-             strcmp(type, "document") == 0))
+        sign_timestamp_info ts;
+        if (sign_sig_timestamp(&ts, sig, i) == SIGN_OK && ts.time != (time_t)-1 &&
+            (strcmp(ts.type, "signature") == 0 || strcmp(ts.type, "archive") == 0 ||
+             strcmp(ts.type, "document") == 0))
             return 1;
     }
     return 0;

@@ -17,7 +17,7 @@ typedef struct sign_tl_set sign_tl_set; /* trusted lists (tl.c) */
 
 struct sign_ctx {
     X509_STORE *trust;        /* read-only once validation starts; X509_STORE is safe to share */
-    int trust_count;
+    size_t trust_count;
     time_t at;                /* (time_t)-1: now */
     int offline;
     long timeout;             /* seconds for each network request; 0: the default, 10 */

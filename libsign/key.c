@@ -198,11 +198,15 @@ SIGN_EXTERN int sign_key_load(sign_key **out, sign_ctx *ctx, const char *key_pat
     return SIGN_OK;
 }
 
-SIGN_EXTERN int sign_key_validity(const sign_key *key, time_t at)
+SIGN_EXTERN int sign_key_validity(enum sign_validity *out, const sign_key *key, time_t at)
 {
+    if (!out || !key || !key->cert)
+        return SIGN_EINVAL;
     if (X509_cmp_time(X509_get0_notAfter(key->cert), &at) < 0)
-        return 1;
-    if (X509_cmp_time(X509_get0_notBefore(key->cert), &at) > 0)
-        return -1;
-    return 0;
+        *out = SIGN_EXPIRED;
+    else if (X509_cmp_time(X509_get0_notBefore(key->cert), &at) > 0)
+        *out = SIGN_NOT_YET_VALID;
+    else
+        *out = SIGN_VALID;
+    return SIGN_OK;
 }

@@ -172,14 +172,16 @@ int sign_sig_use_timestamp(sign_sig *sig, const char *type, const char *label,
 }
 
 SIGN_EXTERN size_t sign_sig_timestamp_count(const sign_sig *s) { return s->timestamp_count; }
-SIGN_EXTERN int sign_sig_timestamp(const sign_sig *s, size_t i, const char **type, time_t *time,
-                                   int *valid)
+SIGN_EXTERN int sign_sig_timestamp(sign_timestamp_info *out, const sign_sig *s, size_t i)
 {
-    if (i >= s->timestamp_count)
+    if (!out || !s || i >= s->timestamp_count)
         return SIGN_EINVAL;
-    *type = s->timestamps[i].type;
-    *time = s->timestamps[i].result.gen_time;
-    *valid = s->timestamps[i].result.valid;
+    const struct timestamp_entry *entry = &s->timestamps[i];
+    out->type = entry->type;
+    out->time = entry->result.gen_time;
+    out->valid = entry->result.valid;
+    out->tsa = entry->result.tsa[0] ? entry->result.tsa : NULL;
+    out->error = entry->result.valid ? NULL : entry->result.why;
     return SIGN_OK;
 }
 
@@ -213,6 +215,14 @@ SIGN_EXTERN const char *sign_sig_modification(const sign_sig *s)
 {
     return s->modification[0] ? s->modification : NULL;
 }
+SIGN_EXTERN size_t sign_sig_modification_detail_count(const sign_sig *s)
+{
+    return s->modification_details.count;
+}
+SIGN_EXTERN const char *sign_sig_modification_detail(const sign_sig *s, size_t i)
+{
+    return i < s->modification_details.count ? s->modification_details.items[i] : NULL;
+}
 
 void sign_sig_set_id(sign_sig *sig, const char *id) { snprintf(sig->id, sizeof sig->id, "%s", id); }
 void sign_sig_set_level(sign_sig *sig, const char *level)
@@ -226,6 +236,10 @@ void sign_sig_set_qualified(sign_sig *sig, int qualified, const char *qc_json_or
     snprintf(sig->qc, sizeof sig->qc, "%s", qc_json_or_null ? qc_json_or_null : "");
 }
 SIGN_EXTERN int sign_sig_qualified(const sign_sig *s) { return s->qualified; }
+SIGN_EXTERN const char *sign_sig_qualification_json(const sign_sig *s)
+{
+    return s->qualified >= 0 && s->qc[0] ? s->qc : NULL;
+}
 
 void sign_sig_set_signer(sign_sig *sig, X509 *cert)
 {

@@ -3,13 +3,17 @@
 #include <string.h>
 #include "formats/format.h"
 
-SIGN_EXTERN void sign_options_init(sign_options *opts)
+SIGN_EXTERN int sign_options_init(sign_options *opts, unsigned int version)
 {
+    if (!opts || version != SIGN_OPTIONS_VERSION)
+        return SIGN_EINVAL;
     memset(opts, 0, sizeof *opts);
+    opts->version = version;
     opts->packaging = SIGN_PACKAGING_DEFAULT;
     opts->level = SIGN_LEVEL_B_B;
     opts->digest = "sha256";
     opts->signing_time = (time_t)-1;
+    return SIGN_OK;
 }
 
 /* The format named in opts, or the one that prefers this content (PDF: pades, XML: xades, else

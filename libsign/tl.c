@@ -32,9 +32,9 @@ void sign_tl_set_free(sign_tl_set *set)
     free(set);
 }
 
-SIGN_EXTERN int sign_ctx_trusted_list_count(const sign_ctx *ctx)
+SIGN_EXTERN size_t sign_ctx_trusted_list_count(const sign_ctx *ctx)
 {
-    return ctx && ctx->trusted_lists ? (int)ctx->trusted_lists->count : 0;
+    return ctx && ctx->trusted_lists ? ctx->trusted_lists->count : 0;
 }
 
 /* ---------------------------------------------------------------- pinned signers */
@@ -383,13 +383,11 @@ static time_t best_signing_time(const sign_sig *sig, time_t at, time_t poe)
 {
     time_t best = poe;
     for (size_t i = 0; i < sign_sig_timestamp_count(sig); i++) {
-        const char *type;
-        time_t when;
-        int valid;
-        if (sign_sig_timestamp(sig, i, &type, &when, &valid) == SIGN_OK && valid &&
-            strcmp(type, "signature") == 0 && when != (time_t)-1 && when <= at &&
-            (best == (time_t)-1 || when < best))
-            best = when;
+        sign_timestamp_info ts;
+        if (sign_sig_timestamp(&ts, sig, i) == SIGN_OK && ts.valid &&
+            strcmp(ts.type, "signature") == 0 && ts.time != (time_t)-1 && ts.time <= at &&
+            (best == (time_t)-1 || ts.time < best))
+            best = ts.time;
     }
     if (best == (time_t)-1)
         best = sign_sig_signing_time(sig);

@@ -44,14 +44,12 @@ void print_human(const struct job *job)
         for (size_t c = 0; c < sign_sig_covered_count(sig); c++)
             printf("    covers: %s\n", sign_sig_covered(sig, c));
         for (size_t t = 0; t < sign_sig_timestamp_count(sig); t++) {
-            const char *type;
-            time_t at;
-            int valid;
+            sign_timestamp_info ts;
             char text[21] = "unknown time";
-            if (sign_sig_timestamp(sig, t, &type, &at, &valid) == SIGN_OK) {
-                if (at != (time_t)-1)
-                    sign_format_time(text, at);
-                printf("    %s timestamp: %s%s\n", type, text, valid ? "" : " (not valid)");
+            if (sign_sig_timestamp(&ts, sig, t) == SIGN_OK) {
+                if (ts.time != (time_t)-1)
+                    sign_format_time(text, ts.time);
+                printf("    %s timestamp: %s%s\n", ts.type, text, ts.valid ? "" : " (not valid)");
             }
         }
         if (sign_sig_modification(sig))

@@ -5,7 +5,7 @@
 build=$(dirname "$SEGL_BIN/x")
 cmake --install "$build" --prefix "$WORK/prefix" >/dev/null 2>&1 && pass || fail "cmake --install"
 for file in bin/segl-sign bin/segl-verify bin/segl-inspect include/libsign/inspect.h share/man/man1/segl-inspect.1 \
-            share/segl/trust/oces3-rod-ca.pem share/segl/trust/oces2-issuing-ca-02.pem include/libsign/sign.h lib/libsign.a lib/libsign.so \
+            share/segl/trust/oces3-rod-ca.pem share/segl/trust/oces2-issuing-ca-02.pem include/libsign/sign.h include/libsign/version.h include/libsign/time.h lib/libsign.a lib/libsign.so \
             lib/pkgconfig/libsign.pc share/man/man1/segl-sign.1 share/man/man1/segl-verify.1 share/man/man3/libsign.3; do
     [ -e "$WORK/prefix/$file" ] && pass || fail "not installed: $file"
 done
@@ -33,6 +33,20 @@ nm -D "$WORK/prefix/lib/libsign.so" | grep -q __asan_init && sanitize=(-fsanitiz
 cc -std=c11 -Wall -Werror "${sanitize[@]}" example.c $(pkg-config --cflags --libs libsign) -Wl,-rpath,"$WORK/prefix/lib" -o example && pass || fail "compile against the installed library"
 "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" --packaging enveloping -o s.p7m "$DOCS/letter.txt"
 [ "$(./example s.p7m "$PKI/trust/oces3-root.pem")" = TOTAL_PASSED ] && pass || fail "the example program validates"
+# The headers are usable from C++ (extern "C"), and the version a program is compiled against is
+# the one the library reports (both from project() in CMakeLists.txt).
+cat >example.cpp <<'CPP'
+#include <cstring>
+#include <libsign/sign.h>
+int main() { return std::strcmp(sign_version(), LIBSIGN_VERSION) == 0 ? 0 : 1; }
+CPP
+if command -v c++ >/dev/null; then
+    # shellcheck disable=SC2046
+    c++ -Wall -Werror "${sanitize[@]}" example.cpp $(pkg-config --cflags --libs libsign) -Wl,-rpath,"$WORK/prefix/lib" -o example-cpp &&
+        ./example-cpp && pass || fail "a C++ program links libsign and sees the same version"
+fi
+grep -q "project(segl VERSION $(sed -n 's/.*LIBSIGN_VERSION "\(.*\)"/\1/p' "$WORK/prefix/include/libsign/version.h")" "$SEGL_SOURCE/CMakeLists.txt" &&
+    pass || fail "version.h carries the version of CMakeLists.txt"
 others=$(nm -D --defined-only "$WORK/prefix/lib/libsign.so" | awk '$2 == "T" && $3 !~ /^sign_/ {print $3}')
 [ -z "$others" ] && pass || fail "exported symbols outside sign_*: $others"
 finish

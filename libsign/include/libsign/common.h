@@ -2,6 +2,10 @@
 #ifndef LIBSIGN_COMMON_H
 #define LIBSIGN_COMMON_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #if defined(SIGN_BUILDING_LIBRARY)
 #define SIGN_EXTERN __attribute__((visibility("default")))
 #else
@@ -22,5 +26,9 @@ enum sign_status {
     SIGN_EUNSUPPORTED = -8, /* format or feature not (yet) supported */
     SIGN_EWRITE = -9        /* the output could not be written */
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,8 +7,13 @@
 #ifndef LIBSIGN_CTX_H
 #define LIBSIGN_CTX_H
 
+#include <stddef.h>
 #include <time.h>
 #include <libsign/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 typedef struct sign_ctx sign_ctx;
 
@@ -26,7 +31,7 @@ SIGN_EXTERN int sign_ctx_add_trust(sign_ctx *ctx, const char *path);
 SIGN_EXTERN int sign_ctx_use_default_trust(sign_ctx *ctx);
 SIGN_EXTERN const char *sign_default_trust_dir(void); /* fixed when libsign is built */
 /* Number of trust anchors loaded so far. */
-SIGN_EXTERN int sign_ctx_trust_count(const sign_ctx *ctx);
+SIGN_EXTERN size_t sign_ctx_trust_count(const sign_ctx *ctx);
 
 /* Validation time; (time_t)-1 (the default) means "now" at each validation. */
 SIGN_EXTERN int sign_ctx_set_time(sign_ctx *ctx, time_t at);
@@ -47,10 +52,8 @@ SIGN_EXTERN int sign_ctx_set_revocation(sign_ctx *ctx, enum sign_revocation_poli
 /* Seconds each network request (OCSP, CRL, timestamp) may take; 0 restores the default, 10. */
 SIGN_EXTERN int sign_ctx_set_timeout(sign_ctx *ctx, long seconds);
 
-/* Parse an RFC 3339 time ("2026-11-24T10:00:00Z", "2026-11-24T11:00:00+01:00", or a date
- * "2026-11-24", meaning midnight UTC). Returns 0 and sets *out, or SIGN_EINVAL. */
-SIGN_EXTERN int sign_parse_time(time_t *out, const char *text);
-/* Format as RFC 3339 UTC, "YYYY-MM-DDTHH:MM:SSZ"; buf must hold 21 bytes. */
-SIGN_EXTERN void sign_format_time(char buf[21], time_t t);
+#ifdef __cplusplus
+}
+#endif
 
 #endif

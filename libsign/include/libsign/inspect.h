@@ -12,6 +12,10 @@
 #include <libsign/common.h>
 #include <libsign/ctx.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sign_inspection sign_inspection;
 
 enum sign_inspection_type {
@@ -43,5 +47,9 @@ SIGN_EXTERN const char *sign_inspection_type_name(enum sign_inspection_type type
  * Caller frees *out with free(). */
 SIGN_EXTERN int sign_inspection_json(char **out, const sign_inspection *inspection,
                                      const char *file);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

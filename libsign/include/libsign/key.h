@@ -7,6 +7,10 @@
 #include <libsign/common.h>
 #include <libsign/ctx.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct sign_key sign_key;
 
 /* Load a key. key_path is a PKCS#12 file (.p12/.pfx; legacy RC2/3DES encryption included) or a PEM
@@ -25,11 +29,16 @@ SIGN_EXTERN int sign_key_load_pkcs11(sign_key **out, sign_ctx *ctx, const char *
                                      const char *cert_path, const char *chain_path,
                                      const char *pin);
 
-/* Whether the key's certificate is valid at time at: 0 yes, 1 expired, -1 not yet valid. */
-SIGN_EXTERN int sign_key_validity(const sign_key *key, time_t at);
+/* Whether the key's certificate is valid at time at. */
+enum sign_validity { SIGN_VALID = 0, SIGN_EXPIRED, SIGN_NOT_YET_VALID };
+SIGN_EXTERN int sign_key_validity(enum sign_validity *out, const sign_key *key, time_t at);
 
 /* Whether opening key_path needs a password (an encrypted PEM key or any PKCS#12 file whose MAC
  * does not verify with an empty password). Lets a command prompt only when it must. */
 SIGN_EXTERN int sign_key_needs_password(const char *key_path);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -5,6 +5,10 @@
 
 #include <libsign/common.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum sign_oces_kind {
     SIGN_OCES_UNKNOWN = 0, /* not a recognised OCES subject form */
     SIGN_OCES_PERSON,
@@ -33,5 +37,9 @@ typedef struct sign_oces_id {
 } sign_oces_id;
 
 SIGN_EXTERN const char *sign_oces_kind_name(enum sign_oces_kind kind); /* "person", ...; NULL for unknown */
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

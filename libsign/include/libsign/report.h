@@ -8,6 +8,10 @@
 #include <libsign/common.h>
 #include <libsign/oces.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Ordered from best to worst, so the worst of several is their maximum. */
 enum sign_indication {
     SIGN_TOTAL_PASSED = 0,
@@ -44,19 +48,37 @@ SIGN_EXTERN const char *sign_sig_level(const sign_sig *sig);         /* NULL whe
 SIGN_EXTERN time_t sign_sig_signing_time(const sign_sig *sig);       /* (time_t)-1 when absent */
 SIGN_EXTERN const char *sign_sig_signer_subject(const sign_sig *sig); /* RFC 2253, NULL if unknown */
 SIGN_EXTERN const sign_oces_id *sign_sig_signer_oces(const sign_sig *sig); /* NULL if no signer cert */
-/* Timestamps found on the signature: type "signature" or "archive", the time the TSA asserts
- * ((time_t)-1 when unreadable) and whether the timestamp checked out. */
+/* One timestamp found on a signature (sign_sig_timestamp). The strings belong to the report. */
+typedef struct sign_timestamp_info {
+    const char *type;  /* "signature", "archive" or "document" */
+    time_t time;       /* the time the TSA asserts; (time_t)-1 when unreadable */
+    int valid;         /* signature, imprint and TSA certificate all checked out */
+    const char *tsa;   /* the TSA's subject (RFC 2253); NULL when unknown */
+    const char *error; /* why it is not valid; NULL when valid */
+} sign_timestamp_info;
 SIGN_EXTERN size_t sign_sig_timestamp_count(const sign_sig *sig);
-SIGN_EXTERN int sign_sig_timestamp(const sign_sig *sig, size_t i, const char **type, time_t *time,
-                                   int *valid);
+SIGN_EXTERN int sign_sig_timestamp(sign_timestamp_info *out, const sign_sig *sig, size_t i);
 /* What the signature covers ("#id", "the whole document", a data object's name). */
 SIGN_EXTERN size_t sign_sig_covered_count(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_covered(const sign_sig *sig, size_t i);
 /* PAdES: "none", "allowed" or "disallowed" changes after the signature; NULL elsewhere. */
 SIGN_EXTERN const char *sign_sig_modification(const sign_sig *sig);
+/* PAdES: what changed after the signature, one line each (as "modification_details" in JSON). */
+SIGN_EXTERN size_t sign_sig_modification_detail_count(const sign_sig *sig);
+SIGN_EXTERN const char *sign_sig_modification_detail(const sign_sig *sig, size_t i);
+/* Whether a signature's signer is qualified per the trusted lists: 1 yes, 0 no, -1 unknown (no
+ * trusted list given, or the chain did not validate). */
+SIGN_EXTERN int sign_sig_qualified(const sign_sig *sig);
+/* With trusted lists: the details of the qualification as a JSON object (the "qc" of
+ * segl-verify --json: QCStatements and the time they were judged at); NULL when unknown. */
+SIGN_EXTERN const char *sign_sig_qualification_json(const sign_sig *sig);
 SIGN_EXTERN size_t sign_sig_error_count(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_error(const sign_sig *sig, size_t i);
 SIGN_EXTERN size_t sign_sig_warning_count(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_warning(const sign_sig *sig, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,10 +10,21 @@
 #include <libsign/oces.h>
 #include <libsign/report.h>
 #include <libsign/signer.h>
+#include <libsign/time.h>
 #include <libsign/tl.h>
 #include <libsign/verify.h>
+#include <libsign/version.h>
 
-#define LIBSIGN_VERSION "0.1.0"
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The version libsign was built as (LIBSIGN_VERSION in <libsign/version.h> is the one the
+ * program was compiled against). */
 SIGN_EXTERN const char *sign_version(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

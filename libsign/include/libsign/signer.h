@@ -7,6 +7,10 @@
 #include <libsign/ctx.h>
 #include <libsign/key.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum sign_packaging {
     SIGN_PACKAGING_DEFAULT = 0, /* the format's usual one (CAdES: detached) */
     SIGN_PACKAGING_DETACHED,
@@ -16,7 +20,12 @@ enum sign_packaging {
 
 enum sign_level { SIGN_LEVEL_B_B = 0, SIGN_LEVEL_B_T, SIGN_LEVEL_B_LT, SIGN_LEVEL_B_LTA };
 
+/* The layout of sign_options this header describes: a program built against it passes this to
+ * sign_options_init, so that a later libsign that adds fields knows which ones it was given. */
+#define SIGN_OPTIONS_VERSION 1
+
 typedef struct sign_options {
+    unsigned int version;          /* SIGN_OPTIONS_VERSION, set by sign_options_init */
     const char *format;            /* "cades", ...; NULL: chosen from the content */
     enum sign_packaging packaging;
     enum sign_level level;
@@ -36,7 +45,9 @@ typedef struct sign_options {
     const char *inner_format;
 } sign_options;
 
-SIGN_EXTERN void sign_options_init(sign_options *opts);
+/* Fill opts with the defaults (format from the content, B-B, sha256, now) for the layout version
+ * (SIGN_OPTIONS_VERSION). SIGN_EINVAL for a version this libsign does not know. */
+SIGN_EXTERN int sign_options_init(sign_options *opts, unsigned int version);
 
 /* Which format sign_sign_file would use for in_path under opts ("cades", ...), or NULL with the
  * reason on ctx when the input cannot be read. */
@@ -61,5 +72,9 @@ SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_op
  * input is untouched). With another format, one input is signed as by sign_sign_file. */
 SIGN_EXTERN int sign_sign_files(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
                                 const char *const *inputs, size_t count, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,7 +8,10 @@
 
 #include <stddef.h>
 #include <libsign/ctx.h>
-#include <libsign/report.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Load the trusted list file_or_url (a file path, "file://PATH", or an http/https URL), check its
  * enveloped XML signature against the pinned signer certificates (signer_cert_paths: n PEM/DER
@@ -29,10 +32,10 @@ SIGN_EXTERN int sign_ctx_add_trusted_list(sign_ctx *ctx, const char *file_or_url
                                           const char *const *signer_cert_paths, size_t n);
 /* Number of trusted lists loaded into ctx (a LOTL counts one, and so does each list it
  * brought). */
-SIGN_EXTERN int sign_ctx_trusted_list_count(const sign_ctx *ctx);
+SIGN_EXTERN size_t sign_ctx_trusted_list_count(const sign_ctx *ctx);
 
-/* Whether a signature's signer is qualified per the trusted lists: 1 yes, 0 no, -1 unknown (no
- * trusted list given, or the chain did not validate). */
-SIGN_EXTERN int sign_sig_qualified(const sign_sig *sig);
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -6,6 +6,10 @@
 #include <libsign/ctx.h>
 #include <libsign/report.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Validate every signature in path. content_path names the signed content of a detached signature
  * (NULL: none given; the format may then report SIGNED_DATA_NOT_FOUND). ctx is only read, so
  * several threads may validate with one context.
@@ -15,5 +19,9 @@
  * memory exhaustion. */
 SIGN_EXTERN int sign_verify_file(sign_report **out, const sign_ctx *ctx, const char *path,
                                  const char *content_path);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
