@@ -1,90 +1,75 @@
 /* segl-extend: augment existing signatures to B-T, B-LT or B-LTA. Thin: options and files. */
 #define _POSIX_C_SOURCE 200809L
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 #include <libsign/sign.h>
 #include "common/common.h"
+#include "common/options.h"
 
 static const char *prog = "segl-extend";
 
+/* Every option, once: getopt's tables and --help are made from this (cmd/common/options.h). */
+enum { OPT_LEVEL = CMD_OPT_OWN, OPT_TSA, OPT_CONTENT, OPT_OUTPUT, OPT_QUIET };
+static const struct cmd_opt options[] = {
+    {OPT_LEVEL, 'l', "level", "L", "B-T|B-LT|B-LTA"},
+    {OPT_TSA, 0, "tsa", "URL", "timestamp authority (RFC 3161)"},
+    {OPT_CONTENT, 0, "content", "FILE",
+     "the signed content of a detached CAdES signature, for\n"
+     "B-LTA (default: FILE without .p7s/.p7m/.sig)"},
+    CMD_OPT_ROW_TIMEOUT,
+    {OPT_OUTPUT, 'o', "output", "FILE", "output file (\"-\" = stdout); never FILE itself"},
+    {OPT_QUIET, 'q', "quiet", NULL, "print nothing on success"},
+    CMD_OPT_ROW_HELP,
+    CMD_OPT_ROW_VERSION,
+    CMD_OPT_END,
+};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: segl-extend -l LEVEL --tsa URL -o OUTPUT FILE\n"
-            "Augment every signature in FILE to LEVEL: a signature timestamp (B-T), then the\n"
-            "certificates and revocation data for validation years later (B-LT), then an\n"
-            "archive timestamp (B-LTA). Signatures made by other software too.\n\n"
-            "  -l, --level L          B-T|B-LT|B-LTA\n"
-            "      --tsa URL          timestamp authority (RFC 3161)\n"
-            "      --content FILE     the signed content of a detached CAdES signature, for\n"
-            "                         B-LTA (default: FILE without .p7s/.p7m/.sig)\n"
-            "      --timeout SECONDS  for each OCSP/CRL/timestamp request (default 10)\n"
-            "  -o, --output FILE      output file (\"-\" = stdout); never FILE itself\n"
-            "  -q, --quiet            print nothing on success\n"
-            "  -h, --help             this help\n"
-            "  -V, --version          print the version\n\n"
-            "A level that cannot be reached (TSA down, no revocation data) fails and writes\n"
-            "nothing. Exit status: 0 extended, 3 usage or input error, 4 writing failed.\n"
-            "See segl-extend(1).\n");
+    fprintf(to, "Usage: segl-extend -l LEVEL --tsa URL -o OUTPUT FILE\n"
+                "Augment every signature in FILE to LEVEL: a signature timestamp (B-T), then the\n"
+                "certificates and revocation data for validation years later (B-LT), then an\n"
+                "archive timestamp (B-LTA). Signatures made by other software too.\n\n");
+    cmd_opt_print_help(to, options);
+    fprintf(to, "\nA level that cannot be reached (TSA down, no revocation data) fails and writes\n"
+                "nothing. Exit status: 0 extended, 3 usage or input error, 4 writing failed.\n"
+                "See segl-extend(1).\n");
 }
 
 int main(int argc, char **argv)
 {
-    enum { OPT_TSA = 256, OPT_TIMEOUT, OPT_CONTENT };
-    static const struct option longopts[] = {
-        {"level", required_argument, NULL, 'l'},
-        {"tsa", required_argument, NULL, OPT_TSA},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"content", required_argument, NULL, OPT_CONTENT},
-        {"output", required_argument, NULL, 'o'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
     sign_options opts;
     sign_options_init(&opts, SIGN_OPTIONS_VERSION);
-    opts.level = SIGN_LEVEL_B_B;
+    opts.level = SIGN_LEVEL_B_B; /* none given yet: B-B is not a level to extend to */
     const char *output = NULL;
     long timeout = 0;
-    int quiet = 0, c;
-    while ((c = getopt_long(argc, argv, "l:o:qhV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'l': {
-            static const char *const names[] = {"B-T", "B-LT", "B-LTA"};
-            int found = -1;
-            for (int i = 0; i < 3; i++)
-                if (strcasecmp(optarg, names[i]) == 0)
-                    found = i;
-            if (found < 0) {
-                cmd_error(prog, NULL, "unknown level '%s' (B-T, B-LT, B-LTA)", optarg);
+    int quiet = 0;
+    cmd_opt_parser parser;
+    cmd_opt_init(&parser, prog, options, argc, argv);
+    const char *arg;
+    int id;
+    while ((id = cmd_opt_next(&parser, &arg)) > 0) {
+        switch (id) {
+        case OPT_LEVEL:
+            if (cmd_parse_level(prog, arg, SIGN_LEVEL_B_T, &opts.level) != 0)
                 return EXIT_USAGE;
-            }
-            opts.level = (enum sign_level)(found + 1);
             break;
-        }
-        case OPT_TSA: opts.tsa_url = optarg; break;
+        case OPT_TSA: opts.tsa_url = arg; break;
         /* For extending, content_name is the path of the detached content (CAdES B-LTA). */
-        case OPT_CONTENT: opts.content_name = optarg; break;
-        case OPT_TIMEOUT: {
-            char *end;
-            timeout = strtol(optarg, &end, 10);
-            if (*end || timeout < 1 || timeout > 3600) {
-                cmd_error(prog, NULL, "--timeout: '%s' is not a number of seconds (1-3600)", optarg);
+        case OPT_CONTENT: opts.content_name = arg; break;
+        case CMD_OPT_TIMEOUT:
+            if (cmd_parse_timeout(prog, arg, &timeout) != 0)
                 return EXIT_USAGE;
-            }
             break;
-        }
-        case 'o': output = optarg; break;
-        case 'q': quiet = 1; break;
-        case 'h': usage(stdout); return EXIT_PASSED;
-        case 'V': printf("segl-extend %s\n", sign_version()); return EXIT_PASSED;
-        default: usage(stderr); return EXIT_USAGE;
+        case OPT_OUTPUT: output = arg; break;
+        case OPT_QUIET: quiet = 1; break;
+        case CMD_OPT_HELP: usage(stdout); return EXIT_PASSED;
+        case CMD_OPT_VERSION: printf("segl-extend %s\n", sign_version()); return EXIT_PASSED;
         }
     }
+    if (id < 0)
+        return EXIT_USAGE;
     if (opts.level == SIGN_LEVEL_B_B) {
         cmd_error(prog, NULL, "give the level to reach: -l B-T|B-LT|B-LTA (see --help)");
         return EXIT_USAGE;

@@ -2,33 +2,40 @@
  * Thin: files, passwords and printing; the inspection is libsign's (sign_inspect_*), and the
  * human output is printed from the JSON the library produces. */
 #define _POSIX_C_SOURCE 200809L
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
 #include <libsign/sign.h>
 #include "common/common.h"
+#include "common/options.h"
 
 static const char *prog = "segl-inspect";
 
+/* Every option, once: getopt's tables and --help are made from this (cmd/common/options.h). */
+enum { OPT_JSON = CMD_OPT_OWN, OPT_EXTRACT };
+static const struct cmd_opt options[] = {
+    CMD_OPT_ROW_PASS_FILE,
+    CMD_OPT_ROW_PASS_ENV,
+    {OPT_JSON, 0, "json", NULL, "one JSON object per file (JSON Lines) on stdout"},
+    {OPT_EXTRACT, 0, "extract", "DIR",
+     "write the data objects of the ASiC container FILE into\n"
+     "DIR (made when missing; nothing is overwritten)"},
+    CMD_OPT_ROW_HELP,
+    CMD_OPT_ROW_VERSION,
+    CMD_OPT_END,
+};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: segl-inspect [options] FILE...\n"
-            "Describe each FILE (\"-\" = stdin) without validating it: a certificate (PEM/DER),\n"
-            "a PKCS#12 key file, or a signed file (whose signatures are listed).\n\n"
-            "      --pass-file FILE   read the PKCS#12 password from FILE (first line)\n"
-            "      --pass-env VAR     read the PKCS#12 password from environment variable VAR\n"
-            "      --json             one JSON object per file (JSON Lines) on stdout\n"
-            "      --extract DIR      write the data objects of the ASiC container FILE into\n"
-            "                         DIR (made when missing; nothing is overwritten)\n"
-            "  -h, --help             this help\n"
-            "  -V, --version          print the version\n\n"
-            "Without --pass-file or --pass-env the password is asked for on the terminal,\n"
-            "only when a PKCS#12 file needs one.\n"
-            "Exit status: 0 every FILE described; 3 usage error, or a FILE unreadable, not\n"
-            "recognised, or its password wrong. See segl-inspect(1).\n");
+    fprintf(to, "Usage: segl-inspect [options] FILE...\n"
+                "Describe each FILE (\"-\" = stdin) without validating it: a certificate (PEM/DER),\n"
+                "a PKCS#12 key file, or a signed file (whose signatures are listed).\n\n");
+    cmd_opt_print_help(to, options);
+    fprintf(to, "\nWithout --pass-file or --pass-env the password of a PKCS#12 file is asked for\n"
+                "on the terminal, only when the file needs one.\n"
+                "Exit status: 0 every FILE described; 3 usage error, or a FILE unreadable, not\n"
+                "recognised, or its password wrong. See segl-inspect(1).\n");
 }
 
 struct inspect_args {
@@ -305,30 +312,24 @@ static int extract(const char *dir, int count, char **files)
 
 int main(int argc, char **argv)
 {
-    enum { OPT_PASS_FILE = 256, OPT_PASS_ENV, OPT_JSON, OPT_EXTRACT };
     const char *extract_dir = NULL;
-    static const struct option longopts[] = {
-        {"pass-file", required_argument, NULL, OPT_PASS_FILE},
-        {"pass-env", required_argument, NULL, OPT_PASS_ENV},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"extract", required_argument, NULL, OPT_EXTRACT},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
     struct inspect_args args = {0};
-    int c;
-    while ((c = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_PASS_FILE: args.pass_file = optarg; break;
-        case OPT_PASS_ENV: args.pass_env = optarg; break;
+    cmd_opt_parser parser;
+    cmd_opt_init(&parser, prog, options, argc, argv);
+    const char *arg;
+    int id;
+    while ((id = cmd_opt_next(&parser, &arg)) > 0) {
+        switch (id) {
+        case CMD_OPT_PASS_FILE: args.pass_file = arg; break;
+        case CMD_OPT_PASS_ENV: args.pass_env = arg; break;
         case OPT_JSON: args.json = 1; break;
-        case OPT_EXTRACT: extract_dir = optarg; break;
-        case 'h': usage(stdout); return EXIT_PASSED;
-        case 'V': printf("segl-inspect %s\n", sign_version()); return EXIT_PASSED;
-        default: usage(stderr); return EXIT_USAGE;
+        case OPT_EXTRACT: extract_dir = arg; break;
+        case CMD_OPT_HELP: usage(stdout); return EXIT_PASSED;
+        case CMD_OPT_VERSION: printf("segl-inspect %s\n", sign_version()); return EXIT_PASSED;
         }
     }
+    if (id < 0)
+        return EXIT_USAGE;
     if (optind >= argc) {
         cmd_error(prog, NULL, "no input: name the files to inspect (see --help)");
         return EXIT_USAGE;

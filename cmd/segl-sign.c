@@ -1,6 +1,5 @@
 /* segl-sign: sign documents with an OCES certificate. Thin: option parsing and files only. */
 #define _POSIX_C_SOURCE 200809L
-#include <getopt.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,45 +8,79 @@
 #include <unistd.h>
 #include <libsign/sign.h>
 #include "common/common.h"
+#include "common/options.h"
 
 static const char *prog = "segl-sign";
 
+/* Every option, once: getopt's tables and --help are made from this (cmd/common/options.h). */
+enum {
+    OPT_KEY = CMD_OPT_OWN, OPT_PKCS11, OPT_CERT, OPT_CHAIN, OPT_FORMAT, OPT_INNER, OPT_PACKAGING,
+    OPT_LEVEL, OPT_TSA, OPT_DIGEST, OPT_SIGNING_TIME, OPT_VISIBLE, OPT_REASON, OPT_LOCATION,
+    OPT_CONTACT, OPT_OUTPUT, OPT_JOBS, OPT_QUIET
+};
+static const struct cmd_opt options[] = {
+    {OPT_KEY, 'k', "key", "FILE", "PKCS#12 file (.p12/.pfx) or PEM private key"},
+    {OPT_PKCS11, 0, "pkcs11", "URI",
+     "key on a PKCS#11 token (RFC 7512 pkcs11: URI, with\n"
+     "?module-path=...); the PIN as a password below"},
+    {OPT_CERT, 'c', "cert", "FILE", "certificate for a PEM key or token key"},
+    {OPT_CHAIN, 0, "chain", "FILE", "extra intermediate certificates (PEM)"},
+    CMD_OPT_ROW_PASS_FILE,
+    CMD_OPT_ROW_PASS_ENV,
+    {OPT_FORMAT, 'f', "format", "FMT", "a format listed below (default: from content)"},
+    {OPT_INNER, 0, "inner", "FMT", "for a container: cades (default) or xades inside"},
+    {OPT_PACKAGING, 0, "packaging", "P", "detached|enveloping|enveloped"},
+    {OPT_LEVEL, 'l', "level", "L", "B-B|B-T|B-LT|B-LTA (default B-B)"},
+    {OPT_TSA, 0, "tsa", "URL", "timestamp authority for B-T and above"},
+    CMD_OPT_ROW_TIMEOUT,
+    {OPT_DIGEST, 0, "digest", "ALG", "sha256 (default), sha384, sha512"},
+    {OPT_SIGNING_TIME, 0, "signing-time", "T", "claimed signing time, RFC 3339 (default: now)"},
+    {OPT_VISIBLE, 0, "visible", "P,X,Y,W,H",
+     "PAdES: show the signature on page P in the rectangle\n"
+     "X,Y,W,H (points from the lower left corner)"},
+    {OPT_REASON, 0, "reason", "TEXT", "PAdES: why the document is signed"},
+    {OPT_LOCATION, 0, "location", "TEXT", "PAdES: where it is signed"},
+    {OPT_CONTACT, 0, "contact", "TEXT", "PAdES: how to reach the signer"},
+    {OPT_OUTPUT, 'o', "output", "FILE",
+     "output file (\"-\" = stdout); only with one INPUT,\n"
+     "or the container that holds every INPUT"},
+    {OPT_JOBS, 'j', "jobs", "N", "sign N inputs at a time (default: the CPUs)"},
+    {OPT_QUIET, 'q', "quiet", NULL, "print nothing on success"},
+    CMD_OPT_ROW_HELP,
+    CMD_OPT_ROW_VERSION,
+    CMD_OPT_END,
+};
+
+/* The formats of this build (libsign's list) as "a, b, c"; with container, only those it can
+ * hold, and with want_containers only the containers. */
+static void list_formats(char *list, size_t size, const char *container, int want_containers)
+{
+    size_t used = 0;
+    list[0] = '\0';
+    for (size_t i = 0; i < sign_format_count() && used < size; i++) {
+        const char *name = sign_format_name(i);
+        if ((container && !sign_format_can_contain(container, name)) ||
+            (want_containers && !sign_format_is_container(name)))
+            continue;
+        used += (size_t)snprintf(list + used, size - used, "%s%s", used ? ", " : "", name);
+    }
+}
+
 static void usage(FILE *to)
 {
+    char formats[256];
+    list_formats(formats, sizeof formats, NULL, 0);
+    fprintf(to, "Usage: segl-sign [options] INPUT...\n"
+                "Sign each INPUT (\"-\" = stdin) with an OCES certificate.\n\n");
+    cmd_opt_print_help(to, options);
     fprintf(to,
-            "Usage: segl-sign [options] INPUT...\n"
-            "Sign each INPUT (\"-\" = stdin) with an OCES certificate.\n\n"
-            "  -k, --key FILE         PKCS#12 file (.p12/.pfx) or PEM private key\n"
-            "      --pkcs11 URI       key on a PKCS#11 token (RFC 7512 pkcs11: URI, with\n"
-            "                         ?module-path=...); the PIN as a password below\n"
-            "  -c, --cert FILE        certificate for a PEM key or token key\n"
-            "      --chain FILE       extra intermediate certificates (PEM)\n"
-            "      --pass-file FILE   read the key password from FILE (first line)\n"
-            "      --pass-env VAR     read the key password from environment variable VAR\n"
-            "  -f, --format FMT       cades|xades|pades|asic-e|asic-s (default: from content)\n"
-            "      --inner FMT        asic-e, asic-s: cades (default) or xades inside\n"
-            "      --packaging P      detached|enveloping|enveloped\n"
-            "  -l, --level L          B-B|B-T|B-LT|B-LTA (default B-B)\n"
-            "      --tsa URL          timestamp authority for B-T and above\n"
-            "      --timeout SECONDS  for each timestamp, OCSP or CRL request (default 10)\n"
-            "      --digest ALG       sha256 (default), sha384, sha512\n"
-            "      --signing-time T   claimed signing time, RFC 3339 (default: now)\n"
-            "      --visible P,X,Y,W,H  PAdES: show the signature on page P in the rectangle\n"
-            "                         X,Y,W,H (points from the lower left corner)\n"
-            "      --reason TEXT      PAdES: why the document is signed\n"
-            "      --location TEXT    PAdES: where it is signed\n"
-            "      --contact TEXT     PAdES: how to reach the signer\n"
-            "  -o, --output FILE      output file (\"-\" = stdout); only with one INPUT,\n"
-            "                         or the container that asic-e holds every INPUT in\n"
-            "  -j, --jobs N           sign N inputs at a time (default: the CPUs)\n"
-            "  -q, --quiet            print nothing on success\n"
-            "  -h, --help             this help\n"
-            "  -V, --version          print the version\n\n"
+            "\nFormats: %s.\n"
             "Output names: INPUT.p7s (detached CAdES), INPUT.p7m (enveloping CAdES),\n"
             "INPUT.xades.xml (XAdES), INPUT.signed.pdf (PAdES), INPUT.asice / INPUT.asics (ASiC).\n"
             "One INPUT that is an ASiC container gets a signature added (-f asic-e).\n"
             "Exit status: 0 signed, 3 usage or input error (also a wrong password),\n"
-            "4 signing or writing failed. See segl-sign(1).\n");
+            "4 signing or writing failed. See segl-sign(1).\n",
+            formats);
 }
 
 struct sign_args {
@@ -58,167 +91,128 @@ struct sign_args {
     sign_options opts;
 };
 
-static int parse_packaging(const char *text, enum sign_packaging *out)
+/* The library's name of the format text names, in any case; NULL when this build has none. */
+static const char *format_named(const char *text)
 {
-    static const struct { const char *name; enum sign_packaging value; } names[] = {
-        {"detached", SIGN_PACKAGING_DETACHED},
-        {"enveloping", SIGN_PACKAGING_ENVELOPING},
-        {"enveloped", SIGN_PACKAGING_ENVELOPED},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcmp(text, names[i].name) == 0) {
-            *out = names[i].value;
-            return 0;
-        }
-    return -1;
-}
-
-static int parse_level(const char *text, enum sign_level *out)
-{
-    static const char *const names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
-    for (int i = 0; i < 4; i++)
-        if (strcasecmp(text, names[i]) == 0) {
-            *out = (enum sign_level)i;
-            return 0;
-        }
-    return -1;
+    for (size_t i = 0; i < sign_format_count(); i++)
+        if (strcasecmp(text, sign_format_name(i)) == 0)
+            return sign_format_name(i);
+    return NULL;
 }
 
 /* ASiC: every INPUT goes into one container (sign_sign_files). */
 static int is_container(const char *format)
 {
-    return format && strncmp(format, "asic-", 5) == 0;
+    return format && sign_format_is_container(format);
 }
 
+/* What --inner may name goes with -f; checked once both are known. */
+static int check_inner(const sign_options *opts)
+{
+    char list[256];
+    if (!is_container(opts->format)) {
+        list_formats(list, sizeof list, NULL, 1);
+        cmd_error(prog, NULL, "--inner is for containers: use it with -f and one of %s", list);
+        return -1;
+    }
+    if (!sign_format_can_contain(opts->format, opts->inner_format)) {
+        list_formats(list, sizeof list, opts->format, 0);
+        cmd_error(prog, NULL, "unknown format inside a container '%s' (%s)", opts->inner_format,
+                  list);
+        return -1;
+    }
+    return 0;
+}
+
+/* Parses options into args. Returns 0 to go on, 1 to exit 0 (--help, --version), -1 to exit
+ * with EXIT_USAGE after saying why. */
 static int parse_args(int argc, char **argv, struct sign_args *args)
 {
-    enum { OPT_CHAIN = 256, OPT_PASS_FILE, OPT_PASS_ENV, OPT_PACKAGING, OPT_TSA, OPT_DIGEST,
-           OPT_SIGNING_TIME, OPT_VISIBLE, OPT_REASON, OPT_LOCATION, OPT_CONTACT, OPT_PKCS11, OPT_TIMEOUT,
-           OPT_INNER };
-    static const struct option longopts[] = {
-        {"key", required_argument, NULL, 'k'},
-        {"pkcs11", required_argument, NULL, OPT_PKCS11},
-        {"cert", required_argument, NULL, 'c'},
-        {"chain", required_argument, NULL, OPT_CHAIN},
-        {"pass-file", required_argument, NULL, OPT_PASS_FILE},
-        {"pass-env", required_argument, NULL, OPT_PASS_ENV},
-        {"format", required_argument, NULL, 'f'},
-        {"inner", required_argument, NULL, OPT_INNER},
-        {"packaging", required_argument, NULL, OPT_PACKAGING},
-        {"level", required_argument, NULL, 'l'},
-        {"tsa", required_argument, NULL, OPT_TSA},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"digest", required_argument, NULL, OPT_DIGEST},
-        {"signing-time", required_argument, NULL, OPT_SIGNING_TIME},
-        {"visible", required_argument, NULL, OPT_VISIBLE},
-        {"reason", required_argument, NULL, OPT_REASON},
-        {"location", required_argument, NULL, OPT_LOCATION},
-        {"contact", required_argument, NULL, OPT_CONTACT},
-        {"output", required_argument, NULL, 'o'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+    static const struct cmd_choice packagings[] = {
+        {"detached", SIGN_PACKAGING_DETACHED},
+        {"enveloping", SIGN_PACKAGING_ENVELOPING},
+        {"enveloped", SIGN_PACKAGING_ENVELOPED},
+        {NULL, 0},
     };
     sign_options_init(&args->opts, SIGN_OPTIONS_VERSION);
-    int c;
-    while ((c = getopt_long(argc, argv, "k:c:f:l:o:j:qhV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'k': args->key_path = optarg; break;
-        case OPT_PKCS11: args->pkcs11_uri = optarg; break;
-        case 'c': args->cert_path = optarg; break;
-        case OPT_CHAIN: args->chain_path = optarg; break;
-        case OPT_PASS_FILE: args->pass_file = optarg; break;
-        case OPT_PASS_ENV: args->pass_env = optarg; break;
-        case 'f':
-            if (strcmp(optarg, "cades") && strcmp(optarg, "xades") && strcmp(optarg, "pades") &&
-                strcmp(optarg, "asic-e") && strcmp(optarg, "asic-s")) {
-                cmd_error(prog, NULL, "unknown format '%s' (cades, xades, pades, asic-e, asic-s)",
-                          optarg);
+    cmd_opt_parser parser;
+    cmd_opt_init(&parser, prog, options, argc, argv);
+    const char *arg;
+    int id, value;
+    while ((id = cmd_opt_next(&parser, &arg)) > 0) {
+        switch (id) {
+        case OPT_KEY: args->key_path = arg; break;
+        case OPT_PKCS11: args->pkcs11_uri = arg; break;
+        case OPT_CERT: args->cert_path = arg; break;
+        case OPT_CHAIN: args->chain_path = arg; break;
+        case CMD_OPT_PASS_FILE: args->pass_file = arg; break;
+        case CMD_OPT_PASS_ENV: args->pass_env = arg; break;
+        case OPT_FORMAT:
+            if (!(args->opts.format = format_named(arg))) {
+                char list[256];
+                list_formats(list, sizeof list, NULL, 0);
+                cmd_error(prog, NULL, "unknown format '%s' (%s)", arg, list);
                 return -1;
             }
-            args->opts.format = optarg;
             break;
         case OPT_INNER:
-            if (strcmp(optarg, "cades") && strcmp(optarg, "xades")) {
-                cmd_error(prog, NULL, "unknown format inside a container '%s' (cades, xades)",
-                          optarg);
-                return -1;
-            }
-            args->opts.inner_format = optarg;
+            /* the container's own name for it, when it has one; checked against -f below */
+            args->opts.inner_format = format_named(arg) ? format_named(arg) : arg;
             break;
         case OPT_PACKAGING:
-            if (parse_packaging(optarg, &args->opts.packaging) != 0) {
-                cmd_error(prog, NULL, "unknown packaging '%s' (detached, enveloping, enveloped)",
-                          optarg);
+            if (cmd_parse_choice(prog, "packaging", arg, packagings, &value) != 0)
                 return -1;
-            }
+            args->opts.packaging = (enum sign_packaging)value;
             break;
-        case 'l':
-            if (parse_level(optarg, &args->opts.level) != 0) {
-                cmd_error(prog, NULL, "unknown level '%s' (B-B, B-T, B-LT, B-LTA)", optarg);
+        case OPT_LEVEL:
+            if (cmd_parse_level(prog, arg, SIGN_LEVEL_B_B, &args->opts.level) != 0)
                 return -1;
-            }
             break;
-        case OPT_TSA: args->opts.tsa_url = optarg; break;
-        case OPT_TIMEOUT: {
-            char *end;
-            args->timeout = strtol(optarg, &end, 10);
-            if (*end || args->timeout < 1 || args->timeout > 3600) {
-                cmd_error(prog, NULL, "--timeout: '%s' is not a number of seconds (1-3600)", optarg);
+        case OPT_TSA: args->opts.tsa_url = arg; break;
+        case CMD_OPT_TIMEOUT:
+            if (cmd_parse_timeout(prog, arg, &args->timeout) != 0)
                 return -1;
-            }
             break;
-        }
-        case OPT_DIGEST: args->opts.digest = optarg; break;
+        case OPT_DIGEST: args->opts.digest = arg; break;
         case OPT_SIGNING_TIME:
-            if (sign_parse_time(&args->opts.signing_time, optarg) != SIGN_OK) {
-                cmd_error(prog, NULL, "--signing-time: '%s' is not an RFC 3339 time", optarg);
+            if (cmd_parse_time(prog, "--signing-time", arg, &args->opts.signing_time) != 0)
                 return -1;
-            }
             break;
         case OPT_VISIBLE: {
             sign_options *o = &args->opts;
             char tail;
-            if (sscanf(optarg, "%d,%lf,%lf,%lf,%lf%c", &o->visible_page, &o->visible_rect[0],
+            if (sscanf(arg, "%d,%lf,%lf,%lf,%lf%c", &o->visible_page, &o->visible_rect[0],
                        &o->visible_rect[1], &o->visible_rect[2], &o->visible_rect[3], &tail) != 5 ||
                 o->visible_page < 1 || o->visible_rect[2] <= 0 || o->visible_rect[3] <= 0) {
                 cmd_error(prog, NULL, "--visible: '%s' is not PAGE,X,Y,W,H (page from 1, positive "
-                                      "width and height)", optarg);
+                                      "width and height)", arg);
                 return -1;
             }
             break;
         }
-        case OPT_REASON: args->opts.reason = optarg; break;
-        case OPT_LOCATION: args->opts.location = optarg; break;
-        case OPT_CONTACT: args->opts.contact = optarg; break;
-        case 'o': args->output = optarg; break;
-        case 'j': {
-            char *end;
-            long jobs = strtol(optarg, &end, 10);
-            if (*end || jobs < 1 || jobs > 64) {
-                cmd_error(prog, NULL, "-j: '%s' is not a number of jobs (1-64)", optarg);
+        case OPT_REASON: args->opts.reason = arg; break;
+        case OPT_LOCATION: args->opts.location = arg; break;
+        case OPT_CONTACT: args->opts.contact = arg; break;
+        case OPT_OUTPUT: args->output = arg; break;
+        case OPT_JOBS:
+            /* at most as many threads as sign_batch keeps ids for */
+            if (cmd_parse_jobs(prog, arg, 64, &args->jobs) != 0)
                 return -1;
-            }
-            args->jobs = (int)jobs;
             break;
-        }
-        case 'q': args->quiet = 1; break;
-        case 'h': usage(stdout); exit(EXIT_PASSED);
-        case 'V': printf("segl-sign %s\n", sign_version()); exit(EXIT_PASSED);
-        default: usage(stderr); return -1;
+        case OPT_QUIET: args->quiet = 1; break;
+        case CMD_OPT_HELP: usage(stdout); return 1;
+        case CMD_OPT_VERSION: printf("segl-sign %s\n", sign_version()); return 1;
         }
     }
+    if (id < 0)
+        return -1;
     if (!args->key_path == !args->pkcs11_uri) {
         cmd_error(prog, NULL, args->key_path ? "give -k/--key or --pkcs11, not both"
                                              : "no key: give one with -k/--key or --pkcs11 (see --help)");
         return -1;
     }
-    if (args->opts.inner_format && !is_container(args->opts.format)) {
-        cmd_error(prog, NULL, "--inner is for containers: use it with -f asic-e or -f asic-s");
+    if (args->opts.inner_format && check_inner(&args->opts) != 0)
         return -1;
-    }
     if (optind >= argc) {
         cmd_error(prog, NULL, "no input: name the files to sign (see --help)");
         return -1;
@@ -356,8 +350,9 @@ static int sign_batch(const sign_key *key, const struct sign_args *args, char **
 int main(int argc, char **argv)
 {
     struct sign_args args = {0};
-    if (parse_args(argc, argv, &args) != 0)
-        return EXIT_USAGE;
+    int parsed = parse_args(argc, argv, &args);
+    if (parsed != 0)
+        return parsed > 0 ? EXIT_PASSED : EXIT_USAGE;
     int stdin_inputs = 0;
     for (int i = optind; i < argc; i++)
         stdin_inputs += strcmp(argv[i], "-") == 0;

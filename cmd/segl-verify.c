@@ -2,54 +2,72 @@
  * in cmd/verify/; the validation itself is libsign's. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <libsign/sign.h>
 #include "common/common.h"
+#include "common/options.h"
 #include "verify/verify.h"
 
 static const char *prog = "segl-verify";
 
+/* Every option, once: getopt's tables and --help are made from this (cmd/common/options.h). */
+enum {
+    OPT_TRUST = CMD_OPT_OWN, OPT_NO_DEFAULT_TRUST, OPT_TL, OPT_TL_SIGNER, OPT_CONTENT, OPT_AT,
+    OPT_OFFLINE, OPT_REVOCATION, OPT_JSON, OPT_REPORT, OPT_JOBS, OPT_FILES_FROM, OPT_NULL,
+    OPT_RECURSIVE, OPT_SHARD, OPT_UNORDERED, OPT_QUIET
+};
+static const struct cmd_opt options[] = {
+    {OPT_TRUST, 0, "trust", "FILE|DIR", "trust anchors (PEM/DER certificates); repeatable"},
+    {OPT_NO_DEFAULT_TRUST, 0, "no-default-trust", NULL,
+     "trust only what --trust gives, not the OCES CAs\n"
+     "installed with segl"},
+    {OPT_TL, 0, "tl", "FILE|URL",
+     "an ETSI trusted list (national, or the EU list of the\n"
+     "lists): its CAs become trust anchors and signers are\n"
+     "reported qualified or not; repeatable"},
+    {OPT_TL_SIGNER, 0, "tl-signer", "FILE",
+     "pinned certificate(s) the trusted lists must be signed\n"
+     "by; repeatable, needed with --tl"},
+    {OPT_CONTENT, 0, "content", "FILE",
+     "signed content of a detached signature (one FILE only;\n"
+     "default: FILE without .p7s/.p7m/.sig, when it exists)"},
+    {OPT_AT, 0, "at", "TIME", "validate at TIME (RFC 3339) instead of now"},
+    {OPT_OFFLINE, 0, "offline", NULL, "use only data embedded in the signature"},
+    {OPT_REVOCATION, 0, "revocation", "P",
+     "require|soft|off: what an unknown revocation status does\n"
+     "(default soft: a warning; require: INDETERMINATE)"},
+    CMD_OPT_ROW_TIMEOUT,
+    {OPT_JSON, 0, "json", NULL, "one JSON object per file (JSON Lines) on stdout"},
+    {OPT_REPORT, 0, "report", "etsi PATH",
+     "an ETSI TS 119 102-2 XML validation report per file: in\n"
+     "PATH/NAME.etsi.xml when PATH is a directory, else in\n"
+     "the file PATH (one input only; \"-\" = stdout)"},
+    {OPT_JOBS, 'j', "jobs", "N", "validate N files at a time (default: the CPUs)"},
+    {OPT_FILES_FROM, 0, "files-from", "FILE",
+     "read file names, one per line, from FILE (\"-\" = stdin)"},
+    {OPT_NULL, '0', "null", NULL, "names in --files-from end with NUL, not newline"},
+    {OPT_RECURSIVE, 'r', "recursive", "DIR",
+     "validate the signed files under DIR (.p7s .p7m .pdf .xml\n"
+     ".asice .asics .sce .scs); repeatable"},
+    {OPT_SHARD, 0, "shard", "K/N", "validate only share K of N (1 <= K <= N) of the files"},
+    {OPT_UNORDERED, 0, "unordered", NULL, "print each result when ready, not in input order"},
+    {OPT_QUIET, 'q', "quiet", NULL, "print nothing; the exit status tells"},
+    CMD_OPT_ROW_HELP,
+    CMD_OPT_ROW_VERSION,
+    CMD_OPT_END,
+};
+
 static void usage(FILE *to)
 {
-    fprintf(to,
-            "Usage: segl-verify [options] FILE...\n"
-            "Validate every signature in each FILE (\"-\" = stdin).\n\n"
-            "      --trust FILE|DIR   trust anchors (PEM/DER certificates); repeatable\n"
-            "      --no-default-trust trust only what --trust gives, not the OCES CAs\n"
-            "                         installed with segl\n"
-            "      --tl FILE|URL      an ETSI trusted list (national, or the EU list of the\n"
-            "                         lists): its CAs become trust anchors and signers are\n"
-            "                         reported qualified or not; repeatable\n"
-            "      --tl-signer FILE   pinned certificate(s) the trusted lists must be signed\n"
-            "                         by; repeatable, needed with --tl\n"
-            "      --content FILE     signed content of a detached signature (one FILE only;\n"
-            "                         default: FILE without .p7s/.p7m/.sig, when it exists)\n"
-            "      --at TIME          validate at TIME (RFC 3339) instead of now\n"
-            "      --offline          use only data embedded in the signature\n"
-            "      --revocation P     require|soft|off: what an unknown revocation status does\n"
-            "                         (default soft: a warning; require: INDETERMINATE)\n"
-            "      --timeout SECONDS  for each OCSP/CRL/timestamp request (default 10)\n"
-            "      --json             one JSON object per file (JSON Lines) on stdout\n"
-            "      --report etsi PATH an ETSI TS 119 102-2 XML validation report per file: in\n"
-            "                         PATH/NAME.etsi.xml when PATH is a directory, else in\n"
-            "                         the file PATH (one input only; \"-\" = stdout)\n"
-            "  -j, --jobs N           validate N files at a time (default: the CPUs)\n"
-            "      --files-from FILE  read file names, one per line, from FILE (\"-\" = stdin)\n"
-            "  -0, --null             names in --files-from end with NUL, not newline\n"
-            "  -r, --recursive DIR    validate the signed files under DIR (.p7s .p7m .pdf .xml\n"
-            "                         .asice .asics .sce .scs); repeatable\n"
-            "      --shard K/N        validate only share K of N (1 <= K <= N) of the files\n"
-            "      --unordered        print each result when ready, not in input order\n"
-            "  -q, --quiet            print nothing; the exit status tells\n"
-            "  -h, --help             this help\n"
-            "  -V, --version          print the version\n\n"
-            "Exit status: 0 every signature TOTAL_PASSED; 1 a signature TOTAL_FAILED;\n"
-            "2 INDETERMINATE or no signature found; 3 usage error, unreadable or unparsable\n"
-            "input. See segl-verify(1).\n");
+    fprintf(to, "Usage: segl-verify [options] FILE...\n"
+                "Validate every signature in each FILE (\"-\" = stdin).\n\n");
+    cmd_opt_print_help(to, options);
+    fprintf(to, "\nExit status: 0 every signature TOTAL_PASSED; 1 a signature TOTAL_FAILED;\n"
+                "2 INDETERMINATE or no signature found; 3 usage error, unreadable or unparsable\n"
+                "input. See segl-verify(1).\n");
 }
 
 struct verify_args {
@@ -60,21 +78,16 @@ struct verify_args {
     const char *report_path; /* --report etsi PATH */
 };
 
+/* The content of a detached signature when --content is not given: the file its name implies
+ * (libsign's rule), when that is a regular file. */
 static char *default_content(const char *path)
 {
-    static const char *const extensions[] = {".p7s", ".p7m", ".sig"};
-    size_t len = strlen(path);
-    for (size_t i = 0; i < 3; i++) {
-        size_t ext = strlen(extensions[i]);
-        if (len > ext && strcmp(path + len - ext, extensions[i]) == 0) {
-            char *content = strndup(path, len - ext);
-            struct stat st;
-            if (content && stat(content, &st) == 0 && S_ISREG(st.st_mode))
-                return content;
-            free(content);
-            return NULL;
-        }
-    }
+    char *content = NULL;
+    struct stat st;
+    if (sign_detached_content_name(&content, path) == SIGN_OK && stat(content, &st) == 0 &&
+        S_ISREG(st.st_mode))
+        return content;
+    free(content);
     return NULL;
 }
 
@@ -138,41 +151,25 @@ static void use_default_trust(sign_ctx *ctx, int quiet)
 static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx *ctx,
                       struct name_list *names)
 {
-    enum { OPT_REVOCATION = 200, OPT_TIMEOUT, OPT_TRUST = 256, OPT_CONTENT, OPT_AT, OPT_OFFLINE, OPT_JSON, OPT_FILES_FROM, OPT_SHARD,
-           OPT_UNORDERED, OPT_NO_DEFAULT_TRUST, OPT_REPORT, OPT_TL, OPT_TL_SIGNER };
-    static const struct option longopts[] = {
-        {"trust", required_argument, NULL, OPT_TRUST},
-        {"no-default-trust", no_argument, NULL, OPT_NO_DEFAULT_TRUST},
-        {"tl", required_argument, NULL, OPT_TL},
-        {"tl-signer", required_argument, NULL, OPT_TL_SIGNER},
-        {"content", required_argument, NULL, OPT_CONTENT},
-        {"at", required_argument, NULL, OPT_AT},
-        {"offline", no_argument, NULL, OPT_OFFLINE},
-        {"revocation", required_argument, NULL, OPT_REVOCATION},
-        {"timeout", required_argument, NULL, OPT_TIMEOUT},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"report", required_argument, NULL, OPT_REPORT},
-        {"jobs", required_argument, NULL, 'j'},
-        {"files-from", required_argument, NULL, OPT_FILES_FROM},
-        {"null", no_argument, NULL, '0'},
-        {"recursive", required_argument, NULL, 'r'},
-        {"shard", required_argument, NULL, OPT_SHARD},
-        {"unordered", no_argument, NULL, OPT_UNORDERED},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
     const char *walk_dirs[64];
     size_t walk_count = 0;
     int default_trust = 1;
     const char *tl_sources[64], *tl_signers[64]; /* loaded after all options (--offline) */
     size_t tl_count = 0, tl_signer_count = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "j:0r:qhV", longopts, NULL)) != -1) {
-        switch (c) {
+    static const struct cmd_choice policies[] = {
+        {"soft", SIGN_REVOCATION_SOFT},
+        {"require", SIGN_REVOCATION_REQUIRE},
+        {"off", SIGN_REVOCATION_OFF},
+        {NULL, 0},
+    };
+    cmd_opt_parser parser;
+    cmd_opt_init(&parser, prog, options, argc, argv);
+    const char *arg;
+    int id, value;
+    while ((id = cmd_opt_next(&parser, &arg)) > 0) {
+        switch (id) {
         case OPT_TRUST:
-            if (sign_ctx_add_trust(ctx, optarg) != SIGN_OK) {
+            if (sign_ctx_add_trust(ctx, arg) != SIGN_OK) {
                 cmd_error(prog, NULL, "--trust: %s", sign_ctx_errmsg(ctx));
                 return -1;
             }
@@ -180,91 +177,73 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
         case OPT_NO_DEFAULT_TRUST: default_trust = 0; break;
         case OPT_TL:
         case OPT_TL_SIGNER:
-            if ((c == OPT_TL ? tl_count : tl_signer_count) == 64) {
-                cmd_error(prog, NULL, "%s: at most 64", c == OPT_TL ? "--tl" : "--tl-signer");
+            if ((id == OPT_TL ? tl_count : tl_signer_count) == 64) {
+                cmd_error(prog, NULL, "%s: at most 64", id == OPT_TL ? "--tl" : "--tl-signer");
                 return -1;
             }
-            if (c == OPT_TL)
-                tl_sources[tl_count++] = optarg;
+            if (id == OPT_TL)
+                tl_sources[tl_count++] = arg;
             else
-                tl_signers[tl_signer_count++] = optarg;
+                tl_signers[tl_signer_count++] = arg;
             break;
-        case OPT_CONTENT: args->content_path = optarg; break;
+        case OPT_CONTENT: args->content_path = arg; break;
         case OPT_AT: {
             time_t at;
-            if (sign_parse_time(&at, optarg) != SIGN_OK) {
-                cmd_error(prog, NULL, "--at: '%s' is not an RFC 3339 time", optarg);
+            if (cmd_parse_time(prog, "--at", arg, &at) != 0)
                 return -1;
-            }
             sign_ctx_set_time(ctx, at);
             break;
         }
         case OPT_OFFLINE: sign_ctx_set_offline(ctx, 1); break;
-        case OPT_REVOCATION: {
-            static const char *const policies[] = {"soft", "require", "off"};
-            int found = -1;
-            for (int i = 0; i < 3; i++)
-                if (strcmp(optarg, policies[i]) == 0)
-                    found = i;
-            if (found < 0) {
-                cmd_error(prog, NULL, "--revocation: '%s' is not require, soft or off", optarg);
+        case OPT_REVOCATION:
+            if (cmd_parse_choice(prog, "revocation policy", arg, policies, &value) != 0)
                 return -1;
-            }
-            sign_ctx_set_revocation(ctx, (enum sign_revocation_policy)found);
+            sign_ctx_set_revocation(ctx, (enum sign_revocation_policy)value);
             break;
-        }
-        case OPT_TIMEOUT: {
-            char *end;
-            long seconds = strtol(optarg, &end, 10);
-            if (*end || seconds < 1 || seconds > 3600) {
-                cmd_error(prog, NULL, "--timeout: '%s' is not a number of seconds (1-3600)", optarg);
+        case CMD_OPT_TIMEOUT: {
+            long seconds;
+            if (cmd_parse_timeout(prog, arg, &seconds) != 0)
                 return -1;
-            }
             sign_ctx_set_timeout(ctx, seconds);
             break;
         }
         case OPT_JSON: args->json = 1; break;
         case OPT_REPORT:
             /* --report etsi PATH: the format, then where the reports go (the next argument) */
-            if (strcmp(optarg, "etsi") != 0 || optind >= argc ||
+            if (strcmp(arg, "etsi") != 0 || optind >= argc ||
                 (argv[optind][0] == '-' && argv[optind][1])) {
                 cmd_error(prog, NULL, "--report: use --report etsi PATH (a directory, a file or -)");
                 return -1;
             }
             args->report_path = argv[optind++];
             break;
-        case 'j': {
-            char *end;
-            long jobs = strtol(optarg, &end, 10);
-            if (*end || jobs < 1 || jobs > 1024) {
-                cmd_error(prog, NULL, "-j: '%s' is not a number of jobs (1-1024)", optarg);
+        case OPT_JOBS:
+            if (cmd_parse_jobs(prog, arg, 1024, &args->jobs) != 0)
                 return -1;
-            }
-            args->jobs = (int)jobs;
             break;
-        }
-        case OPT_FILES_FROM: args->files_from = optarg; break;
-        case '0': args->nul_separated = 1; break;
-        case 'r':
+        case OPT_FILES_FROM: args->files_from = arg; break;
+        case OPT_NULL: args->nul_separated = 1; break;
+        case OPT_RECURSIVE:
             if (walk_count == sizeof walk_dirs / sizeof walk_dirs[0]) {
                 cmd_error(prog, NULL, "-r: too many directories");
                 return -1;
             }
-            walk_dirs[walk_count++] = optarg;
+            walk_dirs[walk_count++] = arg;
             break;
         case OPT_SHARD:
-            if (parse_shard(optarg, &args->shard_k, &args->shard_n) != 0) {
-                cmd_error(prog, NULL, "--shard: '%s' is not K/N with 1 <= K <= N", optarg);
+            if (parse_shard(arg, &args->shard_k, &args->shard_n) != 0) {
+                cmd_error(prog, NULL, "--shard: '%s' is not K/N with 1 <= K <= N", arg);
                 return -1;
             }
             break;
         case OPT_UNORDERED: args->unordered = 1; break;
-        case 'q': args->quiet = 1; break;
-        case 'h': usage(stdout); return 1;
-        case 'V': printf("segl-verify %s\n", sign_version()); return 1;
-        default: usage(stderr); return -1;
+        case OPT_QUIET: args->quiet = 1; break;
+        case CMD_OPT_HELP: usage(stdout); return 1;
+        case CMD_OPT_VERSION: printf("segl-verify %s\n", sign_version()); return 1;
         }
     }
+    if (id < 0)
+        return -1;
     if (tl_signer_count > 0 && tl_count == 0) {
         cmd_error(prog, NULL, "--tl-signer without --tl");
         return -1;

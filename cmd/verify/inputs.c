@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include "../common/common.h"
 #include "verify.h"
 
@@ -56,19 +55,6 @@ int names_read_from(struct name_list *list, const char *prog, const char *from, 
     return rc;
 }
 
-static int has_signed_extension(const char *name)
-{
-    static const char *const extensions[] = {".p7s", ".p7m", ".pdf", ".xml", ".asice",
-                                             ".asics", ".sce", ".scs"};
-    size_t len = strlen(name);
-    for (size_t i = 0; i < sizeof extensions / sizeof extensions[0]; i++) {
-        size_t ext = strlen(extensions[i]);
-        if (len > ext && strcasecmp(name + len - ext, extensions[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 /* nftw has no user pointer; the walk is single-threaded and this lives only during it. */
 static struct name_list *walk_target;
 static int walk_failed;
@@ -77,7 +63,7 @@ static int walk_one(const char *path, const struct stat *st, int type, struct FT
 {
     (void)st;
     (void)ftw;
-    if (type == FTW_F && has_signed_extension(path) && names_add(walk_target, path) != 0) {
+    if (type == FTW_F && sign_is_signed_file_name(path) && names_add(walk_target, path) != 0) {
         walk_failed = 1;
         return 1;
     }

@@ -14,8 +14,8 @@ struct name_list {
 int names_add(struct name_list *list, const char *name);
 /* Names from FILE ("-" = stdin), one per line or, with nul_separated, NUL-terminated. */
 int names_read_from(struct name_list *list, const char *prog, const char *from, int nul_separated);
-/* Every file under dir whose name ends in a signed-file extension (.p7s .p7m .pdf .xml .asice
- * .asics .sce .scs), in sorted order so that shards agree across machines. */
+/* Every file under dir whose name is a signed file's (sign_is_signed_file_name), in sorted
+ * order so that shards agree across machines. */
 int names_walk(struct name_list *list, const char *prog, const char *dir);
 /* Keep the names of shard K of N (1-based): those whose name hashes to K-1 modulo N. A name's
  * share depends on nothing but the name, so machines that list the same files in a different

@@ -7,6 +7,7 @@
 #include <libsign/ctx.h>
 #include <libsign/inspect.h>
 #include <libsign/key.h>
+#include <libsign/names.h>
 #include <libsign/oces.h>
 #include <libsign/report.h>
 #include <libsign/signer.h>
