@@ -146,12 +146,8 @@ int sign_timestamp_check_with(const sign_ctx *ctx, const unsigned char *token, s
 int sign_tsa_request_digest(sign_ctx *ctx, const char *url, const EVP_MD *md,
                             const unsigned char *digest, size_t digest_len, unsigned char **token,
                             size_t *token_len);
-/* Records a timestamp on sig (type "signature" or "archive") and says whether it is a proof of
- * existence at validation time at: valid and not after at; otherwise a warning naming the
- * timestamp by label ("signature", "archive", "document") says why it is not used. */
-int sign_sig_use_timestamp(sign_sig *sig, const char *type, const char *label,
-                           const sign_timestamp_result *result, time_t at);
-/* Records a timestamp on the signature's report ("signature" or "archive"). */
+/* Records a timestamp on the signature's report ("signature" or "archive"); whether it is a
+ * proof of existence is the validation process's to say (libsign/validation/poe.c). */
 void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestamp_result *result);
 
 /* The "oces" object of segl-verify --json (report.c; segl-inspect adds to it). */
@@ -174,13 +170,12 @@ int sign_chain_verify(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *untrusted
 /* ETSI EN 319 102-1 5.2.6 X.509 certificate validation of signer at time at, then revocation;
  * poe is the earliest trusted proof of existence of the signature ((time_t)-1: none), which
  * lets a certificate that expired or was revoked after it still pass. Records on sig. Returns 1
- * when the chain validated and its revocation status came wholly from embedded data. */
+ * when the chain validated and its revocation status came wholly from embedded data. A step of
+ * the validation process (libsign/validation/process.c): formats hand over evidence instead
+ * (libsign/validation/evidence.h). */
 int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
                           STACK_OF(X509) *untrusted, time_t at, time_t poe,
                           const sign_revocation_data *embedded);
-/* The same without proof of existence or embedded revocation data (B-B). */
-void sign_path_validate(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
-                        STACK_OF(X509) *untrusted, time_t at);
 int sign_time_from_asn1(time_t *out, const ASN1_TIME *t);
 
 /* ---- trusted lists (tl.c, tl_parse.c) ---- */

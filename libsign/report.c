@@ -1,5 +1,6 @@
 /* The validation result: per file a list of signatures, each with an EN 319 102-1 indication,
- * sub-indication, the AdES level reached, the signer and the reasons. */
+ * sub-indication, the AdES level reached, the signer and the reasons. It only records: the rules
+ * that decide them live in the validation process (libsign/validation/process.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,21 +155,6 @@ void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestam
     struct timestamp_entry *entry = &sig->timestamps[sig->timestamp_count++];
     snprintf(entry->type, sizeof entry->type, "%s", type);
     entry->result = *result;
-}
-
-int sign_sig_use_timestamp(sign_sig *sig, const char *type, const char *label,
-                           const sign_timestamp_result *result, time_t at)
-{
-    sign_sig_add_timestamp(sig, type, result);
-    if (!result->valid) {
-        sign_sig_warn(sig, "%s timestamp not used: %s", label, result->why);
-        return 0;
-    }
-    if (result->gen_time > at) {
-        sign_sig_warn(sig, "%s timestamp after the validation time: not used", label);
-        return 0;
-    }
-    return 1;
 }
 
 SIGN_EXTERN size_t sign_sig_timestamp_count(const sign_sig *s) { return s->timestamp_count; }

@@ -1,7 +1,10 @@
 /* CAdES (ETSI EN 319 122-1) baseline B on OpenSSL's CMS: detached (.p7s) and enveloping (.p7m).
  * Content is hashed streaming in both directions: it passes through OpenSSL's digest BIOs in
  * chunks and is never held whole in memory (except when validating an enveloping .p7m, whose
- * content is inside the parsed structure). */
+ * content is inside the parsed structure). Validation checks what is CAdES's own (the
+ * signature over the content, the signed attributes, the time-stamps over their data) and hands
+ * the rest to the one validation process as evidence: the signer's chain, the claimed time
+ * against the time-stamps and the level are decided in libsign/validation/process.c. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -331,43 +334,28 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
     }
 
     int has_signing_cert = cms_check_signing_certificate(si, signer, sig);
-    if (has_signed_attrs && has_signing_cert && has_signing_time)
-        sign_sig_set_level(sig, "CAdES-BASELINE-B");
-    else {
-        sign_sig_set_level(sig, "CMS-NOT-ETSI");
-        sign_sig_warn(sig, "not a CAdES baseline signature: %s",
-                      !has_signed_attrs   ? "no signed attributes"
-                      : !has_signing_cert ? "no signing-certificate attribute"
-                                          : "no signing-time attribute");
-    }
 
-    time_t at = sign_ctx_validation_time(ctx);
-    if (sign_sig_signing_time(sig) != (time_t)-1 && sign_sig_signing_time(sig) > at + 300)
-        sign_sig_warn(sig, "the claimed signing time is after the validation time");
-
-    /* Signature timestamps: each a proof that the signature existed at its time (EN 319 102-1
-     * 5.4); the earliest valid one that is not after the validation time counts. */
-    time_t poe = cms_signature_timestamps(ctx, si, sig, at);
-    if (poe != (time_t)-1 && sign_sig_signing_time(sig) != (time_t)-1 &&
-        sign_sig_signing_time(sig) > poe + 300)
-        sign_sig_warn(sig, "the claimed signing time is after the signature timestamp");
+    /* What the validation process needs beyond what is checked above: EN 319 122-1 B-B's
+     * attributes, the claimed time, the time-stamps and the validation data carried. */
+    sign_evidence ev;
+    sign_evidence_init(&ev, SIGN_FAMILY_CADES);
+    ev.baseline_b_missing = !has_signed_attrs   ? "no signed attributes"
+                            : !has_signing_cert ? "no signing-certificate attribute"
+                            : !has_signing_time ? "no signing-time attribute"
+                                                : NULL;
+    ev.claimed_signing_time = sign_sig_signing_time(sig);
+    sign_evidence_set_signer(&ev, signer);
+    sign_evidence_add_certificates(&ev, certs);
+    cms_signature_timestamps(ctx, si, &ev);
     /* EN 319 122-1 5.5.3: archive time-stamps over the signature and all it carries; a
      * detached content is hashed again from its file for each. */
-    int archived = cades_archive_check(ctx, cms, si, file_content_digest, (void *)content_path,
-                                       sig, at);
-
-    sign_revocation_data embedded;
-    sign_revocation_data_init(&embedded);
+    cades_archive_check(ctx, cms, si, file_content_digest, (void *)content_path, &ev);
     STACK_OF(X509_CRL) *crls = CMS_get1_crls(cms);
     for (int i = 0; crls && i < sk_X509_CRL_num(crls); i++)
-        sign_revocation_data_add(&embedded, NULL, sk_X509_CRL_value(crls, i));
+        sign_revocation_data_add(&ev.revocation, NULL, sk_X509_CRL_value(crls, i));
     sk_X509_CRL_pop_free(crls, X509_CRL_free);
-    int self_contained = sign_path_validate_ex(ctx, sig, signer, certs, at, poe, &embedded);
-    sign_revocation_data_clear(&embedded);
-    if (poe != (time_t)-1 && sign_sig_level(sig) && strcmp(sign_sig_level(sig), "CAdES-BASELINE-B") == 0)
-        sign_sig_set_level(sig, !self_contained ? "CAdES-BASELINE-T"
-                                : archived      ? "CAdES-BASELINE-LTA"
-                                                : "CAdES-BASELINE-LT");
+    sign_validate_signature(ctx, sig, &ev);
+    sign_evidence_clear(&ev);
 }
 
 static CMS_ContentInfo *read_cms(BIO *in)

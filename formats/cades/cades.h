@@ -11,11 +11,10 @@
  * content when cms has no eContent (NULL: none to be had). Message on ctx. */
 int cades_archive_add(sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
                       sign_digest_fn *detached_digest, void *detached_arg, const char *tsa_url);
-/* Checks every archive-time-stamp-v3 of si and records each on sig ("archive"); returns 1 when
- * a valid one is not after at. */
-int cades_archive_check(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
-                        sign_digest_fn *detached_digest, void *detached_arg, sign_sig *sig,
-                        time_t at);
+/* Checks every archive-time-stamp-v3 of si over what its index names and adds each result to
+ * ev, for the validation process to judge (B-LTA). */
+void cades_archive_check(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
+                         sign_digest_fn *detached_digest, void *detached_arg, sign_evidence *ev);
 /* The index of si's next archive-time-stamp-v3 unsigned attribute after lastpos (-1: from the
  * start), or -1. */
 int cades_archive_attr_next(CMS_SignerInfo *si, int lastpos);

@@ -2,7 +2,8 @@
  * token carries the ats-hash-index-v3 (5.5.2) naming what it covers. OpenSSL 3.0 exports no
  * ASN1 item for a SignerInfo, so the covered encodings are found by walking the DER of the whole
  * CMS (as OpenSSL encodes it) with OpenSSL's own TLV reader, ASN1_get_object; the index is
- * encoded with OpenSSL's ASN1 templates. */
+ * encoded with OpenSSL's ASN1 templates. A checked archive time-stamp is evidence for the
+ * validation process, which decides what it proves (libsign/validation/poe.c, level.c). */
 #include <string.h>
 #include <openssl/asn1t.h>
 #include <openssl/cms.h>
@@ -535,11 +536,9 @@ static void check_one(const sign_ctx *ctx, const struct archive_parts *parts,
     ERR_clear_error();
 }
 
-int cades_archive_check(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
-                        sign_digest_fn *detached_digest, void *detached_arg, sign_sig *sig,
-                        time_t at)
+void cades_archive_check(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
+                         sign_digest_fn *detached_digest, void *detached_arg, sign_evidence *ev)
 {
-    int usable = 0;
     unsigned char *der = NULL;
     struct archive_parts parts;
     int found = -2; /* not looked for yet */
@@ -560,11 +559,11 @@ int cades_archive_check(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInf
         } else {
             check_one(ctx, &parts, token, token_len, detached_digest, detached_arg, &result);
         }
-        if (sign_sig_use_timestamp(sig, "archive", "archive", &result, at))
-            usable = 1;
+        /* 5.5.3: the ats-hash-index-v3 names the certificates, CRLs and unsigned attributes it
+         * covers, the signature's validation data among them. */
+        sign_evidence_add_timestamp(ev, SIGN_TIMESTAMP_ARCHIVE, &result, 1);
     }
     OPENSSL_free(der);
-    return usable;
 }
 
 int cades_archive_attr_next(CMS_SignerInfo *si, int lastpos)

@@ -1,6 +1,8 @@
 /* What CAdES, PAdES and ASiC check and add alike in a CMS SignerInfo (EN 319 122-1, whose
  * rules EN 319 142-1 and EN 319 162-1 take over): single-valued signed attributes, the
- * signing-certificate binding, weak digests, signature timestamps, the signature's id. */
+ * signing-certificate binding, weak digests, signature timestamps, the signature's id. The
+ * signature timestamps are checked over the signature value here and handed to the validation
+ * process as evidence; what they prove is decided there (libsign/validation/poe.c). */
 #include <string.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
@@ -120,9 +122,8 @@ int cms_add_signature_timestamp(sign_ctx *ctx, CMS_SignerInfo *si, const EVP_MD 
     return added ? SIGN_OK : sign_seterr(ctx, SIGN_ECRYPTO, "cannot add the signature timestamp");
 }
 
-time_t cms_signature_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, sign_sig *sig, time_t at)
+void cms_signature_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, sign_evidence *ev)
 {
-    time_t poe = (time_t)-1;
     ASN1_OCTET_STRING *value = CMS_SignerInfo_get0_signature(si);
     for (int index = -1;
          (index = CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, index)) >= 0;) {
@@ -139,11 +140,8 @@ time_t cms_signature_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, sign_si
             sign_timestamp_check(ctx, token, token_len, ASN1_STRING_get0_data(value),
                                  (size_t)ASN1_STRING_length(value), &result);
         }
-        if (sign_sig_use_timestamp(sig, "signature", "signature", &result, at) &&
-            (poe == (time_t)-1 || result.gen_time < poe))
-            poe = result.gen_time;
+        sign_evidence_add_timestamp(ev, SIGN_TIMESTAMP_SIGNATURE, &result, 0);
     }
-    return poe;
 }
 
 /* ---------------------------------------------------------------- reading with the cache */

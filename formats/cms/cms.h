@@ -4,6 +4,7 @@
 
 #include <openssl/cms.h>
 #include "libsign/internal.h"
+#include "libsign/validation/evidence.h"
 
 /* The DER of a SEQUENCE-valued attribute value (a timestamp token), or NULL. */
 const unsigned char *cms_sequence_der(const ASN1_TYPE *value, size_t *len);
@@ -19,9 +20,9 @@ void cms_check_digest_strength(CMS_SignerInfo *si, sign_sig *sig);
 /* EN 319 122-1 5.3: a signature-time-stamp unsigned attribute from the TSA at tsa_url. */
 int cms_add_signature_timestamp(sign_ctx *ctx, CMS_SignerInfo *si, const EVP_MD *md,
                                 const char *tsa_url);
-/* Checks every signature-time-stamp of si, records them on sig and returns the earliest valid
- * time not after at, the signature's proof of existence ((time_t)-1: none). */
-time_t cms_signature_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, sign_sig *sig, time_t at);
+/* Checks every signature-time-stamp of si over the signature value and adds each result to
+ * ev, for the validation process to judge. */
+void cms_signature_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, sign_evidence *ev);
 
 /* Decode a CMS ContentInfo from DER, its certificates through the context's cache (decoded
  * once per batch, not once per file); other shapes are decoded the ordinary way. */

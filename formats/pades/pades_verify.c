@@ -1,10 +1,11 @@
 /* PAdES validation: every signature field's signature (ISO 32000-1 12.8, ETSI EN 319 142-1):
  * the ByteRange and its gap, the CMS signature over the ranges (hashed streaming from the
- * mapped file), the level reached, certification rules (DocMDP), and what changed afterwards
- * (pades_diff.c). Both ETSI.CAdES.detached and adbe.pkcs7.detached are read. Signature
- * timestamps and the document timestamps after a signature are its proofs of existence; the DSS
- * supplies certificates and revocation data (B-T, B-LT, B-LTA). Document timestamps are reported
- * as "archive" timestamps of the signatures they cover, not as signatures. */
+ * mapped file), certification rules (DocMDP), and what changed afterwards (pades_diff.c). Both
+ * ETSI.CAdES.detached and adbe.pkcs7.detached are read. The signature timestamps, the document
+ * timestamps after a signature and the DSS's certificates and revocation data are handed to the
+ * one validation process as evidence, which decides the proof of existence, the signer's chain
+ * and the level (B-T, B-LT, B-LTA) in libsign/validation/process.c. Document timestamps are
+ * reported as "archive" timestamps of the signatures they cover, not as signatures. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -224,34 +225,20 @@ static void ltv_free(struct ltv *ltv)
 
 
 /* Signature timestamps (EN 319 122-1 5.3 by EN 319 142-1 6.3) and the document timestamps
- * over this signature's revision: each valid one not after the validation time is a proof of
- * existence; the earliest counts. */
-static time_t check_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, size_t signed_end,
-                               const struct ltv *ltv, time_t at, sign_sig *sig)
+ * over this signature's revision, as evidence; whether each covers the DSS, the validation data
+ * (EN 319 142-1 6.3 B-LTA). What they prove is the validation process's to decide
+ * (libsign/validation/poe.c). */
+static void check_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, size_t signed_end,
+                             const struct ltv *ltv, sign_evidence *ev)
 {
-    time_t poe = cms_signature_timestamps(ctx, si, sig, at);
+    cms_signature_timestamps(ctx, si, ev);
     for (size_t i = 0; i < ltv->timestamp_count; i++) {
         const struct doc_timestamp *ts = &ltv->timestamps[i];
         if (ts->signed_end && ts->signed_end <= signed_end)
             continue; /* before this signature: it proves nothing about it */
-        if (sign_sig_use_timestamp(sig, "archive", "document", &ts->result, at) &&
-            (poe == (time_t)-1 || ts->result.gen_time < poe))
-            poe = ts->result.gen_time;
+        int covers_dss = ltv->dss_offset && ts->signed_end > ltv->dss_offset;
+        sign_evidence_add_timestamp(ev, SIGN_TIMESTAMP_DOCUMENT, &ts->result, covers_dss);
     }
-    if (poe != (time_t)-1 && sign_sig_signing_time(sig) != (time_t)-1 &&
-        sign_sig_signing_time(sig) > poe + 300)
-        sign_sig_warn(sig, "the claimed signing time is after the earliest timestamp");
-    return poe;
-}
-
-/* B-LTA: a valid document timestamp over the DSS (EN 319 142-1 6.3). */
-static int dss_timestamped(const struct ltv *ltv, time_t at)
-{
-    for (size_t i = 0; ltv->dss_offset && i < ltv->timestamp_count; i++)
-        if (ltv->timestamps[i].result.valid && ltv->timestamps[i].result.gen_time <= at &&
-            ltv->timestamps[i].signed_end > ltv->dss_offset)
-            return 1;
-    return 0;
 }
 
 static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long br[4],
@@ -323,46 +310,34 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
     ERR_clear_error();
 
     int has_signing_cert = cms_check_signing_certificate(si, signer, sig);
+
+    /* What the validation process needs beyond what is checked above. */
+    sign_evidence ev;
+    sign_evidence_init(&ev, SIGN_FAMILY_PADES);
     /* EN 319 142-1 6.3: B-B needs ETSI.CAdES.detached, the signing-certificate(-v2)
      * attribute, and no signing-time attribute (the time is in /M) */
-    if (etsi && has_signed_attrs && has_signing_cert && !has_signing_time_attr) {
-        sign_sig_set_level(sig, "PAdES-BASELINE-B");
-    } else {
-        sign_sig_set_level(sig, "CMS-NOT-ETSI");
-        sign_sig_warn(sig, "not a PAdES baseline signature: %s",
-                      !etsi               ? "SubFilter adbe.pkcs7.detached"
-                      : !has_signed_attrs ? "no signed attributes"
-                      : !has_signing_cert ? "no signing-certificate attribute"
-                                          : "a signing-time attribute (PAdES puts the time in /M)");
-    }
-    time_t at = sign_ctx_validation_time(ctx);
-    if (sign_sig_signing_time(sig) != (time_t)-1 && sign_sig_signing_time(sig) > at + 300)
-        sign_sig_warn(sig, "the claimed signing time is after the validation time");
-    time_t poe = check_timestamps(ctx, si, signed_end, ltv, at, sig);
+    ev.baseline_b_missing =
+        !etsi                   ? "SubFilter adbe.pkcs7.detached"
+        : !has_signed_attrs     ? "no signed attributes"
+        : !has_signing_cert     ? "no signing-certificate attribute"
+        : has_signing_time_attr ? "a signing-time attribute (PAdES puts the time in /M)"
+                                : NULL;
+    ev.claimed_signing_time = sign_sig_signing_time(sig);
+    sign_evidence_set_signer(&ev, signer);
+    check_timestamps(ctx, si, signed_end, ltv, &ev);
     /* the DSS's certificates and revocation data, with what the CMS carries */
-    STACK_OF(X509) *untrusted = sk_X509_dup(certs);
-    for (int i = 0; untrusted && i < sk_X509_num(ltv->certs); i++)
-        sk_X509_push(untrusted, sk_X509_value(ltv->certs, i));
-    sign_revocation_data embedded;
-    sign_revocation_data_init(&embedded);
+    sign_evidence_add_certificates(&ev, certs);
+    sign_evidence_add_certificates(&ev, ltv->certs);
     for (int i = 0; i < sk_OCSP_RESPONSE_num(ltv->data.ocsps); i++)
-        sign_revocation_data_add(&embedded, sk_OCSP_RESPONSE_value(ltv->data.ocsps, i), NULL);
+        sign_revocation_data_add(&ev.revocation, sk_OCSP_RESPONSE_value(ltv->data.ocsps, i), NULL);
     for (int i = 0; i < sk_X509_CRL_num(ltv->data.crls); i++)
-        sign_revocation_data_add(&embedded, NULL, sk_X509_CRL_value(ltv->data.crls, i));
+        sign_revocation_data_add(&ev.revocation, NULL, sk_X509_CRL_value(ltv->data.crls, i));
     STACK_OF(X509_CRL) *crls = CMS_get1_crls(cms);
     for (int i = 0; crls && i < sk_X509_CRL_num(crls); i++)
-        sign_revocation_data_add(&embedded, NULL, sk_X509_CRL_value(crls, i));
+        sign_revocation_data_add(&ev.revocation, NULL, sk_X509_CRL_value(crls, i));
     sk_X509_CRL_pop_free(crls, X509_CRL_free);
-    int self_contained = sign_path_validate_ex(ctx, sig, signer, untrusted ? untrusted : certs,
-                                               at, poe, &embedded);
-    sign_revocation_data_clear(&embedded);
-    sk_X509_free(untrusted);
-    /* EN 319 142-1 6.3: B-T with a timestamp, B-LT when the validation data is all in the
-     * document, B-LTA when a document timestamp covers it */
-    if (poe != (time_t)-1 && sign_sig_level(sig) && strcmp(sign_sig_level(sig), "PAdES-BASELINE-B") == 0)
-        sign_sig_set_level(sig, !self_contained           ? "PAdES-BASELINE-T"
-                                : dss_timestamped(ltv, at) ? "PAdES-BASELINE-LTA"
-                                                           : "PAdES-BASELINE-LT");
+    sign_validate_signature(ctx, sig, &ev);
+    sign_evidence_clear(&ev);
 done:
     BIO_free_all(chain);
     sk_X509_pop_free(certs, X509_free);

@@ -1,14 +1,17 @@
 /* XAdES validation: XMLDSig core validation (W3C XML Signature 1.1 3.2) plus the XAdES rules of
- * ETSI EN 319 132-1 for baselines B, T and LT, and defences against XML Signature Wrapping:
+ * ETSI EN 319 132-1 for baselines B, T, LT and LTA, and defences against XML Signature Wrapping:
  * every Reference resolves to exactly one element, no signed element hides in a ds:Object or
  * another signature, and an enveloped signature must cover the whole document, since a reader
- * of the document reads all of it. */
+ * of the document reads all of it. The signer's chain, the claimed time against the
+ * time-stamps and the level are not decided here: the properties, time-stamps and validation
+ * data found are handed to the one validation process (libsign/validation/process.c). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/uri.h>
 #include <libxml/valid.h>
 #include <openssl/err.h>
+#include "libsign/validation/evidence.h"
 #include "xades.h"
 
 #define MAX_REFERENCES 64
@@ -412,14 +415,12 @@ static unsigned char *node_der(xmlNodePtr node, size_t *len)
     return der;
 }
 
-/* EN 319 132-1 5.3 and EN 319 102-1 5.4: every SignatureTimeStamp is checked over the
- * ds:SignatureValue element canonicalised as it says; the earliest valid one that is not after
- * the validation time is the proof of existence of the signature. */
-static time_t check_signature_timestamps(struct verify_state *st, xmlNodePtr unsigned_sig_props,
-                                         xmlNodePtr value_node, time_t at)
+/* EN 319 132-1 5.3: every SignatureTimeStamp is checked over the ds:SignatureValue element
+ * canonicalised as it says, and handed to the validation process as evidence (what it proves
+ * is decided in libsign/validation/poe.c). */
+static void check_signature_timestamps(struct verify_state *st, xmlNodePtr unsigned_sig_props,
+                                       xmlNodePtr value_node, sign_evidence *ev)
 {
-    sign_sig *sig = st->sig;
-    time_t poe = (time_t)-1;
     for (xmlNodePtr stamp = sign_xml_child(unsigned_sig_props, XADES_NS, "SignatureTimeStamp"); stamp;
          stamp = sign_xml_next(stamp, XADES_NS, "SignatureTimeStamp")) {
         xmlNodePtr method = sign_xml_child(stamp, XADES_DSIG_NS, "CanonicalizationMethod");
@@ -445,19 +446,15 @@ static time_t check_signature_timestamps(struct verify_state *st, xmlNodePtr uns
                 sign_timestamp_check(st->ctx, token, token_len, canonical, canonical_len, &result);
             }
             free(token);
-            if (sign_sig_use_timestamp(sig, "signature", "signature", &result, at) &&
-                (poe == (time_t)-1 || result.gen_time < poe))
-                poe = result.gen_time;
+            sign_evidence_add_timestamp(ev, SIGN_TIMESTAMP_SIGNATURE, &result, 0);
         }
         if (tokens == 0)
-            sign_sig_warn(sig, "a SignatureTimeStamp without EncapsulatedTimeStamp (XML "
-                               "timestamps are not supported): not used");
+            sign_evidence_add_timestamp_without_token(
+                ev, SIGN_TIMESTAMP_SIGNATURE,
+                "a SignatureTimeStamp without EncapsulatedTimeStamp (XML timestamps are not "
+                "supported)");
         free(canonical);
     }
-    if (poe != (time_t)-1 && sign_sig_signing_time(sig) != (time_t)-1 &&
-        sign_sig_signing_time(sig) > poe + 300)
-        sign_sig_warn(sig, "the claimed signing time is after the signature timestamp");
-    return poe;
 }
 
 /* Detached content for the archive input, found as check_detached finds it. */
@@ -496,11 +493,11 @@ static int archive_digest(const EVP_MD *md, unsigned char *digest, unsigned int 
 }
 
 /* EN 319 132-1 5.5.2: every xades141:ArchiveTimeStamp is checked over the signature and the
- * unsigned properties before it. Returns whether a valid one is not after the validation time. */
-static int check_archive_timestamps(struct verify_state *st, xmlNodePtr unsigned_sig_props,
-                                    time_t at)
+ * unsigned properties before it (the validation data among them), and handed to the validation
+ * process as evidence (B-LTA). */
+static void check_archive_timestamps(struct verify_state *st, xmlNodePtr unsigned_sig_props,
+                                     sign_evidence *ev)
 {
-    int usable = 0;
     for (xmlNodePtr stamp = sign_xml_child(unsigned_sig_props, XADES141_NS, "ArchiveTimeStamp");
          stamp; stamp = sign_xml_next(stamp, XADES141_NS, "ArchiveTimeStamp")) {
         struct archive_job job = {.st = st, .stamp = stamp,
@@ -523,22 +520,23 @@ static int check_archive_timestamps(struct verify_state *st, xmlNodePtr unsigned
                 snprintf(result.why, sizeof result.why, "%s", job.why);
             }
             free(token);
-            if (sign_sig_use_timestamp(st->sig, "archive", "archive", &result, at))
-                usable = 1;
+            sign_evidence_add_timestamp(ev, SIGN_TIMESTAMP_ARCHIVE, &result, 1);
         }
         if (tokens == 0)
-            sign_sig_warn(st->sig, "an ArchiveTimeStamp without EncapsulatedTimeStamp: not used");
+            sign_evidence_add_timestamp_without_token(
+                ev, SIGN_TIMESTAMP_ARCHIVE, "an ArchiveTimeStamp without EncapsulatedTimeStamp");
     }
-    return usable;
 }
 
 /* EN 319 132-1 validation data values: CertificateValues join KeyInfo's certificates as untrusted
  * candidates for the chain; RevocationValues are the embedded revocation data. Neither is
  * signed: a certificate still has to chain to a trust anchor, a CRL or OCSP response still has
- * to be signed by its issuer or an authorised responder. */
-static void read_validation_data(xmlNodePtr unsigned_sig_props, STACK_OF(X509) *certs,
-                                 sign_revocation_data *embedded)
+ * to be signed by its issuer or an authorised responder. Into the evidence's certificates and
+ * revocation data. */
+static void read_validation_data(xmlNodePtr unsigned_sig_props, sign_evidence *ev)
 {
+    STACK_OF(X509) *certs = ev->certificates;
+    sign_revocation_data *embedded = &ev->revocation;
     for (xmlNodePtr values = sign_xml_child(unsigned_sig_props, XADES_NS, "CertificateValues"); values;
          values = sign_xml_next(values, XADES_NS, "CertificateValues"))
         for (xmlNodePtr node = sign_xml_child(values, XADES_NS, "EncapsulatedX509Certificate"); node;
@@ -719,35 +717,26 @@ static void verify_signature(struct verify_state *st)
                           "the certificate in KeyInfo is not the signing certificate named in "
                           "SignedProperties (key substitution)");
     }
-    if (qualifying && st->signed_props && has_signing_time && has_cert_ref > 0 && cert_ref.v2)
-        sign_sig_set_level(sig, "XAdES-BASELINE-B");
-    else {
-        sign_sig_set_level(sig, "XMLDSIG-NOT-ETSI");
-        sign_sig_warn(sig, "not a XAdES baseline signature: %s",
-                      !qualifying || !st->signed_props ? "no signed XAdES properties"
-                      : !has_signing_time              ? "no SigningTime"
-                                                       : "no SigningCertificateV2");
-    }
-    time_t at = sign_ctx_validation_time(st->ctx);
-    if (sign_sig_signing_time(sig) != (time_t)-1 && sign_sig_signing_time(sig) > at + 300)
-        sign_sig_warn(sig, "the claimed signing time is after the validation time");
-
+    /* What the validation process needs beyond what is checked above: EN 319 132-1 B-B's
+     * properties, the claimed time, the time-stamps and the validation data carried. */
+    sign_evidence ev;
+    sign_evidence_init(&ev, SIGN_FAMILY_XADES);
+    ev.baseline_b_missing =
+        !qualifying || !st->signed_props     ? "no signed XAdES properties"
+        : !has_signing_time                  ? "no SigningTime"
+        : !(has_cert_ref > 0 && cert_ref.v2) ? "no SigningCertificateV2"
+                                             : NULL;
+    ev.claimed_signing_time = sign_sig_signing_time(sig);
+    sign_evidence_set_signer(&ev, signer);
+    sign_evidence_add_certificates(&ev, certs);
     xmlNodePtr unsigned_sig_props =
         sign_xml_child(sign_xml_child(qualifying, XADES_NS, "UnsignedProperties"), XADES_NS,
                     "UnsignedSignatureProperties");
-    time_t poe = check_signature_timestamps(st, unsigned_sig_props, value_node, at);
-    int archived = check_archive_timestamps(st, unsigned_sig_props, at);
-    sign_revocation_data embedded;
-    sign_revocation_data_init(&embedded);
-    read_validation_data(unsigned_sig_props, certs, &embedded);
-    int self_contained =
-        signer ? sign_path_validate_ex(st->ctx, sig, signer, certs, at, poe, &embedded) : 0;
-    sign_revocation_data_clear(&embedded);
-    if (poe != (time_t)-1 && sign_sig_level(sig) &&
-        strcmp(sign_sig_level(sig), "XAdES-BASELINE-B") == 0)
-        sign_sig_set_level(sig, !self_contained ? "XAdES-BASELINE-T"
-                                : archived      ? "XAdES-BASELINE-LTA"
-                                                : "XAdES-BASELINE-LT");
+    check_signature_timestamps(st, unsigned_sig_props, value_node, &ev);
+    check_archive_timestamps(st, unsigned_sig_props, &ev);
+    read_validation_data(unsigned_sig_props, &ev);
+    sign_validate_signature(st->ctx, sig, &ev);
+    sign_evidence_clear(&ev);
     sk_X509_pop_free(certs, X509_free);
     free(canonical);
     free(value);

@@ -1,6 +1,7 @@
 /* ETSI EN 319 102-1 5.2.6: X.509 certificate validation, with OpenSSL's X509_STORE, at the
  * validation time or, for a signature with a proof of existence (a timestamp), at that time
- * (past signature validation, 5.6.2.4, simplified: see sign_path_validate). */
+ * (past signature validation, 5.6.2.4, simplified: see sign_path_validate_ex). The validation
+ * process (process.c) calls it for every format's signer; timestamp.c for a TSA. */
 #include <openssl/x509v3.h>
 #include "libsign/internal.h"
 
@@ -78,12 +79,6 @@ static void record_chain_error(sign_sig *sig, int error, int depth, time_t at)
         sign_sig_fail(sig, SIGN_INDETERMINATE, "CHAIN_CONSTRAINTS_FAILURE", "%s: %s", which,
                       reason);
     }
-}
-
-void sign_path_validate(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
-                        STACK_OF(X509) *untrusted, time_t at)
-{
-    (void)sign_path_validate_ex(ctx, sig, signer, untrusted, at, (time_t)-1, NULL);
 }
 
 int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,

@@ -4,7 +4,7 @@
  * (shared by the threads that validate with it).
  *
  * Freshness is kept simple: an answer counts when it was produced no later than the time the
- * chain is checked at (plus a small clock skew). */
+ * chain is checked at, plus the clock skew segl tolerates (SIGN_CLOCK_SKEW_TOLERANCE, blocks.h). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
-#include "libsign/internal.h"
-
-#define CLOCK_SKEW 300
+#include "libsign/validation/blocks.h"
 
 enum status { STATUS_UNKNOWN, STATUS_GOOD, STATUS_REVOKED };
 
@@ -177,7 +175,7 @@ static int ocsp_status(OCSP_RESPONSE *response, X509 *cert, X509 *issuer, time_t
     sk_X509_free(candidates);
     time_t produced;
     if (!signed_ok || sign_time_from_asn1(&produced, this_update) != SIGN_OK ||
-        produced > at + CLOCK_SKEW)
+        produced > at + SIGN_CLOCK_SKEW_TOLERANCE)
         goto done;
     if (status == V_OCSP_CERTSTATUS_GOOD) {
         answer->status = STATUS_GOOD;
@@ -248,7 +246,7 @@ static int crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, time_t at, struct
     if (X509_NAME_cmp(X509_CRL_get_issuer(crl), X509_get_subject_name(issuer)) != 0 ||
         !issuer_key || X509_CRL_verify(crl, issuer_key) <= 0 ||
         sign_time_from_asn1(&last_update, X509_CRL_get0_lastUpdate(crl)) != SIGN_OK ||
-        last_update > at + CLOCK_SKEW) {
+        last_update > at + SIGN_CLOCK_SKEW_TOLERANCE) {
         ERR_clear_error();
         return 0;
     }
