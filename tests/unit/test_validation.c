@@ -199,12 +199,11 @@ static void test_invalid_timestamp_is_not_a_proof_of_existence(void **state)
     assert_true(has_warning(f->sig, "signature timestamp not used: the timestamp's signature "
                                     "does not verify"));
     /* still reported, with its error */
-    const char *type;
-    time_t when;
-    int valid;
-    assert_int_equal(sign_sig_timestamp(f->sig, 0, &type, &when, &valid), SIGN_OK);
-    assert_string_equal(type, "signature");
-    assert_false(valid);
+    sign_timestamp_info ts;
+    assert_int_equal(sign_sig_timestamp(&ts, f->sig, 0), SIGN_OK);
+    assert_string_equal(ts.type, "signature");
+    assert_false(ts.valid);
+    assert_non_null(ts.error);
 }
 
 static void test_only_invalid_timestamps_leave_the_signature_at_b(void **state)
@@ -224,11 +223,9 @@ static void test_pdf_document_timestamp_proves_existence_and_is_reported_as_arch
     sign_evidence_add_timestamp(&f->ev, SIGN_TIMESTAMP_DOCUMENT, &stamp, 1);
     sign_validate_signature(f->ctx, f->sig, &f->ev);
     assert_string_equal(sign_sig_level(f->sig), "PAdES-BASELINE-T");
-    const char *type;
-    time_t when;
-    int valid;
-    assert_int_equal(sign_sig_timestamp(f->sig, 0, &type, &when, &valid), SIGN_OK);
-    assert_string_equal(type, "archive");
+    sign_timestamp_info ts;
+    assert_int_equal(sign_sig_timestamp(&ts, f->sig, 0), SIGN_OK);
+    assert_string_equal(ts.type, "archive");
 }
 
 static void test_archive_timestamp_alone_does_not_make_baseline_t(void **state)

@@ -50,7 +50,7 @@ SIGN_EXTERN const char *sign_sig_signer_subject(const sign_sig *sig); /* RFC 225
 SIGN_EXTERN const sign_oces_id *sign_sig_signer_oces(const sign_sig *sig); /* NULL if no signer cert */
 /* One timestamp found on a signature (sign_sig_timestamp). The strings belong to the report. */
 typedef struct sign_timestamp_info {
-    const char *type;  /* "signature", "archive" or "document" */
+    const char *type;  /* "signature", or "archive" (an archive or a document timestamp) */
     time_t time;       /* the time the TSA asserts; (time_t)-1 when unreadable */
     int valid;         /* signature, imprint and TSA certificate all checked out */
     const char *tsa;   /* the TSA's subject (RFC 2253); NULL when unknown */
