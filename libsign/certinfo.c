@@ -9,27 +9,7 @@
 #include <openssl/x509v3.h>
 #include "internal.h"
 #include "certinfo.h"
-
-json_t *sign_json_text(const char *text)
-{
-    json_t *value = json_string(text ? text : "");
-    if (value)
-        return value;
-    char *ascii = strdup(text);
-    if (!ascii)
-        return json_null();
-    for (char *p = ascii; *p; p++)
-        if ((unsigned char)*p >= 0x80)
-            *p = '?';
-    value = json_string(ascii);
-    free(ascii);
-    return value ? value : json_null();
-}
-
-static json_t *text_or_null(const char *text)
-{
-    return text && *text ? sign_json_text(text) : json_null();
-}
+#include "json.h"
 
 void sign_name_text(char *buf, size_t size, const X509_NAME *name)
 {
@@ -83,9 +63,9 @@ static void signature_algorithm(json_t *obj, const X509 *cert)
     if (!X509_get_signature_info((X509 *)cert, &md_nid, NULL, NULL, NULL))
         md_nid = NID_undef;
     ERR_clear_error();
-    json_object_set_new(obj, "signature_algorithm", text_or_null(name));
+    json_object_set_new(obj, "signature_algorithm", sign_json_text_or_null(name));
     json_object_set_new(obj, "signature_digest",
-                        md_nid != NID_undef ? text_or_null(OBJ_nid2ln(md_nid)) : json_null());
+                        md_nid != NID_undef ? sign_json_text_or_null(OBJ_nid2ln(md_nid)) : json_null());
 }
 
 static void public_key(json_t *obj, const X509 *cert)
@@ -96,10 +76,10 @@ static void public_key(json_t *obj, const X509 *cert)
                                                sizeof curve, NULL) != 1)
         curve[0] = '\0';
     ERR_clear_error();
-    json_object_set_new(obj, "key_type", pkey ? text_or_null(EVP_PKEY_get0_type_name(pkey))
+    json_object_set_new(obj, "key_type", pkey ? sign_json_text_or_null(EVP_PKEY_get0_type_name(pkey))
                                               : json_null());
     json_object_set_new(obj, "key_bits", pkey ? json_integer(EVP_PKEY_get_bits(pkey)) : json_null());
-    json_object_set_new(obj, "key_curve", text_or_null(curve));
+    json_object_set_new(obj, "key_curve", sign_json_text_or_null(curve));
 }
 
 /* RFC 5280 4.2.1.3 names; null when the extension is absent (any use allowed). */
@@ -195,8 +175,8 @@ json_t *sign_certinfo_json(const X509 *cert)
     json_object_set_new(obj, "serial", serial_json(cert));
     json_object_set_new(obj, "not_before", time_json(X509_get0_notBefore(cert)));
     json_object_set_new(obj, "not_after", time_json(X509_get0_notAfter(cert)));
-    json_object_set_new(obj, "common_name", text_or_null(oces.common_name));
-    json_object_set_new(obj, "serial_number", text_or_null(oces.serial_number));
+    json_object_set_new(obj, "common_name", sign_json_text_or_null(oces.common_name));
+    json_object_set_new(obj, "serial_number", sign_json_text_or_null(oces.serial_number));
     json_object_set_new(obj, "oces", oces_json(&oces));
     json_object_set_new(obj, "ca", json_boolean(flags & EXFLAG_CA));
     json_object_set_new(obj, "self_signed", json_boolean(flags & EXFLAG_SS));

@@ -10,9 +10,6 @@
  * exhaustion. Nothing is validated: the facts are what the certificate says. */
 json_t *sign_certinfo_json(const X509 *cert);
 
-/* A JSON string from text that should be UTF-8; bytes that are not become '?'. */
-json_t *sign_json_text(const char *text);
-
 /* A name in RFC 2253 form, UTF-8, into buf ("" on failure). */
 void sign_name_text(char *buf, size_t size, const X509_NAME *name);
 

@@ -10,6 +10,7 @@
 #include <openssl/pkcs12.h>
 #include "formats/format.h"
 #include "certinfo.h"
+#include "json.h"
 
 struct sign_inspection {
     enum sign_inspection_type type;

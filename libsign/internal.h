@@ -35,8 +35,10 @@ struct sign_key {
     X509 *cert;
     STACK_OF(X509) *chain;    /* without the signer certificate */
     struct engine_st *engine; /* ENGINE holding a PKCS#11 key (pkcs11.c), or NULL */
+    /* How the engine is let go, set by whoever took it (pkcs11.c), so that the key object
+     * (key.c) does not depend on the token code that depends on it. */
+    void (*release_engine)(struct engine_st *engine);
 };
-void sign_key_release_engine(struct engine_st *engine); /* pkcs11.c */
 /* Adds the PEM certificates of chain_path to key's chain (key.c). */
 int sign_key_add_chain(sign_ctx *ctx, sign_key *key, const char *chain_path);
 
@@ -150,9 +152,6 @@ int sign_tsa_request_digest(sign_ctx *ctx, const char *url, const EVP_MD *md,
  * proof of existence is the validation process's to say (libsign/validation/poe.c). */
 void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestamp_result *result);
 
-/* The "oces" object of segl-verify --json (report.c; segl-inspect adds to it). */
-struct json_t;
-struct json_t *sign_oces_json(const sign_oces_id *id);
 
 /* ---- the certificate cache (certcache.c) ---- */
 sign_cert_cache *sign_cert_cache_new(void);

@@ -27,8 +27,8 @@ SIGN_EXTERN void sign_key_free(sign_key *key)
         return;
     EVP_PKEY_free(key->pkey);
     X509_free(key->cert);
-    if (key->engine)
-        sign_key_release_engine(key->engine);
+    if (key->engine && key->release_engine)
+        key->release_engine(key->engine);
     sk_X509_pop_free(key->chain, X509_free);
     free(key);
 }

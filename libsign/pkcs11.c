@@ -39,7 +39,7 @@ static char *module_path(const char *uri)
     return NULL;
 }
 
-void sign_key_release_engine(struct engine_st *engine)
+static void release_engine(struct engine_st *engine)
 {
     ENGINE_finish(engine);
     ENGINE_free(engine);
@@ -74,6 +74,7 @@ SIGN_EXTERN int sign_key_load_pkcs11(sign_key **out, sign_ctx *ctx, const char *
         goto done;
     }
     key->engine = engine;
+    key->release_engine = release_engine;
     /* libp11 takes the URI's path part only; the query (module-path) was used above. */
     path_uri = strndup(uri, strcspn(uri, "?"));
     if (!path_uri) {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <jansson.h>
 #include <openssl/x509.h>
-#include "certinfo.h" /* sign_json_text */
+#include "json.h"
 #include "internal.h"
 
 #define MESSAGE_MAX 512
@@ -319,7 +319,6 @@ SIGN_EXTERN const char *sign_sig_warning(const sign_sig *s, size_t i)
 
 /* ---- JSON (segl-verify --json) ---- */
 
-static json_t *string_or_null(const char *s) { return s && *s ? sign_json_text(s) : json_null(); }
 
 static json_t *messages_json(const struct message_list *list)
 {
@@ -329,24 +328,14 @@ static json_t *messages_json(const struct message_list *list)
     return array;
 }
 
-json_t *sign_oces_json(const sign_oces_id *id)
-{
-    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
-                     "kind", string_or_null(sign_oces_kind_name(id->kind)),
-                     "uuid", string_or_null(id->uuid), "pid", string_or_null(id->pid),
-                     "rid", string_or_null(id->rid), "uid", string_or_null(id->uid),
-                     "fid", string_or_null(id->fid), "cvr", string_or_null(id->cvr),
-                     "test", id->test);
-}
-
 static json_t *sig_json(const sign_sig *sig)
 {
     char when[21];
     json_t *signer = json_null();
     if (sig->has_signer)
-        signer = json_pack("{s:o, s:o, s:o, s:o, s:o}", "subject", string_or_null(sig->subject),
-                           "common_name", string_or_null(sig->oces.common_name),
-                           "serial_number", string_or_null(sig->oces.serial_number),
+        signer = json_pack("{s:o, s:o, s:o, s:o, s:o}", "subject", sign_json_text_or_null(sig->subject),
+                           "common_name", sign_json_text_or_null(sig->oces.common_name),
+                           "serial_number", sign_json_text_or_null(sig->oces.serial_number),
                            "oces", sign_oces_json(&sig->oces), "qualified",
                            sig->qualified < 0 ? json_null() : json_boolean(sig->qualified));
     if (signer && sig->qualified >= 0) { /* trusted lists given: the details */
@@ -365,13 +354,13 @@ static json_t *sig_json(const sign_sig *sig)
             timestamps,
             json_pack("{s:s, s:o, s:o, s:b, s:o}", "type", entry->type, "time",
                       entry->result.gen_time != (time_t)-1 ? json_string(at) : json_null(),
-                      "tsa", string_or_null(entry->result.tsa), "valid", entry->result.valid,
-                      "error", entry->result.valid ? json_null() : string_or_null(entry->result.why)));
+                      "tsa", sign_json_text_or_null(entry->result.tsa), "valid", entry->result.valid,
+                      "error", entry->result.valid ? json_null() : sign_json_text_or_null(entry->result.why)));
     }
     json_t *object = json_pack(
         "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", sig->id, "indication",
-        sign_indication_name(sig->indication), "subindication", string_or_null(sig->subindication),
-        "level", string_or_null(sig->level), "signing_time",
+        sign_indication_name(sig->indication), "subindication", sign_json_text_or_null(sig->subindication),
+        "level", sign_json_text_or_null(sig->level), "signing_time",
         sig->signing_time != (time_t)-1 ? json_string(when) : json_null(), "signer", signer,
         "timestamps", timestamps, "covers", messages_json(&sig->covers), "errors",
         messages_json(&sig->errors), "warnings", messages_json(&sig->warnings));
@@ -392,7 +381,7 @@ SIGN_EXTERN int sign_report_json(char **out, const sign_report *report, const ch
         json_array_append_new(sigs, sig_json(report->sigs[i]));
     json_t *root = json_pack(
         "{s:o, s:o, s:o, s:o}", "file", sign_json_text(file ? file : ""), "format",
-        string_or_null(report->format), "indication",
+        sign_json_text_or_null(report->format), "indication",
         report->error ? json_null()
                       : json_string(sign_indication_name(sign_report_indication(report))),
         "signatures", sigs);

@@ -10,6 +10,7 @@
 #include <openssl/x509v3.h>
 #include "cades.h"
 #include "libsign/certinfo.h"
+#include "libsign/json.h"
 
 /* Attributes that tell the AdES level, by dotted OID (RFC 5126 / EN 319 122-1 names). Attributes
  * not listed here (content-type, message-digest, ...) are not shown. */
