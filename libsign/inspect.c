@@ -102,49 +102,23 @@ static int inspect_pkcs12(sign_inspection *inspection, sign_ctx *ctx, PKCS12 *p1
     return rc;
 }
 
-/* The format whose detector is surest that data is one of its signed files, or NULL. */
-static const struct sign_format *signed_format(const void *data, size_t len)
-{
-    const struct sign_format *best = NULL;
-    int best_score = 0;
-    size_t head = len < SIGN_DETECT_BYTES ? len : SIGN_DETECT_BYTES;
-    for (const struct sign_format *const *f = sign_format_table(); *f; f++) {
-        int score = (*f)->detect_signed(data, head);
-        if (score > best_score) {
-            best = *f;
-            best_score = score;
-        }
-    }
-    return best;
-}
-
 /* For a format without its own lister: read the file with the format's validator, with no trust
  * anchors, offline and without revocation, and keep only what the signatures claim (signer,
  * claimed time and level, what they cover, their timestamps); every verdict is dropped, since
- * nothing was validated against anything. The validator wants a path, so the bytes go to a
- * private temporary file first. */
-static int list_by_reading(sign_ctx *ctx, const struct sign_format *format, const void *data,
-                           size_t len, const char *name, json_t *body)
+ * nothing was validated against anything. */
+static int list_by_reading(sign_ctx *ctx, const struct sign_format *format,
+                           const sign_source *src, json_t *body)
 {
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/segl-inspect-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return sign_seterr(ctx, SIGN_EIO, "%s: cannot make a temporary file: %s", name,
-                           strerror(errno));
-    FILE *tmp = fdopen(fd, "wb");
-    int written = tmp && fwrite(data, 1, len, tmp) == len;
-    if (tmp ? fclose(tmp) != 0 : close(fd) != 0)
-        written = 0;
+    const char *name = sign_source_name(src);
     sign_ctx *reader = NULL;
     sign_report *report = sign_report_new();
-    int rc = written && report && sign_ctx_new(&reader) == SIGN_OK ? SIGN_OK
-             : sign_seterr(ctx, written ? SIGN_ENOMEM : SIGN_EIO, "%s: cannot read it", name);
+    int rc = report && sign_ctx_new(&reader) == SIGN_OK
+                 ? SIGN_OK
+                 : sign_seterr(ctx, SIGN_ENOMEM, "%s: cannot read it", name);
     if (rc == SIGN_OK) {
         sign_ctx_set_offline(reader, 1);
         sign_ctx_set_revocation(reader, SIGN_REVOCATION_OFF);
-        format->verify(reader, report, path, NULL);
+        format->verify(reader, report, src, NULL);
         if (sign_report_error(report))
             rc = sign_seterr(ctx, SIGN_EPARSE, "%s: %s", name, sign_report_error(report));
     }
@@ -178,7 +152,6 @@ static int list_by_reading(sign_ctx *ctx, const struct sign_format *format, cons
     free(text);
     sign_report_free(report);
     sign_ctx_free(reader);
-    unlink(path);
     return rc;
 }
 
@@ -187,8 +160,12 @@ static int inspect_signed(sign_inspection *inspection, sign_ctx *ctx,
                           const char *name)
 {
     json_object_set_new(inspection->body, "format", json_string(format->name));
-    int rc = format->list ? format->list(ctx, data, len, name, inspection->body)
-                          : list_by_reading(ctx, format, data, len, name, inspection->body);
+    sign_source *src = sign_source_from_memory(data, len, name);
+    if (!src)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    int rc = format->list ? format->list(ctx, src, inspection->body)
+                          : list_by_reading(ctx, format, src, inspection->body);
+    sign_source_free(src);
     ERR_clear_error();
     if (rc == SIGN_OK)
         inspection->type = SIGN_INSPECT_SIGNED;
@@ -211,7 +188,8 @@ SIGN_EXTERN int sign_inspect_memory(sign_inspection **out, sign_ctx *ctx, const 
     /* Signed files first: their detectors are specific. Then PKCS#12, which only a complete
      * PFX structure parses as, and last certificates, PEM or DER. */
     int rc;
-    const struct sign_format *format = signed_format(data, len);
+    const struct sign_format *format =
+        sign_format_detect(data, len < SIGN_DETECT_BYTES ? len : SIGN_DETECT_BYTES);
     const unsigned char *p = data;
     PKCS12 *p12 = format ? NULL : d2i_PKCS12(NULL, &p, (long)len);
     ERR_clear_error();

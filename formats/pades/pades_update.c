@@ -207,6 +207,11 @@ int pades_update_set_contents(struct pades_update *u, const unsigned char *der, 
     return 0;
 }
 
+sign_source *pades_update_result(const struct pades_update *u)
+{
+    return u->out.failed ? NULL : sign_source_append(u->doc->source, u->out.data, u->out.len);
+}
+
 int pades_update_emit(const struct pades_update *u, BIO *out)
 {
     for (size_t at = 0; at < u->doc->size; at += 1 << 20) {

@@ -523,12 +523,12 @@ size_t pades_find_signatures(pdf_doc *doc, uint32_t *nums, size_t max)
     return count;
 }
 
-void pades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
-                  const char *content_path)
+void pades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
+                  const sign_source *content)
 {
-    (void)content_path; /* the signed content is the PDF itself */
+    (void)content; /* the signed content is the PDF itself */
     pdf_doc doc;
-    if (pdf_open_path(&doc, path) != 0) {
+    if (pdf_open(&doc, src) != 0) {
         sign_report_set_error(report, "cannot read the PDF: %s", doc.error);
         pdf_close(&doc);
         return;
