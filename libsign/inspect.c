@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
@@ -102,6 +101,65 @@ static int inspect_pkcs12(sign_inspection *inspection, sign_ctx *ctx, PKCS12 *p1
     return rc;
 }
 
+static json_t *text_or_null(const char *text)
+{
+    return text && *text ? sign_json_text(text) : json_null();
+}
+
+static json_t *time_or_null(time_t t)
+{
+    char text[21];
+    if (t == (time_t)-1)
+        return json_null();
+    sign_format_time(text, t);
+    return json_string(text);
+}
+
+/* The signer as segl-verify --json shows it (no "qc": the reader has no trusted lists). */
+static json_t *signer_json(const sign_sig *sig)
+{
+    const sign_oces_id *oces = sign_sig_signer_oces(sig);
+    if (!oces)
+        return json_null();
+    int qualified = sign_sig_qualified(sig);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "subject",
+                     text_or_null(sign_sig_signer_subject(sig)), "common_name",
+                     text_or_null(oces->common_name), "serial_number",
+                     text_or_null(oces->serial_number), "oces", sign_oces_json(oces), "qualified",
+                     qualified < 0 ? json_null() : json_boolean(qualified));
+}
+
+static json_t *timestamps_json(const sign_sig *sig)
+{
+    json_t *timestamps = json_array();
+    for (size_t i = 0; i < sign_sig_timestamp_count(sig); i++) {
+        const char *type = NULL;
+        time_t when = (time_t)-1;
+        int valid = 0;
+        if (sign_sig_timestamp(sig, i, &type, &when, &valid) != SIGN_OK)
+            continue;
+        json_array_append_new(
+            timestamps, json_pack("{s:s, s:o, s:o, s:b, s:o}", "type", type, "time",
+                                  time_or_null(when), "tsa",
+                                  text_or_null(sign_sig_timestamp_tsa(sig, i)), "valid", valid,
+                                  "error", text_or_null(sign_sig_timestamp_error(sig, i))));
+    }
+    return timestamps;
+}
+
+/* What a signature claims, in the fields of segl-inspect(1); no verdict. */
+static json_t *claims_json(const sign_sig *sig)
+{
+    json_t *covers = json_array();
+    for (size_t i = 0; i < sign_sig_covered_count(sig); i++)
+        json_array_append_new(covers, sign_json_text(sign_sig_covered(sig, i)));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id", text_or_null(sign_sig_id(sig)),
+                     "signer", signer_json(sig), "signing_time",
+                     time_or_null(sign_sig_signing_time(sig)), "timestamps",
+                     timestamps_json(sig), "covers", covers, "claimed_level",
+                     text_or_null(sign_sig_level(sig)));
+}
+
 /* For a format without its own lister: read the file with the format's validator, with no trust
  * anchors, offline and without revocation, and keep only what the signatures claim (signer,
  * claimed time and level, what they cover, their timestamps); every verdict is dropped, since
@@ -122,23 +180,17 @@ static int list_by_reading(sign_ctx *ctx, const struct sign_format *format,
         if (sign_report_error(report))
             rc = sign_seterr(ctx, SIGN_EPARSE, "%s: %s", name, sign_report_error(report));
     }
-    char *text = NULL;
-    json_t *parsed = rc == SIGN_OK && sign_report_json(&text, report, name) == SIGN_OK
-                         ? json_loads(text, 0, NULL) : NULL;
-    if (rc == SIGN_OK && !parsed)
-        rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
-    if (parsed) {
-        static const char *const kept[] = {"id", "signer", "signing_time", "timestamps", "covers"};
-        json_t *signatures = json_array(), *sig;
-        size_t i;
-        json_array_foreach(json_object_get(parsed, "signatures"), i, sig) {
-            json_t *listed = json_object();
-            for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
-                if (json_object_get(sig, kept[k]))
-                    json_object_set(listed, kept[k], json_object_get(sig, kept[k]));
-            json_object_set(listed, "claimed_level", json_object_get(sig, "level"));
-            json_array_append_new(signatures, listed);
+    json_t *signatures = rc == SIGN_OK ? json_array() : NULL;
+    for (size_t i = 0; signatures && i < sign_report_count(report); i++) {
+        json_t *claims = claims_json(sign_report_sig(report, i));
+        if (!claims || json_array_append_new(signatures, claims) != 0) {
+            json_decref(signatures);
+            signatures = NULL;
         }
+    }
+    if (rc == SIGN_OK && !signatures)
+        rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    if (signatures) {
         /* How the signatures sit in the file, in the terms of each format. */
         static const char *const packaging[][2] = {
             {"pades", "inside the PDF"}, {"xades", "XML"}, {"asic-e", "container"},
@@ -147,9 +199,7 @@ static int list_by_reading(sign_ctx *ctx, const struct sign_format *format,
             if (strcmp(format->name, packaging[k][0]) == 0)
                 json_object_set_new(body, "packaging", json_string(packaging[k][1]));
         json_object_set_new(body, "signatures", signatures);
-        json_decref(parsed);
     }
-    free(text);
     sign_report_free(report);
     sign_ctx_free(reader);
     return rc;

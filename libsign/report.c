@@ -183,6 +183,18 @@ SIGN_EXTERN int sign_sig_timestamp(const sign_sig *s, size_t i, const char **typ
     return SIGN_OK;
 }
 
+SIGN_EXTERN const char *sign_sig_timestamp_tsa(const sign_sig *s, size_t i)
+{
+    return i < s->timestamp_count && s->timestamps[i].result.tsa[0] ? s->timestamps[i].result.tsa
+                                                                    : NULL;
+}
+SIGN_EXTERN const char *sign_sig_timestamp_error(const sign_sig *s, size_t i)
+{
+    if (i >= s->timestamp_count || s->timestamps[i].result.valid)
+        return NULL;
+    return s->timestamps[i].result.why[0] ? s->timestamps[i].result.why : NULL;
+}
+
 void sign_sig_add_covered(sign_sig *sig, const char *fmt, ...)
 {
     va_list ap;

@@ -49,6 +49,10 @@ SIGN_EXTERN const sign_oces_id *sign_sig_signer_oces(const sign_sig *sig); /* NU
 SIGN_EXTERN size_t sign_sig_timestamp_count(const sign_sig *sig);
 SIGN_EXTERN int sign_sig_timestamp(const sign_sig *sig, size_t i, const char **type, time_t *time,
                                    int *valid);
+/* Timestamp i's TSA (its subject, RFC 2253) and, when it did not check out, why; NULL when
+ * unknown, when it checked out, or for an i out of range. */
+SIGN_EXTERN const char *sign_sig_timestamp_tsa(const sign_sig *sig, size_t i);
+SIGN_EXTERN const char *sign_sig_timestamp_error(const sign_sig *sig, size_t i);
 /* What the signature covers ("#id", "the whole document", a data object's name). */
 SIGN_EXTERN size_t sign_sig_covered_count(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_covered(const sign_sig *sig, size_t i);
