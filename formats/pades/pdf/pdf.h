@@ -69,6 +69,11 @@ typedef struct pdf_doc {
  * either case. */
 int pdf_open(pdf_doc *doc, const sign_source *src);
 void pdf_close(pdf_doc *doc);
+/* Hands bytes [at, at + len) of the file to consume in chunks read from the source, not through
+ * the mapping: hashing or copying a large file then adds nothing to the resident memory, where
+ * touching every mapped page would. 0, or -1 (out of range, a read error, consume failing). */
+int pdf_each_chunk(const pdf_doc *doc, size_t at, size_t len,
+                   int (*consume)(void *arg, const void *bytes, size_t len), void *arg);
 
 /* Object num as of the revision state made of the sections that start before limit
  * (SIZE_MAX: the whole file). NULL when it is free, absent or unparsable. */

@@ -969,6 +969,25 @@ int pdf_open(pdf_doc *doc, const sign_source *src)
     return load_chain(doc);
 }
 
+int pdf_each_chunk(const pdf_doc *doc, size_t at, size_t len,
+                   int (*consume)(void *arg, const void *bytes, size_t len), void *arg)
+{
+    if (at > doc->size || len > doc->size - at)
+        return -1;
+    enum { CHUNK = 1 << 20 };
+    unsigned char *chunk = malloc(len < CHUNK ? (len ? len : 1) : CHUNK);
+    int ok = chunk != NULL;
+    while (ok && len > 0) {
+        size_t n = len < CHUNK ? len : CHUNK;
+        ok = sign_source_read_at(doc->source, at, chunk, n) == (long long)n &&
+             consume(arg, chunk, n) == 0;
+        at += n;
+        len -= n;
+    }
+    free(chunk);
+    return ok ? 0 : -1;
+}
+
 void pdf_close(pdf_doc *doc)
 {
     for (size_t i = 0; i < doc->section_count; i++)
