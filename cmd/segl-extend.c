@@ -37,6 +37,17 @@ static void usage(FILE *to)
                 "See segl-extend(1).\n");
 }
 
+/* The signed file through the library: by path, or standard input as cmd_stdin_read kept it. */
+static int extend_input(sign_ctx *ctx, const sign_options *opts, const char *input,
+                        const cmd_stdin *in, FILE *out)
+{
+    if (strcmp(input, "-") != 0)
+        return sign_extend_file(ctx, opts, input, out);
+    if (in->bytes)
+        return sign_extend_memory(ctx, opts, input, in->bytes, in->len, out);
+    return sign_extend_fd(ctx, opts, input, in->fd, out);
+}
+
 int main(int argc, char **argv)
 {
     sign_options opts;
@@ -79,10 +90,6 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *input = argv[optind];
-    if (strcmp(input, "-") == 0) {
-        cmd_error(prog, NULL, "extending reads FILE more than once: give a file, not stdin");
-        return EXIT_USAGE;
-    }
     /* The input is never changed: the extended file is a new file. */
     if (!output) {
         cmd_error(prog, NULL, "give the output file: -o OUTPUT (see --help)");
@@ -92,10 +99,17 @@ int main(int argc, char **argv)
         cmd_error(prog, input, "the output would overwrite the input");
         return EXIT_USAGE;
     }
+    cmd_stdin in = {.fd = -1};
+    char why[512];
+    if (strcmp(input, "-") == 0 && cmd_stdin_read(&in, why, sizeof why) != 0) {
+        cmd_error(prog, input, "%s", why);
+        return EXIT_USAGE;
+    }
     const char *target = output;
     sign_ctx *ctx = NULL;
     if (sign_ctx_new(&ctx) != SIGN_OK) {
         cmd_error(prog, NULL, "out of memory");
+        cmd_stdin_free(&in);
         return EXIT_SOFTWARE;
     }
     if (timeout)
@@ -103,9 +117,11 @@ int main(int argc, char **argv)
     cmd_output out;
     if (cmd_output_open(&out, prog, target) != 0) {
         sign_ctx_free(ctx);
+        cmd_stdin_free(&in);
         return EXIT_SOFTWARE;
     }
-    int rc = sign_extend_file(ctx, &opts, input, out.stream);
+    int rc = extend_input(ctx, &opts, input, &in, out.stream);
+    cmd_stdin_free(&in);
     if (rc != SIGN_OK) {
         cmd_output_abort(&out);
         cmd_error(prog, input, "%s", sign_ctx_errmsg(ctx));

@@ -91,33 +91,16 @@ static char *default_content(const char *path)
     return NULL;
 }
 
-/* Copy stdin to a temporary file: formats need to read their input more than once. */
-static char *spool_stdin(void)
+/* Standard input for job, read once: the library reads it from memory or from a file without a
+ * name (cmd_stdin_read), never from a named temporary file. */
+static void read_stdin_job(struct job *job)
 {
-    const char *dir = getenv("TMPDIR");
-    char *path = malloc(4096);
-    if (!path)
-        return NULL;
-    snprintf(path, 4096, "%s/segl-stdin-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        free(path);
-        return NULL;
-    }
-    char buf[65536];
-    ssize_t n;
-    while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0)
-        if (write(fd, buf, (size_t)n) != n) {
-            n = -1;
-            break;
-        }
-    close(fd);
-    if (n < 0) {
-        unlink(path);
-        free(path);
-        return NULL;
-    }
-    return path;
+    static char why[512]; /* one job reads stdin in a run */
+    job->input = calloc(1, sizeof *job->input);
+    if (!job->input)
+        job->input_error = "out of memory";
+    else if (cmd_stdin_read(job->input, why, sizeof why) != 0)
+        job->input_error = why;
 }
 
 static int parse_shard(const char *text, unsigned *k, unsigned *n)
@@ -290,11 +273,10 @@ static struct job *make_jobs(const struct name_list *names, const struct verify_
         job->name = names->names[i];
         if (strcmp(job->name, "-") == 0 && !stdin_taken) {
             stdin_taken = 1;
-            job->path = spool_stdin();
-            job->spooled = job->path != NULL;
-        }
-        if (!job->path)
+            read_stdin_job(job);
+        } else {
             job->path = strdup(job->name);
+        }
         job->content_path = args->content_path ? strdup(args->content_path)
                                                : default_content(job->name);
     }
@@ -304,8 +286,9 @@ static struct job *make_jobs(const struct name_list *names, const struct verify_
 static void free_jobs(struct job *jobs, size_t count)
 {
     for (size_t i = 0; jobs && i < count; i++) {
-        if (jobs[i].spooled)
-            unlink(jobs[i].path);
+        if (jobs[i].input)
+            cmd_stdin_free(jobs[i].input);
+        free(jobs[i].input);
         free(jobs[i].path);
         free(jobs[i].content_path);
         sign_report_free(jobs[i].report);
@@ -315,7 +298,9 @@ static void free_jobs(struct job *jobs, size_t count)
 
 static int print_result(struct job *job, const struct verify_args *args)
 {
-    const char *error = job->report ? sign_report_error(job->report) : "out of memory";
+    const char *error = job->input_error ? job->input_error
+                        : job->report    ? sign_report_error(job->report)
+                                         : "out of memory";
     if (error)
         cmd_error(prog, job->name, "%s", error);
     if (job->report && args->json) {
@@ -366,7 +351,7 @@ int main(int argc, char **argv)
         size_t index = pool_next_finished(pool, !args.unordered);
         struct job *job = &jobs[index];
         status = worse_status(status, print_result(job, &args));
-        if (etsi) {
+        if (etsi && !job->input_error) { /* no report of an input never read: said already */
             time_t at = sign_ctx_get_time(ctx);
             status = worse_status(status, etsi_out_write(etsi, prog, index, job,
                                                          at != (time_t)-1 ? at : job->validated_at));

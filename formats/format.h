@@ -5,6 +5,7 @@
 
 #include <openssl/bio.h>
 #include "libsign/internal.h"
+#include "libsign/source.h"
 
 struct json_t; /* from <jansson.h> */
 
@@ -25,26 +26,29 @@ struct sign_format {
      * them) into the one output out, as a container does. */
     int (*sign_many)(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
                      const char *const *inputs, size_t count, BIO *out);
-    /* Validate the file at path; fill report (signatures, or sign_report_set_error). */
-    void (*verify)(const sign_ctx *ctx, sign_report *report, const char *path,
-                   const char *content_path);
-    /* Optional (NULL: cannot extend). Augment every signature in the file at path to
-     * opts->level (>= B-T, <= max_level) with opts->tsa_url, writing the whole result to out.
-     * Fails, message on ctx, when the level cannot be reached; nothing is then usable in out. */
-    int (*extend)(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out);
+    /* Validate the signed file src; content is the signed content of a detached signature (NULL:
+     * none given). Fill report (signatures, or sign_report_set_error). */
+    void (*verify)(const sign_ctx *ctx, sign_report *report, const sign_source *src,
+                   const sign_source *content);
+    /* Optional (NULL: cannot extend). Augment every signature in src to opts->level (>= B-T,
+     * <= max_level) with opts->tsa_url, writing the whole result to out. Fails, message on ctx
+     * naming src, when the level cannot be reached; nothing is then usable in out. */
+    int (*extend)(sign_ctx *ctx, const sign_options *opts, const sign_source *src, BIO *out);
     /* The extension of an output file under packaging. */
     const char *(*extension)(enum sign_packaging packaging);
     /* Optional (NULL: segl-inspect cannot list this format). List the signatures of the signed
-     * file in data without validating them: set "packaging" and "signatures" (one object per
+     * file src without validating them: set "packaging" and "signatures" (one object per
      * signature, fields as in segl-inspect(1)) on file. Status as in enum sign_status, the
-     * detail on ctx naming name. */
-    int (*list)(sign_ctx *ctx, const unsigned char *data, size_t len, const char *name,
-                struct json_t *file);
+     * detail on ctx naming src. */
+    int (*list)(sign_ctx *ctx, const sign_source *src, struct json_t *file);
 };
 
 /* NULL-terminated table of the formats built in. */
 const struct sign_format *const *sign_format_table(void);
 const struct sign_format *sign_format_by_name(const char *name);
+/* The format whose detector is surest that head (a file's first bytes) is one of its signed
+ * files, or NULL. */
+const struct sign_format *sign_format_detect(const unsigned char *head, size_t len);
 
 extern const struct sign_format sign_format_cades;
 extern const struct sign_format sign_format_pades;

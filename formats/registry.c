@@ -20,3 +20,17 @@ const struct sign_format *sign_format_by_name(const char *name)
             return formats[i];
     return NULL;
 }
+
+const struct sign_format *sign_format_detect(const unsigned char *head, size_t len)
+{
+    const struct sign_format *best = NULL;
+    int best_score = 0;
+    for (size_t i = 0; formats[i]; i++) {
+        int score = formats[i]->detect_signed(head, len);
+        if (score > best_score) {
+            best = formats[i];
+            best_score = score;
+        }
+    }
+    return best;
+}

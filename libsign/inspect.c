@@ -4,7 +4,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
@@ -103,69 +102,88 @@ static int inspect_pkcs12(sign_inspection *inspection, sign_ctx *ctx, PKCS12 *p1
     return rc;
 }
 
-/* The format whose detector is surest that data is one of its signed files, or NULL. */
-static const struct sign_format *signed_format(const void *data, size_t len)
+static json_t *time_or_null(time_t t)
 {
-    const struct sign_format *best = NULL;
-    int best_score = 0;
-    size_t head = len < SIGN_DETECT_BYTES ? len : SIGN_DETECT_BYTES;
-    for (const struct sign_format *const *f = sign_format_table(); *f; f++) {
-        int score = (*f)->detect_signed(data, head);
-        if (score > best_score) {
-            best = *f;
-            best_score = score;
-        }
+    char text[21];
+    if (t == (time_t)-1)
+        return json_null();
+    sign_format_time(text, t);
+    return json_string(text);
+}
+
+/* The signer as segl-verify --json shows it (no "qc": the reader has no trusted lists). */
+static json_t *signer_json(const sign_sig *sig)
+{
+    const sign_oces_id *oces = sign_sig_signer_oces(sig);
+    if (!oces)
+        return json_null();
+    int qualified = sign_sig_qualified(sig);
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "subject",
+                     sign_json_text_or_null(sign_sig_signer_subject(sig)), "common_name",
+                     sign_json_text_or_null(oces->common_name), "serial_number",
+                     sign_json_text_or_null(oces->serial_number), "oces", sign_oces_json(oces), "qualified",
+                     qualified < 0 ? json_null() : json_boolean(qualified));
+}
+
+static json_t *timestamps_json(const sign_sig *sig)
+{
+    json_t *timestamps = json_array();
+    for (size_t i = 0; i < sign_sig_timestamp_count(sig); i++) {
+        sign_timestamp_info ts;
+        if (sign_sig_timestamp(&ts, sig, i) != SIGN_OK)
+            continue;
+        json_array_append_new(
+            timestamps, json_pack("{s:s, s:o, s:o, s:b, s:o}", "type", ts.type, "time",
+                                  time_or_null(ts.time), "tsa", sign_json_text_or_null(ts.tsa), "valid",
+                                  ts.valid, "error", sign_json_text_or_null(ts.error)));
     }
-    return best;
+    return timestamps;
+}
+
+/* What a signature claims, in the fields of segl-inspect(1); no verdict. */
+static json_t *claims_json(const sign_sig *sig)
+{
+    json_t *covers = json_array();
+    for (size_t i = 0; i < sign_sig_covered_count(sig); i++)
+        json_array_append_new(covers, sign_json_text(sign_sig_covered(sig, i)));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "id", sign_json_text_or_null(sign_sig_id(sig)),
+                     "signer", signer_json(sig), "signing_time",
+                     time_or_null(sign_sig_signing_time(sig)), "timestamps",
+                     timestamps_json(sig), "covers", covers, "claimed_level",
+                     sign_json_text_or_null(sign_sig_level(sig)));
 }
 
 /* For a format without its own lister: read the file with the format's validator, with no trust
  * anchors, offline and without revocation, and keep only what the signatures claim (signer,
  * claimed time and level, what they cover, their timestamps); every verdict is dropped, since
- * nothing was validated against anything. The validator wants a path, so the bytes go to a
- * private temporary file first. */
-static int list_by_reading(sign_ctx *ctx, const struct sign_format *format, const void *data,
-                           size_t len, const char *name, json_t *body)
+ * nothing was validated against anything. */
+static int list_by_reading(sign_ctx *ctx, const struct sign_format *format,
+                           const sign_source *src, json_t *body)
 {
-    const char *dir = getenv("TMPDIR");
-    char path[4096];
-    snprintf(path, sizeof path, "%s/segl-inspect-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return sign_seterr(ctx, SIGN_EIO, "%s: cannot make a temporary file: %s", name,
-                           strerror(errno));
-    FILE *tmp = fdopen(fd, "wb");
-    int written = tmp && fwrite(data, 1, len, tmp) == len;
-    if (tmp ? fclose(tmp) != 0 : close(fd) != 0)
-        written = 0;
+    const char *name = sign_source_name(src);
     sign_ctx *reader = NULL;
     sign_report *report = sign_report_new();
-    int rc = written && report && sign_ctx_new(&reader) == SIGN_OK ? SIGN_OK
-             : sign_seterr(ctx, written ? SIGN_ENOMEM : SIGN_EIO, "%s: cannot read it", name);
+    int rc = report && sign_ctx_new(&reader) == SIGN_OK
+                 ? SIGN_OK
+                 : sign_seterr(ctx, SIGN_ENOMEM, "%s: cannot read it", name);
     if (rc == SIGN_OK) {
         sign_ctx_set_offline(reader, 1);
         sign_ctx_set_revocation(reader, SIGN_REVOCATION_OFF);
-        format->verify(reader, report, path, NULL);
+        format->verify(reader, report, src, NULL);
         if (sign_report_error(report))
             rc = sign_seterr(ctx, SIGN_EPARSE, "%s: %s", name, sign_report_error(report));
     }
-    char *text = NULL;
-    json_t *parsed = rc == SIGN_OK && sign_report_json(&text, report, name) == SIGN_OK
-                         ? json_loads(text, 0, NULL) : NULL;
-    if (rc == SIGN_OK && !parsed)
-        rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
-    if (parsed) {
-        static const char *const kept[] = {"id", "signer", "signing_time", "timestamps", "covers"};
-        json_t *signatures = json_array(), *sig;
-        size_t i;
-        json_array_foreach(json_object_get(parsed, "signatures"), i, sig) {
-            json_t *listed = json_object();
-            for (size_t k = 0; k < sizeof kept / sizeof kept[0]; k++)
-                if (json_object_get(sig, kept[k]))
-                    json_object_set(listed, kept[k], json_object_get(sig, kept[k]));
-            json_object_set(listed, "claimed_level", json_object_get(sig, "level"));
-            json_array_append_new(signatures, listed);
+    json_t *signatures = rc == SIGN_OK ? json_array() : NULL;
+    for (size_t i = 0; signatures && i < sign_report_count(report); i++) {
+        json_t *claims = claims_json(sign_report_sig(report, i));
+        if (!claims || json_array_append_new(signatures, claims) != 0) {
+            json_decref(signatures);
+            signatures = NULL;
         }
+    }
+    if (rc == SIGN_OK && !signatures)
+        rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    if (signatures) {
         /* How the signatures sit in the file, in the terms of each format. */
         static const char *const packaging[][2] = {
             {"pades", "inside the PDF"}, {"xades", "XML"}, {"asic-e", "container"},
@@ -174,12 +192,9 @@ static int list_by_reading(sign_ctx *ctx, const struct sign_format *format, cons
             if (strcmp(format->name, packaging[k][0]) == 0)
                 json_object_set_new(body, "packaging", json_string(packaging[k][1]));
         json_object_set_new(body, "signatures", signatures);
-        json_decref(parsed);
     }
-    free(text);
     sign_report_free(report);
     sign_ctx_free(reader);
-    unlink(path);
     return rc;
 }
 
@@ -188,8 +203,12 @@ static int inspect_signed(sign_inspection *inspection, sign_ctx *ctx,
                           const char *name)
 {
     json_object_set_new(inspection->body, "format", json_string(format->name));
-    int rc = format->list ? format->list(ctx, data, len, name, inspection->body)
-                          : list_by_reading(ctx, format, data, len, name, inspection->body);
+    sign_source *src = sign_source_from_memory(data, len, name);
+    if (!src)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    int rc = format->list ? format->list(ctx, src, inspection->body)
+                          : list_by_reading(ctx, format, src, inspection->body);
+    sign_source_free(src);
     ERR_clear_error();
     if (rc == SIGN_OK)
         inspection->type = SIGN_INSPECT_SIGNED;
@@ -212,7 +231,8 @@ SIGN_EXTERN int sign_inspect_memory(sign_inspection **out, sign_ctx *ctx, const 
     /* Signed files first: their detectors are specific. Then PKCS#12, which only a complete
      * PFX structure parses as, and last certificates, PEM or DER. */
     int rc;
-    const struct sign_format *format = signed_format(data, len);
+    const struct sign_format *format =
+        sign_format_detect(data, len < SIGN_DETECT_BYTES ? len : SIGN_DETECT_BYTES);
     const unsigned char *p = data;
     PKCS12 *p12 = format ? NULL : d2i_PKCS12(NULL, &p, (long)len);
     ERR_clear_error();

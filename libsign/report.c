@@ -167,7 +167,7 @@ SIGN_EXTERN int sign_sig_timestamp(sign_timestamp_info *out, const sign_sig *s, 
     out->time = entry->result.gen_time;
     out->valid = entry->result.valid;
     out->tsa = entry->result.tsa[0] ? entry->result.tsa : NULL;
-    out->error = entry->result.valid ? NULL : entry->result.why;
+    out->error = entry->result.valid || !entry->result.why[0] ? NULL : entry->result.why;
     return SIGN_OK;
 }
 

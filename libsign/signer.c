@@ -127,42 +127,77 @@ SIGN_EXTERN int sign_sign_files(sign_ctx *ctx, const sign_key *key, const sign_o
     return rc;
 }
 
+/* Extends src (ownership taken; NULL: it could not be made, errno says why), named in messages
+ * by its name. */
+static int extend_source(sign_ctx *ctx, const sign_options *opts, sign_source *src, FILE *out)
+{
+    static const char *const level_names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
+    int rc = SIGN_OK;
+    unsigned char head[SIGN_DETECT_BYTES];
+    long long got = src ? sign_source_read_at(src, 0, head, sizeof head) : -1;
+    const struct sign_format *format = got > 0 ? sign_format_detect(head, (size_t)got) : NULL;
+    if (!src)
+        rc = sign_seterr(ctx, errno == ENOMEM ? SIGN_ENOMEM : SIGN_EIO, "cannot read: %s",
+                         strerror(errno));
+    else if (sign_source_open_error(src))
+        rc = sign_seterr(ctx, SIGN_EIO, "%s: %s", sign_source_name(src),
+                         strerror(sign_source_open_error(src)));
+    else if (got < 0)
+        rc = sign_seterr(ctx, SIGN_EIO, "%s: %s", sign_source_name(src), strerror(errno));
+    else if (!format)
+        rc = sign_seterr(ctx, SIGN_EPARSE, "%s: not a signed file in a format segl knows",
+                         sign_source_name(src));
+    else if (!format->extend || opts->level > format->max_level)
+        rc = sign_seterr(ctx, SIGN_EUNSUPPORTED, "extending %s signatures to %s is not supported "
+                                                 "by this build", format->name,
+                         level_names[opts->level]);
+    BIO *sink = rc == SIGN_OK ? BIO_new_fp(out, BIO_NOCLOSE) : NULL;
+    if (rc == SIGN_OK && !sink)
+        rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    if (rc == SIGN_OK)
+        rc = format->extend(ctx, opts, src, sink);
+    if (rc == SIGN_OK && BIO_flush(sink) <= 0)
+        rc = sign_seterr(ctx, SIGN_EWRITE, "cannot write the extended signature");
+    BIO_free(sink);
+    sign_source_free(src);
+    return rc;
+}
+
+static int extend_arguments(sign_ctx *ctx, const sign_options *opts)
+{
+    if (opts->level < SIGN_LEVEL_B_T)
+        return sign_seterr(ctx, SIGN_EINVAL, "extend to B-T, B-LT or B-LTA (-l)");
+    if (!opts->tsa_url)
+        return sign_seterr(ctx, SIGN_EINVAL, "extending needs a timestamp authority: --tsa URL");
+    return SIGN_OK;
+}
+
 SIGN_EXTERN int sign_extend_file(sign_ctx *ctx, const sign_options *opts, const char *in_path,
                                  FILE *out)
 {
     if (!ctx || !opts || !in_path || !out)
         return SIGN_EINVAL;
-    static const char *const level_names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
-    if (opts->level < SIGN_LEVEL_B_T)
-        return sign_seterr(ctx, SIGN_EINVAL, "extend to B-T, B-LT or B-LTA (-l)");
-    if (!opts->tsa_url)
-        return sign_seterr(ctx, SIGN_EINVAL, "extending needs a timestamp authority: --tsa URL");
-    unsigned char head[SIGN_DETECT_BYTES];
-    BIO *probe = BIO_new_file(in_path, "rb");
-    if (!probe)
-        return sign_seterr(ctx, SIGN_EIO, "%s: %s", in_path, strerror(errno));
-    int got = BIO_read(probe, head, sizeof head);
-    BIO_free(probe);
-    const struct sign_format *best = NULL;
-    int best_score = 0;
-    for (const struct sign_format *const *f = sign_format_table(); *f; f++) {
-        int score = got > 0 ? (*f)->detect_signed(head, (size_t)got) : 0;
-        if (score > best_score) {
-            best = *f;
-            best_score = score;
-        }
-    }
-    if (!best)
-        return sign_seterr(ctx, SIGN_EPARSE, "%s: not a signed file in a format segl knows", in_path);
-    if (!best->extend || opts->level > best->max_level)
-        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "extending %s signatures to %s is not supported "
-                                                   "by this build", best->name, level_names[opts->level]);
-    BIO *sink = BIO_new_fp(out, BIO_NOCLOSE);
-    if (!sink)
-        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
-    int rc = best->extend(ctx, opts, in_path, sink);
-    if (rc == SIGN_OK && BIO_flush(sink) <= 0)
-        rc = sign_seterr(ctx, SIGN_EWRITE, "cannot write the extended signature");
-    BIO_free(sink);
-    return rc;
+    int rc = extend_arguments(ctx, opts);
+    return rc == SIGN_OK ? extend_source(ctx, opts, sign_source_open_file(in_path), out) : rc;
+}
+
+SIGN_EXTERN int sign_extend_memory(sign_ctx *ctx, const sign_options *opts, const char *name,
+                                   const void *bytes, size_t len, FILE *out)
+{
+    if (!ctx || !opts || !name || (!bytes && len) || !out)
+        return SIGN_EINVAL;
+    int rc = extend_arguments(ctx, opts);
+    return rc == SIGN_OK ? extend_source(ctx, opts,
+                                         sign_source_from_memory(bytes ? bytes : "", len, name),
+                                         out)
+                         : rc;
+}
+
+SIGN_EXTERN int sign_extend_fd(sign_ctx *ctx, const sign_options *opts, const char *name, int fd,
+                               FILE *out)
+{
+    if (!ctx || !opts || !name || fd < 0 || !out)
+        return SIGN_EINVAL;
+    int rc = extend_arguments(ctx, opts);
+    return rc == SIGN_OK ? extend_source(ctx, opts, sign_source_from_fd(fd, name), out) : rc;
 }

@@ -4,6 +4,7 @@
  * checking its signature is tl_parse.c's. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,14 +106,18 @@ static int make_dirs(char *path)
     return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* A snapshot appears whole or not at all: a temporary file in the same directory, renamed. */
+/* A snapshot appears whole or not at all: written beside it under a name of this writer's own
+ * (the process, and a count for its threads; O_EXCL, so never someone else's file or link),
+ * then renamed over it. */
 static void cache_write(const char *url, const unsigned char *bytes, size_t len)
 {
-    char dir[4096], file[4200], temp[4300];
+    static atomic_uint writes;
+    char dir[4096], file[4200], staging[4300];
     if (cache_paths(url, dir, sizeof dir, file, sizeof file) != 0 || make_dirs(dir) != 0)
         return; /* a cache that cannot be written only costs a fetch next time */
-    snprintf(temp, sizeof temp, "%s/.tl-XXXXXX", dir);
-    int fd = mkstemp(temp);
+    snprintf(staging, sizeof staging, "%s/.tl-%ld-%u", dir, (long)getpid(),
+             atomic_fetch_add(&writes, 1));
+    int fd = open(staging, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
         return;
     size_t done = 0;
@@ -123,8 +128,8 @@ static void cache_write(const char *url, const unsigned char *bytes, size_t len)
         done += (size_t)n;
     }
     int synced = done == len && fsync(fd) == 0;
-    if (close(fd) != 0 || !synced || rename(temp, file) != 0)
-        unlink(temp);
+    if (close(fd) != 0 || !synced || rename(staging, file) != 0)
+        unlink(staging);
 }
 
 static int read_file(sign_ctx *ctx, const char *path, unsigned char **bytes, size_t *len)

@@ -3,6 +3,7 @@
 #ifndef SEGL_CMD_COMMON_H
 #define SEGL_CMD_COMMON_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 /* Exit codes, documented in each command's man page. */
@@ -39,6 +40,19 @@ typedef struct cmd_output {
 int cmd_output_open(cmd_output *out, const char *prog, const char *path);
 int cmd_output_commit(cmd_output *out, const char *prog); /* 0 on success */
 void cmd_output_abort(cmd_output *out);
+
+/* Standard input read once ("-"), for the library to read as a file: in memory (bytes, len) when
+ * small, else a regular file open on fd (from offset 0): stdin itself when it is one, or a file
+ * without a name (O_TMPFILE in $TMPDIR) that nothing can leave behind. */
+typedef struct cmd_stdin {
+    unsigned char *bytes; /* NULL when the input is on fd */
+    size_t len;
+    int fd;               /* -1 when the input is in memory */
+    int owned_fd;         /* fd is ours to close */
+} cmd_stdin;
+/* 0, or -1 with the reason in why. */
+int cmd_stdin_read(cmd_stdin *in, char *why, size_t why_len);
+void cmd_stdin_free(cmd_stdin *in);
 
 /* 1 when a and b name the same existing file. */
 int cmd_same_file(const char *a, const char *b);

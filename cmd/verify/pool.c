@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#include "../common/common.h"
 #include "verify.h"
 
 struct pool {
@@ -20,6 +21,19 @@ struct pool {
     int started;
 };
 
+/* A job's file through the library: by path, or standard input as it was read (no report when
+ * it could not be). */
+static void validate(const sign_ctx *ctx, const struct job *job, sign_report **report)
+{
+    const struct cmd_stdin *in = job->input;
+    if (job->path)
+        sign_verify_file(report, ctx, job->path, job->content_path);
+    else if (in && in->bytes)
+        sign_verify_memory(report, ctx, job->name, in->bytes, in->len, job->content_path);
+    else if (in && in->fd >= 0)
+        sign_verify_fd(report, ctx, job->name, in->fd, job->content_path);
+}
+
 static void *worker(void *arg)
 {
     struct pool *pool = arg;
@@ -32,7 +46,7 @@ static void *worker(void *arg)
         struct job *job = &pool->jobs[i];
         sign_report *report = NULL;
         time_t started = time(NULL);
-        sign_verify_file(&report, pool->ctx, job->path, job->content_path);
+        validate(pool->ctx, job, &report);
         pthread_mutex_lock(&pool->lock);
         job->report = report;
         job->validated_at = started;

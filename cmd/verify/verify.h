@@ -24,12 +24,14 @@ void names_keep_shard(struct name_list *list, unsigned k, unsigned n);
 void names_free(struct name_list *list);
 
 /* ---- pool.c: validate jobs on N threads, hand finished ones back in completion order */
+struct cmd_stdin;
 struct job {
     const char *name;        /* as the user gave it, for printing */
-    char *path;              /* where to read it (a spooled copy for stdin) */
+    char *path;              /* where to read it, or NULL: */
+    struct cmd_stdin *input; /* standard input, read once (common.h) */
+    const char *input_error; /* why standard input could not be read; then no report */
     char *content_path;      /* detached content, or NULL */
     sign_report *report;
-    int spooled;             /* path is our temporary copy of stdin: remove it at the end */
     time_t validated_at;     /* when its validation started (the time "now" meant) */
 };
 struct pool;

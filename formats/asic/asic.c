@@ -81,10 +81,15 @@ SIGN_EXTERN int sign_asic_extract(sign_ctx *ctx, const char *path, const char *d
 {
     if (!ctx || !path || !dir)
         return SIGN_EINVAL;
+    sign_source *src = sign_source_open_file(path);
+    if (!src)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
     struct asic_container c;
     char why[512];
-    if (asic_open(&c, path, 0, why, sizeof why) != 0)
+    if (asic_open(&c, src, why, sizeof why) != 0) {
+        sign_source_free(src);
         return sign_seterr(ctx, SIGN_EPARSE, "%s: %s", path, why);
+    }
     int rc = SIGN_OK;
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         rc = sign_seterr(ctx, SIGN_EIO, "%s: %s", dir, strerror(errno));
@@ -98,5 +103,6 @@ SIGN_EXTERN int sign_asic_extract(sign_ctx *ctx, const char *path, const char *d
     if (fd >= 0)
         close(fd);
     asic_close(&c);
+    sign_source_free(src);
     return rc;
 }

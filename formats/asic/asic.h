@@ -2,6 +2,7 @@
 #ifndef SEGL_ASIC_H
 #define SEGL_ASIC_H
 
+#include <stdio.h>
 #include <zip.h>
 #include "formats/format.h"
 
@@ -10,7 +11,8 @@
 #define ASIC_NS "http://uri.etsi.org/02918/v1.2.1#"
 
 /* Limits against zip bombs and hostile containers. Data objects are streamed, never held in
- * memory; these bound what a container may make segl read or write. */
+ * memory (nor written anywhere to be read again); these bound what a container may make segl
+ * read or write. */
 #define ASIC_MAX_ENTRIES 4096
 #define ASIC_MAX_NAME 1024
 #define ASIC_MAX_OBJECT_BYTES (16ull << 30)   /* one member, uncompressed */
@@ -46,11 +48,19 @@ struct asic_container {
 /* Whether the first bytes of a file are an ASiC container: the zip local header of a stored,
  * extra-less "mimetype" naming asic-e or asic-s. Sets *kind. */
 int asic_detect(const unsigned char *head, size_t len, enum asic_kind *kind);
-/* Open the container at path (read-only unless writable) and check its structure (EN 319 162-1
- * 4.4 and A.1 and segl's limits): mimetype first, stored, no extra field; safe, unique names;
- * no encrypted, linked or oddly compressed entries; declared sizes within the limits; for
+/* Open the container in src (read-only; src must outlive c) and check its structure (EN 319
+ * 162-1 4.4 and A.1 and segl's limits): mimetype first, stored, no extra field; safe, unique
+ * names; no encrypted, linked or oddly compressed entries; declared sizes within the limits; for
  * ASiC-S one data object at the root. 0, or -1 with the reason in why. */
-int asic_open(struct asic_container *c, const char *path, int writable, char *why, size_t why_len);
+int asic_open(struct asic_container *c, const sign_source *src, char *why, size_t why_len);
+/* The same for the container being made in store (asic_store.c), writable: changes are written
+ * back to the store by zip_close. */
+struct asic_store;
+int asic_open_store(struct asic_container *c, struct asic_store *store, char *why,
+                    size_t why_len);
+/* A libzip source reading src (which must outlive it): how a container, or a data object being
+ * put in one, is read without a path. NULL with error set. */
+zip_source_t *asic_zip_source(const sign_source *src, zip_error_t *error);
 void asic_close(struct asic_container *c); /* discards changes; c may be zeroed */
 const struct asic_entry *asic_find(const struct asic_container *c, const char *name);
 /* A BIO reading the entry's content, streaming, failing (-1) when the content is longer than
@@ -62,16 +72,31 @@ int asic_read_meta(struct asic_container *c, const struct asic_entry *e, unsigne
 /* Digest the entry streaming. 0 or -1 with why. */
 int asic_digest_entry(struct asic_container *c, const struct asic_entry *e, const EVP_MD *md,
                       unsigned char *digest, unsigned int *digest_len, char *why, size_t why_len);
+/* The entry as a source named by its member name, for the CAdES and XAdES modules: a META-INF
+ * entry of at most ASIC_MAX_META_BYTES read into memory, anything else streamed from the
+ * container (which must outlive the source). NULL with why. */
+sign_source *asic_member_source(struct asic_container *c, const struct asic_entry *e, char *why,
+                                size_t why_len);
 /* Write the entry to the new file name under the directory dirfd, creating folders on the way;
  * never follows a link and never replaces an existing file. */
 int asic_write_entry(struct asic_container *c, const struct asic_entry *e, int dirfd,
                      const char *name, char *why, size_t why_len);
 
-/* ---- asic_tmp.c: private working folders */
-/* mkdtemp under $TMPDIR (or /tmp), mode 0700. path gets the folder's name. */
-int asic_tmpdir(char *path, size_t size);
-/* Remove the folder and all in it (no links followed). */
-void asic_rmtree(const char *path);
+/* ---- asic_store.c: where a container being made is kept, without a working folder */
+struct asic_store {
+    zip_source_t *zip_source; /* the container's bytes, kept across zip_open/zip_close */
+    FILE *output;             /* the output file the container is built in, or NULL: memory */
+};
+/* Keep the container in out itself when out is an empty file that can be read back (so that
+ * memory stays bounded whatever the data objects weigh), else in memory. Message on ctx. */
+int asic_store_init(sign_ctx *ctx, struct asic_store *store, BIO *out);
+/* Every byte of src as the store's content (a container to add a signature to). */
+int asic_store_fill(sign_ctx *ctx, struct asic_store *store, const sign_source *src);
+/* A new, empty zip in the store, for zip_close to write. */
+zip_t *asic_store_create(sign_ctx *ctx, struct asic_store *store);
+/* The finished container to out (nothing to copy when it was made in out). */
+int asic_store_finish(sign_ctx *ctx, struct asic_store *store, BIO *out);
+void asic_store_free(struct asic_store *store);
 
 /* ---- asic_manifest.c: the ASiCManifest of a CAdES ASiC-E (EN 319 162-1 A.4) */
 struct asic_reference {
@@ -111,7 +136,7 @@ int asic_sign_many(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
                    const char *const *inputs, size_t count, BIO *out, enum asic_kind kind);
 int asic_sign_one(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in,
                   BIO *out, enum asic_kind kind);
-void asic_verify(const sign_ctx *ctx, sign_report *report, const char *path,
-                 const char *content_path);
+void asic_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
+                 const sign_source *content);
 
 #endif

@@ -3,37 +3,13 @@
  * ASiC-E signs an ASiCManifest that lists every data object (META-INF/ASiCManifestNNN.xml,
  * META-INF/signatureNNN.p7s).
  *
- * The container is written to a private folder first; the data objects are then hashed back
- * out of it, streaming, so that what is signed is what the container holds. */
+ * The container is written first (asic_store.c: into the output itself, or memory); the data
+ * objects are then hashed back out of it, streaming, so that what is signed is what the
+ * container holds. */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "asic.h"
-
-static int copy_bio_to_path(sign_ctx *ctx, BIO *in, const char *path)
-{
-    BIO *out = BIO_new_file(path, "wb");
-    unsigned char buf[65536];
-    int n = 0, ok = out != NULL;
-    while (ok && (n = BIO_read(in, buf, sizeof buf)) > 0)
-        ok = BIO_write(out, buf, n) == n;
-    ok = ok && n == 0 && BIO_flush(out) > 0;
-    BIO_free(out);
-    return ok ? SIGN_OK : sign_seterr(ctx, SIGN_EIO, "cannot copy to %s", path);
-}
-
-static int copy_path_to_bio(sign_ctx *ctx, const char *path, BIO *out)
-{
-    BIO *in = BIO_new_file(path, "rb");
-    unsigned char buf[65536];
-    int n = 0, ok = in != NULL;
-    while (ok && (n = BIO_read(in, buf, sizeof buf)) > 0)
-        ok = BIO_write(out, buf, n) == n;
-    ok = ok && n == 0;
-    BIO_free(in);
-    return ok ? SIGN_OK : sign_seterr(ctx, SIGN_EIO, "cannot write the container");
-}
 
 int asic_add_bytes(sign_ctx *ctx, zip_t *zip, const char *name, void *bytes, size_t len, int store)
 {
@@ -52,33 +28,48 @@ int asic_add_bytes(sign_ctx *ctx, zip_t *zip, const char *name, void *bytes, siz
     return SIGN_OK;
 }
 
-/* A new container at path: mimetype first (stored, EN 319 162-1 A.1), then the inputs. */
-static int create_container(sign_ctx *ctx, const char *path, enum asic_kind kind,
-                            const char *const *inputs, const char *const *names, size_t count)
+/* One data object to put in a new container: a file by its path (libzip reads it, with its
+ * time), or the bytes of a source. */
+struct asic_input {
+    const char *path;          /* or NULL */
+    const sign_source *source; /* when path is NULL */
+    const char *label;         /* the input as the caller named it, for messages */
+    const char *name;          /* the data object's name */
+};
+
+/* A new container in store: mimetype first (stored, EN 319 162-1 A.1), then the inputs. */
+static int create_container(sign_ctx *ctx, struct asic_store *store, enum asic_kind kind,
+                            const struct asic_input *inputs, size_t count)
 {
-    int error = 0;
-    zip_t *zip = zip_open(path, ZIP_CREATE | ZIP_EXCL, &error);
+    zip_t *zip = asic_store_create(ctx, store);
     if (!zip)
-        return sign_seterr(ctx, SIGN_EIO, "cannot create the container (libzip error %d)", error);
+        return SIGN_EIO;
     const char *type = kind == ASIC_E ? ASIC_MIMETYPE_E : ASIC_MIMETYPE_S;
     int rc = asic_add_bytes(ctx, zip, "mimetype", strdup(type), strlen(type), 1);
     for (size_t i = 0; rc == SIGN_OK && i < count; i++) {
-        if (!*names[i] || strcmp(names[i], "mimetype") == 0 || strcmp(names[i], "META-INF") == 0) {
+        const char *name = inputs[i].name;
+        if (!*name || strcmp(name, "mimetype") == 0 || strcmp(name, "META-INF") == 0) {
             rc = sign_seterr(ctx, SIGN_EINVAL, "%s: \"%s\" cannot be the name of a data object",
-                             inputs[i], names[i]);
+                             inputs[i].label, name);
             break;
         }
-        zip_source_t *source = zip_source_file(zip, inputs[i], 0, -1);
+        zip_error_t error;
+        zip_error_init(&error);
+        zip_source_t *source = inputs[i].path ? zip_source_file(zip, inputs[i].path, 0, -1)
+                                              : asic_zip_source(inputs[i].source, &error);
         if (!source) {
-            rc = sign_seterr(ctx, SIGN_EIO, "%s: %s", inputs[i], zip_strerror(zip));
+            rc = sign_seterr(ctx, SIGN_EIO, "%s: %s", inputs[i].label,
+                             inputs[i].path ? zip_strerror(zip) : zip_error_strerror(&error));
+            zip_error_fini(&error);
             break;
         }
-        if (zip_file_add(zip, names[i], source, ZIP_FL_ENC_UTF_8) < 0) {
+        zip_error_fini(&error);
+        if (zip_file_add(zip, name, source, ZIP_FL_ENC_UTF_8) < 0) {
             zip_source_free(source);
             rc = zip_error_code_zip(zip_get_error(zip)) == ZIP_ER_EXISTS
                      ? sign_seterr(ctx, SIGN_EINVAL, "two inputs are named %s: a container "
-                                                     "holds one data object per name", names[i])
-                     : sign_seterr(ctx, SIGN_EIO, "%s: %s", inputs[i], zip_strerror(zip));
+                                                     "holds one data object per name", name)
+                     : sign_seterr(ctx, SIGN_EIO, "%s: %s", inputs[i].label, zip_strerror(zip));
         }
     }
     if (rc == SIGN_OK && zip_close(zip) != 0)
@@ -184,11 +175,11 @@ static int add_signature(sign_ctx *ctx, const sign_key *key, const sign_options 
     return rc;
 }
 
-/* inputs with their data object names; one input that is already a container of this kind
- * gets a signature added instead. */
+/* inputs as data objects; one input that is already a container of this kind gets a signature
+ * added instead. */
 static int sign_inputs(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
-                       const char *const *inputs, const char *const *names, size_t count,
-                       BIO *out, enum asic_kind kind)
+                       const struct asic_input *inputs, size_t count, BIO *out,
+                       enum asic_kind kind)
 {
     if (opts->packaging != SIGN_PACKAGING_DEFAULT && opts->packaging != SIGN_PACKAGING_DETACHED)
         return sign_seterr(ctx, SIGN_EINVAL, "an ASiC container holds detached signatures "
@@ -204,40 +195,37 @@ static int sign_inputs(sign_ctx *ctx, const sign_key *key, const sign_options *o
     if (kind == ASIC_S && count != 1)
         return sign_seterr(ctx, SIGN_EINVAL, "an ASiC-S holds one data object, not %zu (use "
                                              "asic-e for several)", count);
+    /* One input that is a container already: the one to add to, read as a source. */
+    sign_source *opened = count == 1 && inputs[0].path ? sign_source_open_file(inputs[0].path)
+                                                       : NULL;
+    const sign_source *single = count == 1 ? (inputs[0].path ? opened : inputs[0].source) : NULL;
+    if (count == 1 && !single)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
     int existing = 0;
-    if (count == 1) {
+    if (single) {
         unsigned char head[SIGN_DETECT_BYTES];
-        FILE *fp = fopen(inputs[0], "rb");
-        size_t got = fp ? fread(head, 1, sizeof head, fp) : 0;
-        if (fp)
-            fclose(fp);
+        long long got = sign_source_read_at(single, 0, head, sizeof head);
         enum asic_kind found;
-        if (asic_detect(head, got, &found)) {
-            if (found != kind)
+        if (got > 0 && asic_detect(head, (size_t)got, &found)) {
+            if (found != kind) {
+                sign_source_free(opened);
                 return sign_seterr(ctx, SIGN_EINVAL, "%s is an %s container: sign it with -f %s",
-                                   inputs[0], found == ASIC_E ? "ASiC-E" : "ASiC-S",
+                                   inputs[0].label, found == ASIC_E ? "ASiC-E" : "ASiC-S",
                                    found == ASIC_E ? "asic-e" : "asic-s");
+            }
             existing = 1;
         }
     }
-    char dir[PATH_MAX], path[PATH_MAX + 32];
-    if (asic_tmpdir(dir, sizeof dir) != 0)
-        return sign_seterr(ctx, SIGN_EIO, "cannot make a working folder: %s", strerror(errno));
-    snprintf(path, sizeof path, "%s/container.zip", dir);
-    int rc;
-    if (existing) {
-        BIO *in = BIO_new_file(inputs[0], "rb");
-        rc = in ? copy_bio_to_path(ctx, in, path) : sign_seterr(ctx, SIGN_EIO, "%s: %s", inputs[0],
-                                                                 strerror(errno));
-        BIO_free(in);
-    } else {
-        rc = create_container(ctx, path, kind, inputs, names, count);
-    }
+    struct asic_store store;
+    int rc = asic_store_init(ctx, &store, out);
+    if (rc == SIGN_OK)
+        rc = existing ? asic_store_fill(ctx, &store, single)
+                      : create_container(ctx, &store, kind, inputs, count);
     struct asic_container c;
     memset(&c, 0, sizeof c);
     char why[512];
-    if (rc == SIGN_OK && asic_open(&c, path, 1, why, sizeof why) != 0)
-        rc = existing ? sign_seterr(ctx, SIGN_EPARSE, "%s: %s", inputs[0], why)
+    if (rc == SIGN_OK && asic_open_store(&c, &store, why, sizeof why) != 0)
+        rc = existing ? sign_seterr(ctx, SIGN_EPARSE, "%s: %s", inputs[0].label, why)
                       : sign_seterr(ctx, SIGN_EINVAL, "%s", why);
     if (rc == SIGN_OK)
         rc = add_signature(ctx, key, opts, &c, existing);
@@ -249,16 +237,17 @@ static int sign_inputs(sign_ctx *ctx, const sign_key *key, const sign_options *o
     }
     asic_close(&c);
     if (rc == SIGN_OK)
-        rc = copy_path_to_bio(ctx, path, out);
-    asic_rmtree(dir);
+        rc = asic_store_finish(ctx, &store, out);
+    asic_store_free(&store);
+    sign_source_free(opened);
     return rc;
 }
 
 int asic_sign_many(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
                    const char *const *inputs, size_t count, BIO *out, enum asic_kind kind)
 {
-    const char **names = calloc(count ? count : 1, sizeof *names);
-    if (!names)
+    struct asic_input *named = calloc(count ? count : 1, sizeof *named);
+    if (!named)
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
     int rc = SIGN_OK;
     for (size_t i = 0; i < count; i++) {
@@ -268,12 +257,15 @@ int asic_sign_many(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
             break;
         }
         const char *slash = strrchr(inputs[i], '/');
-        names[i] = count == 1 && opts->content_name ? opts->content_name
-                                                    : slash ? slash + 1 : inputs[i];
+        named[i] = (struct asic_input){
+            .path = inputs[i], .label = inputs[i],
+            .name = count == 1 && opts->content_name ? opts->content_name
+                    : slash                          ? slash + 1
+                                                     : inputs[i]};
     }
     if (rc == SIGN_OK)
-        rc = sign_inputs(ctx, key, opts, inputs, names, count, out, kind);
-    free(names);
+        rc = sign_inputs(ctx, key, opts, named, count, out, kind);
+    free(named);
     return rc;
 }
 
@@ -283,15 +275,14 @@ int asic_sign_one(sign_ctx *ctx, const sign_key *key, const sign_options *opts, 
     if (!opts->content_name || !*opts->content_name || strchr(opts->content_name, '/'))
         return sign_seterr(ctx, SIGN_EINVAL, "a data object in a container needs a file name "
                                              "(content_name)");
-    char dir[PATH_MAX], path[PATH_MAX + 32];
-    if (asic_tmpdir(dir, sizeof dir) != 0)
-        return sign_seterr(ctx, SIGN_EIO, "cannot make a working folder: %s", strerror(errno));
-    snprintf(path, sizeof path, "%s/content", dir);
-    int rc = copy_bio_to_path(ctx, in, path);
-    if (rc == SIGN_OK) {
-        const char *inputs[] = {path}, *names[] = {opts->content_name};
-        rc = sign_inputs(ctx, key, opts, inputs, names, 1, out, kind);
-    }
-    asic_rmtree(dir);
+    /* A file is read where it lies; other content (a pipe) is held in memory, since libzip
+     * needs to know its size before it writes it. */
+    sign_source *content = sign_source_from_bio(in, opts->content_name);
+    if (!content)
+        return sign_seterr(ctx, SIGN_EIO, "%s: %s", opts->content_name, strerror(errno));
+    struct asic_input input = {.source = content, .label = opts->content_name,
+                               .name = opts->content_name};
+    int rc = sign_inputs(ctx, key, opts, &input, 1, out, kind);
+    sign_source_free(content);
     return rc;
 }

@@ -1,19 +1,14 @@
 /* Validating ASiC containers (ETSI EN 319 162-1). The container's structure is checked first
- * (asic_open); then every signature in it is validated by the CAdES module over files streamed
- * into a private folder, or by the XAdES module reading the data objects straight from the
- * container (asic_open_member), and what each signature covers is matched against the data
- * objects. A data object that no signature covers fails the container: a reader of the
- * container sees it beside the signed ones, and anyone can add one to a signed container
- * without breaking a signature. */
-#include <errno.h>
+ * (asic_open); then every signature in it is validated by the CAdES module, given the members as
+ * sources (asic_member_source), or by the XAdES module reading the data objects straight from
+ * the container (asic_open_member), and what each signature covers is matched against the data
+ * objects; nothing is extracted. A data object that no signature covers fails the container: a
+ * reader of the container sees it beside the signed ones, and anyone can add one to a signed
+ * container without breaking a signature. */
 #include <stdarg.h>
 #include <stdio.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <libxml/uri.h>
 #include "asic.h"
 #include "formats/xades/xades.h"
@@ -24,8 +19,6 @@ struct verify_job {
     const sign_ctx *ctx;
     sign_report *report;
     struct asic_container c;
-    char dir[PATH_MAX];     /* private working folder, "" until needed */
-    int files;              /* names for files in dir */
 };
 
 static sign_sig *report_sig(sign_report *report, size_t i)
@@ -52,46 +45,6 @@ static void broken_signature(struct verify_job *job, const char *fmt, ...)
     sign_sig *sig = sign_report_add_sig(job->report);
     if (sig)
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "%s", message);
-}
-
-static int workdir(struct verify_job *job, char *why, size_t why_len)
-{
-    if (job->dir[0])
-        return 0;
-    if (asic_tmpdir(job->dir, sizeof job->dir) != 0) {
-        job->dir[0] = 0;
-        snprintf(why, why_len, "cannot make a working folder: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* A new file name in the working folder. */
-static void work_file(struct verify_job *job, char *out, size_t size, const char *suffix)
-{
-    snprintf(out, size, "%s/f%d%s", job->dir, job->files++, suffix);
-}
-
-static int write_bytes(const char *path, const unsigned char *bytes, size_t len)
-{
-    FILE *fp = fopen(path, "wbx");
-    int ok = fp && fwrite(bytes, 1, len, fp) == len;
-    if (fp && fclose(fp) != 0)
-        ok = 0;
-    return ok ? 0 : -1;
-}
-
-static int extract_to(struct verify_job *job, const struct asic_entry *e, const char *path,
-                      char *why, size_t why_len)
-{
-    int fd = open(job->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(why, why_len, "cannot open the working folder: %s", strerror(errno));
-        return -1;
-    }
-    int rc = asic_write_entry(&job->c, e, fd, path + strlen(job->dir) + 1, why, why_len);
-    close(fd);
-    return rc;
 }
 
 static void mark_covered(struct verify_job *job, size_t first, const char *name)
@@ -127,21 +80,18 @@ static void verify_cades_s(struct verify_job *job, const struct asic_entry *sig_
     for (size_t i = 0; i < job->c.count; i++)
         if (job->c.entries[i].role == ASIC_ROLE_DATA)
             data = &job->c.entries[i];
-    char why[512], sig_path[PATH_MAX + 16], data_path[PATH_MAX + 16];
-    if (workdir(job, why, sizeof why) != 0) {
+    char why[512];
+    sign_source *signature = asic_member_source(&job->c, sig_entry, why, sizeof why);
+    sign_source *content = signature ? asic_member_source(&job->c, data, why, sizeof why) : NULL;
+    if (!content) {
         sign_report_set_error(job->report, "%s", why);
-        return;
+    } else {
+        size_t first = sign_report_count(job->report);
+        sign_format_cades.verify(job->ctx, job->report, signature, content);
+        mark_covered(job, first, data->name);
     }
-    work_file(job, sig_path, sizeof sig_path, ".p7s");
-    work_file(job, data_path, sizeof data_path, ".data");
-    if (extract_to(job, sig_entry, sig_path, why, sizeof why) != 0 ||
-        extract_to(job, data, data_path, why, sizeof why) != 0) {
-        sign_report_set_error(job->report, "%s", why);
-        return;
-    }
-    size_t first = sign_report_count(job->report);
-    sign_format_cades.verify(job->ctx, job->report, sig_path, data_path);
-    mark_covered(job, first, data->name);
+    sign_source_free(content);
+    sign_source_free(signature);
 }
 
 /* ASiC-E: META-INF/ASiCManifest*.xml names a signature*.p7s that signs it, and lists the data
@@ -160,7 +110,7 @@ static void verify_cades_manifest(struct verify_job *job, const struct asic_entr
         return;
     }
     const struct asic_entry *sig_entry = asic_find(&job->c, m.sig_reference);
-    char sig_path[PATH_MAX + 16], manifest_path[PATH_MAX + 16];
+    sign_source *signature = NULL, *manifest = NULL;
     if (!sig_entry || sig_entry->role != ASIC_ROLE_META ||
         !starts_ends(sig_entry->name, "META-INF/", ".p7s")) {
         broken_signature(job, "%s names the signature %s, which is not a META-INF/*.p7s in the "
@@ -168,19 +118,14 @@ static void verify_cades_manifest(struct verify_job *job, const struct asic_entr
         goto done;
     }
     used[sig_entry - job->c.entries] = 1;
-    if (workdir(job, why, sizeof why) != 0) {
-        sign_report_set_error(job->report, "%s", why);
-        goto done;
-    }
-    work_file(job, sig_path, sizeof sig_path, ".p7s");
-    work_file(job, manifest_path, sizeof manifest_path, ".xml");
-    if (write_bytes(manifest_path, bytes, len) != 0 ||
-        extract_to(job, sig_entry, sig_path, why, sizeof why) != 0) {
-        sign_report_set_error(job->report, "cannot write to the working folder");
+    signature = asic_member_source(&job->c, sig_entry, why, sizeof why);
+    manifest = signature ? sign_source_from_memory(bytes, len, manifest_entry->name) : NULL;
+    if (!manifest) {
+        sign_report_set_error(job->report, "%s", signature ? "out of memory" : why);
         goto done;
     }
     size_t first = sign_report_count(job->report);
-    sign_format_cades.verify(job->ctx, job->report, sig_path, manifest_path);
+    sign_format_cades.verify(job->ctx, job->report, signature, manifest);
     for (size_t i = first; i < sign_report_count(job->report); i++)
         sign_sig_warn(report_sig(job->report, i), "signed: %s, signature %s", manifest_entry->name,
                       sig_entry->name);
@@ -211,6 +156,8 @@ static void verify_cades_manifest(struct verify_job *job, const struct asic_entr
         }
     }
 done:
+    sign_source_free(manifest);
+    sign_source_free(signature);
     asic_manifest_clear(&m);
     free(bytes);
 }
@@ -348,17 +295,17 @@ static void check_odf_manifest(struct verify_job *job, const struct asic_entry *
 
 /* ---------------------------------------------------------------- the container */
 
-void asic_verify(const sign_ctx *ctx, sign_report *report, const char *path,
-                 const char *content_path)
+void asic_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
+                 const sign_source *content)
 {
     struct verify_job job = {.ctx = ctx, .report = report};
     char why[512];
-    if (content_path) {
+    if (content) {
         sign_report_set_error(report, "an ASiC container carries its data objects: --content "
                                       "does not apply");
         return;
     }
-    if (asic_open(&job.c, path, 0, why, sizeof why) != 0) {
+    if (asic_open(&job.c, src, why, sizeof why) != 0) {
         sign_report_set_error(report, "%s", why);
         return;
     }
@@ -419,7 +366,5 @@ void asic_verify(const sign_ctx *ctx, sign_report *report, const char *path,
     }
 done:
     free(used);
-    if (job.dir[0])
-        asic_rmtree(job.dir);
     asic_close(&job.c);
 }

@@ -184,32 +184,115 @@ static int check_collisions(struct asic_container *c, char *why, size_t why_len)
     return 0;
 }
 
-int asic_open(struct asic_container *c, const char *path, int writable, char *why, size_t why_len)
+/* ---------------------------------------------------------------- a source as a zip */
+
+/* libzip reads the container through this: random access on a sign_source, so that a container
+ * is read where it lies (a file, memory, stdin's copy) and never extracted. */
+struct zip_reader {
+    const sign_source *src;
+    zip_uint64_t position;
+    zip_error_t error;
+};
+
+static zip_int64_t zip_reader_call(void *userdata, void *data, zip_uint64_t len,
+                                   zip_source_cmd_t cmd)
 {
-    memset(c, 0, sizeof *c);
-    unsigned char head[SIGN_DETECT_BYTES];
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return fail(c, why, why_len, "cannot open %s: %s", path, strerror(errno));
-    size_t got = fread(head, 1, sizeof head, fp);
-    fclose(fp);
+    struct zip_reader *reader = userdata;
+    switch (cmd) {
+    case ZIP_SOURCE_OPEN:
+        reader->position = 0;
+        return 0;
+    case ZIP_SOURCE_READ: {
+        long long n = sign_source_read_at(reader->src, reader->position, data, (size_t)len);
+        if (n < 0) {
+            zip_error_set(&reader->error, ZIP_ER_READ, errno);
+            return -1;
+        }
+        reader->position += (zip_uint64_t)n;
+        return n;
+    }
+    case ZIP_SOURCE_CLOSE:
+        return 0;
+    case ZIP_SOURCE_STAT: {
+        zip_stat_t *st = data;
+        zip_stat_init(st);
+        st->size = sign_source_size(reader->src);
+        st->valid |= ZIP_STAT_SIZE;
+        return sizeof *st;
+    }
+    case ZIP_SOURCE_SEEK: {
+        zip_int64_t at = zip_source_seek_compute_offset(reader->position,
+                                                        sign_source_size(reader->src), data, len,
+                                                        &reader->error);
+        if (at < 0)
+            return -1;
+        reader->position = (zip_uint64_t)at;
+        return 0;
+    }
+    case ZIP_SOURCE_TELL:
+        return (zip_int64_t)reader->position;
+    case ZIP_SOURCE_ERROR:
+        return zip_error_to_data(&reader->error, data, len);
+    case ZIP_SOURCE_FREE:
+        zip_error_fini(&reader->error);
+        free(reader);
+        return 0;
+    case ZIP_SOURCE_SUPPORTS:
+        return zip_source_make_command_bitmap(ZIP_SOURCE_OPEN, ZIP_SOURCE_READ, ZIP_SOURCE_CLOSE,
+                                              ZIP_SOURCE_STAT, ZIP_SOURCE_SEEK, ZIP_SOURCE_TELL,
+                                              ZIP_SOURCE_ERROR, ZIP_SOURCE_FREE,
+                                              ZIP_SOURCE_SUPPORTS, -1);
+    default:
+        zip_error_set(&reader->error, ZIP_ER_OPNOTSUPP, 0);
+        return -1;
+    }
+}
+
+zip_source_t *asic_zip_source(const sign_source *src, zip_error_t *error)
+{
+    struct zip_reader *reader = calloc(1, sizeof *reader);
+    if (!reader) {
+        zip_error_set(error, ZIP_ER_MEMORY, 0);
+        return NULL;
+    }
+    reader->src = src;
+    zip_error_init(&reader->error);
+    zip_source_t *zs = zip_source_function_create(zip_reader_call, reader, error);
+    if (!zs) {
+        zip_error_fini(&reader->error);
+        free(reader);
+    }
+    return zs;
+}
+
+/* ---------------------------------------------------------------- opening */
+
+/* Opens the zip in zs (libzip takes it on success) whose first bytes are head, and checks its
+ * structure; flags as for zip_open_from_source. */
+static int open_checked(struct asic_container *c, zip_source_t *zs, const unsigned char *head,
+                        size_t head_len, int flags, char *why, size_t why_len)
+{
     enum asic_kind kind;
-    if (!asic_detect(head, got, &kind))
+    if (!asic_detect(head, head_len, &kind)) {
+        zip_source_free(zs);
         return fail(c, why, why_len, "not an ASiC container: the first entry must be \"mimetype\", "
                                      "stored, without extra field, naming %s or %s",
                     ASIC_MIMETYPE_E, ASIC_MIMETYPE_S);
+    }
     c->kind = kind;
-    int error = 0;
-    c->zip = zip_open(path, ZIP_CHECKCONS | (writable ? 0 : ZIP_RDONLY), &error);
-    if (!c->zip && error == ZIP_ER_EXISTS)
-        return fail(c, why, why_len, "refused: duplicate names in the container");
+    zip_error_t error;
+    zip_error_init(&error);
+    c->zip = zip_open_from_source(zs, ZIP_CHECKCONS | flags, &error);
     if (!c->zip) {
-        zip_error_t ze;
-        zip_error_init_with_code(&ze, error);
-        fail(c, why, why_len, "not a readable zip container: %s", zip_error_strerror(&ze));
-        zip_error_fini(&ze);
+        zip_source_free(zs);
+        if (zip_error_code_zip(&error) == ZIP_ER_EXISTS)
+            fail(c, why, why_len, "refused: duplicate names in the container");
+        else
+            fail(c, why, why_len, "not a readable zip container: %s", zip_error_strerror(&error));
+        zip_error_fini(&error);
         return -1;
     }
+    zip_error_fini(&error);
     zip_int64_t n = zip_get_num_entries(c->zip, 0);
     if (n <= 0 || n > ASIC_MAX_ENTRIES)
         return fail(c, why, why_len, "refused: %lld entries (1 to %d allowed)", (long long)n,
@@ -251,6 +334,42 @@ int asic_open(struct asic_container *c, const char *path, int writable, char *wh
         return fail(c, why, why_len, "refused: an ASiC-S holds exactly one data object, this one "
                                      "%zu", data);
     return 0;
+}
+
+int asic_open(struct asic_container *c, const sign_source *src, char *why, size_t why_len)
+{
+    memset(c, 0, sizeof *c);
+    if (sign_source_open_error(src))
+        return fail(c, why, why_len, "cannot open %s: %s", sign_source_name(src),
+                    strerror(sign_source_open_error(src)));
+    unsigned char head[SIGN_DETECT_BYTES];
+    long long got = sign_source_read_at(src, 0, head, sizeof head);
+    if (got < 0)
+        return fail(c, why, why_len, "cannot read %s: %s", sign_source_name(src),
+                    strerror(errno));
+    zip_error_t error;
+    zip_error_init(&error);
+    zip_source_t *zs = asic_zip_source(src, &error);
+    zip_error_fini(&error);
+    if (!zs)
+        return fail(c, why, why_len, "out of memory");
+    return open_checked(c, zs, head, (size_t)got, ZIP_RDONLY, why, why_len);
+}
+
+int asic_open_store(struct asic_container *c, struct asic_store *store, char *why,
+                    size_t why_len)
+{
+    memset(c, 0, sizeof *c);
+    unsigned char head[SIGN_DETECT_BYTES];
+    zip_int64_t got = -1;
+    if (zip_source_open(store->zip_source) == 0) {
+        got = zip_source_read(store->zip_source, head, sizeof head);
+        zip_source_close(store->zip_source);
+    }
+    if (got < 0)
+        return fail(c, why, why_len, "cannot read the container back");
+    zip_source_keep(store->zip_source); /* the store keeps it when the zip is closed */
+    return open_checked(c, store->zip_source, head, (size_t)got, 0, why, why_len);
 }
 
 /* ---------------------------------------------------------------- streaming content */
@@ -367,6 +486,96 @@ int asic_digest_entry(struct asic_container *c, const struct asic_entry *e, cons
         snprintf(why, why_len, "cannot read %s from the container (damaged, or not the size it "
                                "declares)", e->name);
     return ok ? 0 : -1;
+}
+
+/* A member as a source for the CAdES and XAdES modules: read on demand from the container with
+ * the same rules as asic_entry_bio (declared size, CRC), so that a large data object is hashed
+ * streaming and never held whole. Reading backwards reopens it (deflate cannot seek). */
+struct member_state {
+    zip_t *zip;                 /* the container's; it outlives the source */
+    zip_uint64_t index, declared;
+    zip_file_t *file;           /* open stream, or NULL */
+    zip_uint64_t position;      /* of file */
+};
+
+/* Reads from the open stream; at the declared end, one more read checks that the member ends
+ * there and lets libzip check its CRC. */
+static long long member_read(struct member_state *m, void *buf, size_t len)
+{
+    zip_int64_t n = zip_fread(m->file, buf, len);
+    if (n < 0)
+        return -1; /* inflate error or CRC mismatch */
+    m->position += (zip_uint64_t)n;
+    if (m->position > m->declared || (n == 0 && m->position != m->declared))
+        return -1;
+    unsigned char beyond;
+    if (n > 0 && m->position == m->declared && zip_fread(m->file, &beyond, 1) != 0)
+        return -1;
+    return n;
+}
+
+static long long member_read_at(void *state, uint64_t offset, void *buf, size_t len)
+{
+    struct member_state *m = state;
+    if (m->file && offset < m->position) {
+        zip_fclose(m->file);
+        m->file = NULL;
+    }
+    if (!m->file) {
+        m->file = zip_fopen_index(m->zip, m->index, 0);
+        m->position = 0;
+        if (!m->file) {
+            errno = EIO;
+            return -1;
+        }
+    }
+    unsigned char skipped[65536];
+    while (m->position < offset) {
+        uint64_t gap = offset - m->position;
+        long long n = member_read(m, skipped, gap < sizeof skipped ? (size_t)gap : sizeof skipped);
+        if (n <= 0) {
+            errno = EIO;
+            return n < 0 ? -1 : 0;
+        }
+    }
+    long long n = member_read(m, buf, len);
+    if (n < 0)
+        errno = EIO;
+    return n;
+}
+
+static void member_release(void *state)
+{
+    struct member_state *m = state;
+    if (m->file)
+        zip_fclose(m->file);
+    free(m);
+}
+
+static const struct sign_source_class member_kind = {member_read_at, member_release};
+
+sign_source *asic_member_source(struct asic_container *c, const struct asic_entry *e, char *why,
+                                size_t why_len)
+{
+    sign_source *src = NULL;
+    if (e->role == ASIC_ROLE_META && e->size <= ASIC_MAX_META_BYTES) {
+        /* Signatures and manifests are small: in memory, where the CAdES module reads them
+         * fastest (its certificate cache). */
+        unsigned char *bytes = NULL;
+        size_t len = 0;
+        if (asic_read_meta(c, e, &bytes, &len, why, why_len) != 0)
+            return NULL;
+        src = sign_source_take_memory(bytes, len, e->name);
+    } else {
+        struct member_state *m = calloc(1, sizeof *m);
+        if (m) {
+            *m = (struct member_state){.zip = c->zip, .index = e->index, .declared = e->size};
+            src = sign_source_new(&member_kind, m, e->size, e->name);
+        }
+    }
+    if (!src)
+        snprintf(why, why_len, "out of memory");
+    return src;
 }
 
 /* ---------------------------------------------------------------- extraction */

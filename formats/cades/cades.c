@@ -6,6 +6,8 @@
  * the rest to the one validation process as evidence: the signer's chain, the claimed time
  * against the time-stamps and the level are decided in libsign/validation/process.c. */
 #include <errno.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/rsa.h>
@@ -178,20 +180,20 @@ static int known_content_digest(const EVP_MD *md, unsigned char *digest, unsigne
     return 1;
 }
 
-/* The detached content in the file at arg (a path; NULL: none), hashed streaming with md. */
-static int file_content_digest(const EVP_MD *md, unsigned char *digest, unsigned int *digest_len,
-                               void *arg)
+/* The detached content in the source arg (NULL: none), hashed streaming with md. */
+static int source_content_digest(const EVP_MD *md, unsigned char *digest,
+                                 unsigned int *digest_len, void *arg)
 {
-    const char *path = arg;
-    BIO *in = path ? BIO_new_file(path, "rb") : NULL;
-    EVP_MD_CTX *mdctx = in ? EVP_MD_CTX_new() : NULL;
-    int ok = mdctx && EVP_DigestInit_ex(mdctx, md, NULL), n = 0;
+    const sign_source *content = arg;
+    EVP_MD_CTX *mdctx = content && !sign_source_open_error(content) ? EVP_MD_CTX_new() : NULL;
+    int ok = mdctx && EVP_DigestInit_ex(mdctx, md, NULL);
     unsigned char buf[65536];
-    while (ok && (n = BIO_read(in, buf, sizeof buf)) > 0)
+    long long n = 0;
+    for (uint64_t at = 0; ok && (n = sign_source_read_at(content, at, buf, sizeof buf)) > 0;
+         at += (uint64_t)n)
         ok = EVP_DigestUpdate(mdctx, buf, (size_t)n);
     ok = ok && n == 0 && EVP_DigestFinal_ex(mdctx, digest, digest_len);
     EVP_MD_CTX_free(mdctx);
-    BIO_free(in);
     ERR_clear_error();
     return ok;
 }
@@ -294,7 +296,7 @@ done:
 
 
 static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
-                          BIO *digested, int content_found, const char *content_path,
+                          BIO *digested, int content_found, const sign_source *content,
                           STACK_OF(X509) *certs, sign_sig *sig)
 {
     cms_signature_id(si, sig);
@@ -348,8 +350,8 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
     sign_evidence_add_certificates(&ev, certs);
     cms_signature_timestamps(ctx, si, &ev);
     /* EN 319 122-1 5.5.3: archive time-stamps over the signature and all it carries; a
-     * detached content is hashed again from its file for each. */
-    cades_archive_check(ctx, cms, si, file_content_digest, (void *)content_path, &ev);
+     * detached content is hashed again from its source for each. */
+    cades_archive_check(ctx, cms, si, source_content_digest, (void *)content, &ev);
     STACK_OF(X509_CRL) *crls = CMS_get1_crls(cms);
     for (int i = 0; crls && i < sk_X509_CRL_num(crls); i++)
         sign_revocation_data_add(&ev.revocation, NULL, sk_X509_CRL_value(crls, i));
@@ -368,26 +370,35 @@ static CMS_ContentInfo *read_cms(BIO *in)
     return cms;
 }
 
-static void cades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
-                         const char *content_path)
+/* The CMS structure in src. One of the usual size is read whole, so that its certificates come
+ * from the context's cache (a source already in memory is used in place); a large enveloping
+ * one is decoded from a stream over the source as it is. */
+static CMS_ContentInfo *read_source_cms(const sign_ctx *ctx, const sign_source *src)
 {
-    BIO *in = BIO_new_file(path, "rb");
-    if (!in) {
-        sign_report_set_error(report, "cannot open: %s", strerror(errno));
-        return;
-    }
-    /* A file of the usual size is read whole, so that its certificates come from the
-     * context's cache; a large enveloping one is decoded from the stream as it is. */
     CMS_ContentInfo *cms = NULL;
     unsigned char small[1 << 16];
-    int got = BIO_read(in, small, sizeof small);
-    if (got > 0 && got < (int)sizeof small)
-        cms = cms_read(ctx, small, (size_t)got);
-    if (!cms && BIO_reset(in) == 0) {
+    const unsigned char *whole = sign_source_memory(src);
+    uint64_t size = sign_source_size(src);
+    if (whole && size > 0 && size <= LONG_MAX) {
+        cms = cms_read(ctx, whole, (size_t)size);
+    } else if (size > 0 && size < sizeof small) {
+        long long got = sign_source_read_at(src, 0, small, sizeof small);
+        if (got > 0 && (uint64_t)got == size)
+            cms = cms_read(ctx, small, (size_t)got);
+    }
+    BIO *in = cms ? NULL : sign_source_bio(src);
+    if (in) {
         ERR_clear_error();
         cms = read_cms(in);
+        BIO_free(in);
     }
-    BIO_free(in);
+    return cms;
+}
+
+static void cades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
+                         const sign_source *content_src)
+{
+    CMS_ContentInfo *cms = read_source_cms(ctx, src);
     if (!cms) {
         char reason[256];
         sign_report_set_error(report, "not a valid CMS signature (%s)",
@@ -408,11 +419,17 @@ static void cades_verify(const sign_ctx *ctx, sign_report *report, const char *p
     ASN1_OCTET_STRING **embedded = CMS_get0_content(cms);
     int detached = !embedded || !*embedded;
     BIO *content = NULL;
-    if (detached && content_path) {
-        content = BIO_new_file(content_path, "rb");
+    if (detached && content_src) {
+        if (sign_source_open_error(content_src)) {
+            sign_report_set_error(report, "cannot open content %s: %s",
+                                  sign_source_name(content_src),
+                                  strerror(sign_source_open_error(content_src)));
+            CMS_ContentInfo_free(cms);
+            return;
+        }
+        content = sign_source_bio(content_src);
         if (!content) {
-            sign_report_set_error(report, "cannot open content %s: %s", content_path,
-                                  strerror(errno));
+            sign_report_set_error(report, "out of memory");
             CMS_ContentInfo_free(cms);
             return;
         }
@@ -442,7 +459,7 @@ static void cades_verify(const sign_ctx *ctx, sign_report *report, const char *p
             break;
         }
         verify_signer(ctx, cms, sk_CMS_SignerInfo_value(signer_infos, i), digested,
-                      content_found, detached ? content_path : NULL, certs, sig);
+                      content_found, detached ? content_src : NULL, certs, sig);
     }
 done:
     /* Free the digest BIOs that CMS_dataInit pushed, but not the content BIO under them. */
@@ -463,55 +480,63 @@ done:
 }
 
 /* The detached content for B-LTA: opts->content_name when given (segl-extend --content), else
- * the signature's name without .p7s/.p7m/.sig when that file exists, as segl-verify finds it.
- * NULL when there is none; free()d by the caller. */
-static char *detached_content_path(const sign_options *opts, const char *path)
+ * the signature's name without .p7s/.p7m/.sig when src is a named file and that file exists, as
+ * segl-verify finds it. NULL when there is none (*out_of_memory tells that case apart). */
+static sign_source *detached_content(const sign_options *opts, const sign_source *src,
+                                     int *out_of_memory)
 {
-    if (opts->content_name)
-        return strdup(opts->content_name);
+    *out_of_memory = 0;
+    if (opts->content_name) {
+        sign_source *content = sign_source_open_file(opts->content_name);
+        *out_of_memory = !content;
+        return content;
+    }
     static const char *const extensions[] = {".p7s", ".p7m", ".sig"};
-    size_t len = strlen(path);
-    for (size_t i = 0; i < 3; i++) {
+    const char *path = sign_source_path(src);
+    size_t len = path ? strlen(path) : 0;
+    for (size_t i = 0; path && i < 3; i++) {
         size_t ext = strlen(extensions[i]);
         if (len > ext && strcmp(path + len - ext, extensions[i]) == 0) {
-            char *content = strndup(path, len - ext);
-            BIO *probe = content ? BIO_new_file(content, "rb") : NULL;
-            ERR_clear_error();
-            if (probe) {
-                BIO_free(probe);
+            char *content_path = strndup(path, len - ext);
+            sign_source *content = content_path ? sign_source_open_file(content_path) : NULL;
+            free(content_path);
+            *out_of_memory = !content;
+            if (content && !sign_source_open_error(content))
                 return content;
-            }
-            free(content);
+            sign_source_free(content);
         }
     }
     return NULL;
 }
 
-/* Before an archive time-stamp covers it: the content at content_path is what every signature
- * of cms was made over. */
-static int check_detached_content(sign_ctx *ctx, CMS_ContentInfo *cms, const char *content_path)
+/* Before an archive time-stamp covers it: content is what every signature of cms was made
+ * over. */
+static int check_detached_content(sign_ctx *ctx, CMS_ContentInfo *cms, const sign_source *content)
 {
-    BIO *content = BIO_new_file(content_path, "rb");
-    if (!content)
-        return sign_seterr(ctx, SIGN_EIO, "%s: %s", content_path, strerror(errno));
-    BIO *digested = CMS_dataInit(cms, content);
+    const char *name = sign_source_name(content);
+    if (sign_source_open_error(content))
+        return sign_seterr(ctx, SIGN_EIO, "%s: %s", name,
+                           strerror(sign_source_open_error(content)));
+    BIO *in = sign_source_bio(content);
+    if (!in)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    BIO *digested = CMS_dataInit(cms, in);
     unsigned char buf[65536];
     int n = 0;
     while (digested && (n = BIO_read(digested, buf, sizeof buf)) > 0)
         ;
-    int rc = digested && n == 0 ? SIGN_OK
-                                : sign_seterr(ctx, SIGN_EIO, "cannot read %s", content_path);
+    int rc = digested && n == 0 ? SIGN_OK : sign_seterr(ctx, SIGN_EIO, "cannot read %s", name);
     STACK_OF(CMS_SignerInfo) *signer_infos = CMS_get0_SignerInfos(cms);
     for (int i = 0; rc == SIGN_OK && i < sk_CMS_SignerInfo_num(signer_infos); i++)
         if (CMS_SignerInfo_verify_content(sk_CMS_SignerInfo_value(signer_infos, i), digested) <= 0)
             rc = sign_seterr(ctx, SIGN_EINVAL, "%s is not the content signature %d was made "
-                                               "over", content_path, i + 1);
-    while (digested && digested != content) {
+                                               "over", name, i + 1);
+    while (digested && digested != in) {
         BIO *next = BIO_pop(digested);
         BIO_free(digested);
         digested = next;
     }
-    BIO_free(content);
+    BIO_free(in);
     ERR_clear_error();
     return rc;
 }
@@ -520,33 +545,37 @@ static int check_detached_content(sign_ctx *ctx, CMS_ContentInfo *cms, const cha
  * validation data (B-LT), then an archive time-stamp over all that (B-LTA; each extension to
  * B-LTA adds one more, renewing the archive). The signed parts are untouched: unsigned
  * attributes, certificates and CRLs are outside what the signatures cover. */
-static int cades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out)
+static int cades_extend(sign_ctx *ctx, const sign_options *opts, const sign_source *src,
+                        BIO *out)
 {
-    BIO *in = BIO_new_file(path, "rb");
+    const char *name = sign_source_name(src);
+    BIO *in = sign_source_bio(src);
     if (!in)
-        return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, strerror(errno));
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
     CMS_ContentInfo *cms = read_cms(in);
     BIO_free(in);
     if (!cms || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
         CMS_ContentInfo_free(cms);
-        return sign_seterr(ctx, SIGN_EPARSE, "%s: not a CMS signature", path);
+        return sign_seterr(ctx, SIGN_EPARSE, "%s: not a CMS signature", name);
     }
     STACK_OF(CMS_SignerInfo) *signer_infos = CMS_get0_SignerInfos(cms);
     STACK_OF(X509) *certs = CMS_get1_certs(cms);
     CMS_set1_signers_certs(cms, NULL, 0);
     ERR_clear_error();
-    char *content_path = NULL;
+    sign_source *content = NULL;
     int rc = sk_CMS_SignerInfo_num(signer_infos) > 0
                  ? SIGN_OK
-                 : sign_seterr(ctx, SIGN_EPARSE, "%s: no signature to extend", path);
+                 : sign_seterr(ctx, SIGN_EPARSE, "%s: no signature to extend", name);
     ASN1_OCTET_STRING **embedded = CMS_get0_content(cms);
     if (rc == SIGN_OK && opts->level >= SIGN_LEVEL_B_LTA && (!embedded || !*embedded)) {
         /* EN 319 122-1 5.5.3: the archive time-stamp covers the detached content's hash. */
-        content_path = detached_content_path(opts, path);
-        rc = content_path ? check_detached_content(ctx, cms, content_path)
-                          : sign_seterr(ctx, SIGN_EINVAL, "%s: B-LTA time-stamps the signed "
-                                                          "content too: give it with --content "
-                                                          "FILE", path);
+        int out_of_memory = 0;
+        content = detached_content(opts, src, &out_of_memory);
+        rc = content ? check_detached_content(ctx, cms, content)
+             : out_of_memory ? sign_seterr(ctx, SIGN_ENOMEM, "out of memory")
+                             : sign_seterr(ctx, SIGN_EINVAL, "%s: B-LTA time-stamps the signed "
+                                                             "content too: give it with --content "
+                                                             "FILE", name);
     }
     for (int i = 0; rc == SIGN_OK && i < sk_CMS_SignerInfo_num(signer_infos); i++) {
         CMS_SignerInfo *si = sk_CMS_SignerInfo_value(signer_infos, i);
@@ -556,7 +585,7 @@ static int cades_extend(sign_ctx *ctx, const sign_options *opts, const char *pat
         const EVP_MD *md = digest_alg ? EVP_get_digestbyobj(digest_alg->algorithm) : NULL;
         if (!signer) {
             rc = sign_seterr(ctx, SIGN_EPARSE, "%s: signature %d does not carry its certificate",
-                             path, i + 1);
+                             name, i + 1);
             break;
         }
         if (CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1) < 0)
@@ -568,10 +597,10 @@ static int cades_extend(sign_ctx *ctx, const sign_options *opts, const char *pat
     for (int i = 0; rc == SIGN_OK && opts->level >= SIGN_LEVEL_B_LTA &&
                     i < sk_CMS_SignerInfo_num(signer_infos); i++)
         rc = cades_archive_add(ctx, cms, sk_CMS_SignerInfo_value(signer_infos, i),
-                               file_content_digest, content_path, opts->tsa_url);
+                               source_content_digest, content, opts->tsa_url);
     if (rc == SIGN_OK && !i2d_CMS_bio(out, cms))
         rc = sign_seterr(ctx, SIGN_EWRITE, "cannot write the extended signature");
-    free(content_path);
+    sign_source_free(content);
     sk_X509_pop_free(certs, X509_free);
     CMS_ContentInfo_free(cms);
     return rc;

@@ -20,7 +20,6 @@ void cades_archive_check(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerIn
 int cades_archive_attr_next(CMS_SignerInfo *si, int lastpos);
 
 /* cades_list.c: the signatures of a CMS file as segl-inspect lists them (sign_format.list). */
-int sign_cades_list(sign_ctx *ctx, const unsigned char *data, size_t len, const char *name,
-                    struct json_t *file);
+int sign_cades_list(sign_ctx *ctx, const sign_source *src, struct json_t *file);
 
 #endif

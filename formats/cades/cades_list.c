@@ -1,6 +1,7 @@
 /* CAdES/CMS: list the signatures of a SignedData for segl-inspect, without validating them. What
  * is shown is what each SignerInfo claims: its signer, signing time, algorithms and the
  * attributes that mark its AdES level (ETSI EN 319 122-1 clause 6: baseline levels). */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 #include <openssl/bn.h>
@@ -196,9 +197,13 @@ static CMS_ContentInfo *read_cms(const unsigned char *data, size_t len)
     return cms;
 }
 
-int sign_cades_list(sign_ctx *ctx, const unsigned char *data, size_t len, const char *name,
-                    json_t *file)
+int sign_cades_list(sign_ctx *ctx, const sign_source *src, json_t *file)
 {
+    const char *name = sign_source_name(src);
+    const unsigned char *data = NULL;
+    size_t len = 0;
+    if (sign_source_view(src, &data, &len) != 0)
+        return sign_seterr(ctx, SIGN_EIO, "%s: cannot read: %s", name, strerror(errno));
     CMS_ContentInfo *cms = len <= INT32_MAX ? read_cms(data, len) : NULL;
     if (!cms)
         return sign_seterr(ctx, SIGN_EPARSE, "%s: not a valid CMS signature", name);

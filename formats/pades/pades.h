@@ -11,8 +11,8 @@
 int pades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out);
 
 /* pades_verify.c */
-void pades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
-                  const char *content_path);
+void pades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
+                  const sign_source *content);
 
 /* pades_diff.c: modification analysis (fail closed). signed_end is where the signature's
  * revision ends (its ByteRange end); docmdp is the certification level /P of a certification
@@ -57,6 +57,9 @@ int pades_update_digest(const struct pades_update *u, const EVP_MD *md, unsigned
 int pades_update_set_contents(struct pades_update *u, const unsigned char *der, size_t len);
 /* Write the original and the update. */
 int pades_update_emit(const struct pades_update *u, BIO *out);
+/* The document with the update appended, as a new source over the original's bytes (which are
+ * not copied: the original's source must outlive it). NULL when out of memory. */
+sign_source *pades_update_result(const struct pades_update *u);
 
 /* ---- pades_sign.c ---- */
 enum pades_field_kind { PADES_SIGNATURE, PADES_DOC_TIMESTAMP };
@@ -84,11 +87,13 @@ int pades_timestamp_check_ranges(const sign_ctx *ctx, const unsigned char *token
                                  sign_timestamp_result *out);
 
 /* ---- pades_ltv.c: long-term levels (EN 319 142-1 5.4) ---- */
-/* Bring the PDF open on fd to opts->level after signing (B-LT: DSS for the signature sig_num;
+/* Bring the PDF in src to opts->level after signing (B-LT: DSS for the signature sig_num;
  * B-LTA: and a document timestamp) or extending (sig_num 0: every signature, with a document
- * timestamp first when one has none), writing the whole result to out. */
-int pades_augment(sign_ctx *ctx, const sign_options *opts, int fd, uint32_t sig_num, BIO *out);
-int pades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out);
+ * timestamp first when one has none), writing the whole result to out. Each step's revision is
+ * appended to the bytes before it in memory (sign_source_append), never staged in a file. */
+int pades_augment(sign_ctx *ctx, const sign_options *opts, const sign_source *src,
+                  uint32_t sig_num, BIO *out);
+int pades_extend(sign_ctx *ctx, const sign_options *opts, const sign_source *src, BIO *out);
 
 /* ---- pades_verify.c ---- */
 /* Numbers of the signature dictionaries of the signature fields (0 for a direct /V). */

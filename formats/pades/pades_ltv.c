@@ -3,13 +3,10 @@
  * timestamps later, offline (B-LT), and document timestamps (B-T for a signature that has no
  * signature timestamp, B-LTA over the DSS). Each goes into an incremental update of its own, so
  * that every earlier byte, and so every earlier signature, stays as it was. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <openssl/pem.h> /* before cms.h, see cades.c */
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -209,8 +206,9 @@ static void write_refs(struct pdf_buf *buf, const pdf_value *old_items, const st
 
 /* ISO 32000-2 12.8.4.3: the DSS, /Certs, /OCSPs, /CRLs streams and /VRI keyed by the
  * signature's /Contents digest, for signature sig_num (0: every signature and document
- * timestamp of the document). A DSS already there is kept and added to. */
-static int append_dss(sign_ctx *ctx, pdf_doc *doc, uint32_t sig_num, BIO *out)
+ * timestamp of the document). A DSS already there is kept and added to. *result gets the
+ * document with the new revision. */
+static int append_dss(sign_ctx *ctx, pdf_doc *doc, uint32_t sig_num, sign_source **result)
 {
     struct dss_build *b = calloc(1, sizeof *b);
     struct pades_update u;
@@ -304,10 +302,8 @@ static int append_dss(sign_ctx *ctx, pdf_doc *doc, uint32_t sig_num, BIO *out)
         goto done;
     }
     pades_write_object(&u, (uint32_t)root->num, root->gen, new_catalog);
-    if (pades_update_finish(&u) != 0)
+    if (pades_update_finish(&u) != 0 || !(*result = pades_update_result(&u)))
         rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
-    else if (pades_update_emit(&u, out) != 0)
-        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the PDF");
 done:
     if (b)
         dss_build_free(b);
@@ -319,8 +315,10 @@ done:
 /* ---------------------------------------------------------------- document timestamps */
 
 /* EN 319 142-1 5.4.3: a document time-stamp, a token over the new revision's ByteRange digest
- * in /Contents of a /DocTimeStamp dictionary. /Contents is sized from a first token. */
-static int append_doc_timestamp(sign_ctx *ctx, const sign_options *opts, pdf_doc *doc, BIO *out)
+ * in /Contents of a /DocTimeStamp dictionary. /Contents is sized from a first token. *result
+ * gets the document with the new revision. */
+static int append_doc_timestamp(sign_ctx *ctx, const sign_options *opts, pdf_doc *doc,
+                                sign_source **result)
 {
     const EVP_MD *md = pades_allowed_digest(opts->digest);
     if (!md)
@@ -345,8 +343,8 @@ static int append_doc_timestamp(sign_ctx *ctx, const sign_options *opts, pdf_doc
         rc = sign_tsa_request_digest(ctx, opts->tsa_url, md, digest, digest_len, &token, &token_len);
     if (rc == SIGN_OK && pades_update_set_contents(&u, token, token_len) != 0)
         rc = sign_seterr(ctx, SIGN_ECRYPTO, "the timestamp token is larger than the space reserved");
-    if (rc == SIGN_OK && pades_update_emit(&u, out) != 0)
-        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the PDF");
+    if (rc == SIGN_OK && !(*result = pades_update_result(&u)))
+        rc = sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
     OPENSSL_free(token);
     pades_update_free(&u);
     return rc;
@@ -393,12 +391,13 @@ static int needs_timestamp(pdf_doc *doc)
 
 enum step { STEP_DOC_TIMESTAMP, STEP_DSS };
 
-int pades_augment(sign_ctx *ctx, const sign_options *opts, int fd, uint32_t sig_num, BIO *out)
+int pades_augment(sign_ctx *ctx, const sign_options *opts, const sign_source *src,
+                  uint32_t sig_num, BIO *out)
 {
     enum step steps[3];
     int step_count = 0;
     pdf_doc doc;
-    if (pdf_open_fd(&doc, fd) != 0) {
+    if (pdf_open(&doc, src) != 0) {
         int rc = sign_seterr(ctx, SIGN_EPARSE, "not a PDF segl can update: %s", doc.error);
         pdf_close(&doc);
         return rc;
@@ -409,67 +408,51 @@ int pades_augment(sign_ctx *ctx, const sign_options *opts, int fd, uint32_t sig_
         steps[step_count++] = STEP_DSS;
     if (opts->level >= SIGN_LEVEL_B_LTA)
         steps[step_count++] = STEP_DOC_TIMESTAMP;
-    FILE *current = NULL;
+    /* Each step reads the document as the step before left it: src with the revisions so far
+     * appended (only they are held in memory). */
+    sign_source *current = NULL;
     int rc = SIGN_OK;
     for (int i = 0; rc == SIGN_OK && i < step_count; i++) {
-        if (i > 0 && pdf_open_fd(&doc, fileno(current)) != 0) {
+        if (i > 0 && pdf_open(&doc, current) != 0) {
             rc = sign_seterr(ctx, SIGN_EPARSE, "cannot read back the updated PDF: %s", doc.error);
             pdf_close(&doc);
             break;
         }
-        FILE *next = tmpfile();
-        BIO *sink = next ? BIO_new_fp(next, BIO_NOCLOSE) : NULL;
-        if (!sink)
-            rc = sign_seterr(ctx, SIGN_EIO, "cannot make a temporary file: %s", strerror(errno));
-        else if (steps[i] == STEP_DSS)
-            rc = append_dss(ctx, &doc, sig_num, sink);
+        sign_source *next = NULL;
+        if (steps[i] == STEP_DSS)
+            rc = append_dss(ctx, &doc, sig_num, &next);
         else
-            rc = append_doc_timestamp(ctx, opts, &doc, sink);
-        if (rc == SIGN_OK && (BIO_flush(sink) <= 0 || fflush(next) != 0))
-            rc = sign_seterr(ctx, SIGN_EIO, "cannot write a temporary file: %s", strerror(errno));
-        BIO_free(sink);
+            rc = append_doc_timestamp(ctx, opts, &doc, &next);
         pdf_close(&doc);
-        if (current)
-            fclose(current);
+        sign_source_free(current);
         current = next;
     }
     if (step_count == 0)
         pdf_close(&doc);
     /* the result, whole, to out */
-    int from = current ? fileno(current) : fd;
-    unsigned char chunk[65536];
-    off_t at = 0;
-    ssize_t n;
-    while (rc == SIGN_OK && (n = pread(from, chunk, sizeof chunk, at)) > 0) {
-        if (BIO_write(out, chunk, (int)n) != (int)n)
-            rc = sign_seterr(ctx, SIGN_EIO, "cannot write the PDF");
-        at += n;
-    }
-    if (current)
-        fclose(current);
+    if (rc == SIGN_OK && sign_source_write_to(current ? current : src, out) != 0)
+        rc = sign_seterr(ctx, SIGN_EIO, "cannot write the PDF");
+    sign_source_free(current);
     return rc;
 }
 
-int pades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out)
+int pades_extend(sign_ctx *ctx, const sign_options *opts, const sign_source *src, BIO *out)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, strerror(errno));
+    const char *name = sign_source_name(src);
     pdf_doc doc;
     int rc;
-    if (pdf_open_fd(&doc, fd) != 0) {
-        rc = sign_seterr(ctx, SIGN_EPARSE, "%s: not a PDF segl can update: %s", path, doc.error);
+    if (pdf_open(&doc, src) != 0) {
+        rc = sign_seterr(ctx, SIGN_EPARSE, "%s: not a PDF segl can update: %s", name, doc.error);
     } else if (pdf_dict_get(doc.sections[0].trailer, "Encrypt")) {
-        rc = sign_seterr(ctx, SIGN_EUNSUPPORTED, "%s: the PDF is encrypted", path);
+        rc = sign_seterr(ctx, SIGN_EUNSUPPORTED, "%s: the PDF is encrypted", name);
     } else {
         uint32_t nums[1];
         rc = pades_find_signatures(&doc, nums, 1) > 0
                  ? SIGN_OK
-                 : sign_seterr(ctx, SIGN_EPARSE, "%s: no signature to extend", path);
+                 : sign_seterr(ctx, SIGN_EPARSE, "%s: no signature to extend", name);
     }
     pdf_close(&doc);
     if (rc == SIGN_OK)
-        rc = pades_augment(ctx, opts, fd, 0, out);
-    close(fd);
+        rc = pades_augment(ctx, opts, src, 0, out);
     return rc;
 }

@@ -8,9 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 #include <openssl/rsa.h>
 #include <openssl/pem.h> /* before cms.h, see cades.c */
 #include <openssl/cms.h>
@@ -343,27 +341,6 @@ int pades_build_field_revision(sign_ctx *ctx, struct pades_update *u, const sign
     return SIGN_OK;
 }
 
-/* A descriptor of the input that can be mapped: the file itself, or a temporary copy of what
- * the BIO gives (stdin). */
-static int input_fd(BIO *in, FILE **tmp)
-{
-    FILE *fp = NULL;
-    struct stat st;
-    if (BIO_get_fp(in, &fp) == 1 && fp && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode))
-        return fileno(fp);
-    *tmp = tmpfile();
-    if (!*tmp)
-        return -1;
-    unsigned char chunk[65536];
-    int n;
-    while ((n = BIO_read(in, chunk, sizeof chunk)) > 0)
-        if (fwrite(chunk, 1, (size_t)n, *tmp) != (size_t)n)
-            return -1;
-    if (fflush(*tmp) != 0)
-        return -1;
-    return fileno(*tmp);
-}
-
 int pades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out)
 {
     if (opts->packaging == SIGN_PACKAGING_DETACHED || opts->packaging == SIGN_PACKAGING_ENVELOPING)
@@ -374,20 +351,18 @@ int pades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO
         return sign_seterr(ctx, SIGN_EINVAL, "digest %s not allowed (sha256, sha384, sha512)",
                            opts->digest ? opts->digest : "(none)");
     const char *tsa_url = opts->level >= SIGN_LEVEL_B_T ? opts->tsa_url : NULL;
-    FILE *tmp = NULL, *signed_tmp = NULL;
-    int fd = input_fd(in, &tmp);
-    if (fd < 0) {
-        if (tmp)
-            fclose(tmp);
+    /* The PDF is read where it lies when it is a file, else (stdin) into memory: the parser
+     * needs it as one block, and no temporary file is made for it. */
+    sign_source *input = sign_source_from_bio(in, "the PDF"), *signed_pdf = NULL;
+    if (!input)
         return sign_seterr(ctx, SIGN_EIO, "cannot read the PDF: %s", strerror(errno));
-    }
     pdf_doc doc;
     struct pades_update u;
     unsigned char *scratch = NULL, *cms = NULL;
     size_t scratch_len = 0, cms_len = 0;
     uint32_t sig_num = 0;
     int rc;
-    int opened = pdf_open_fd(&doc, fd);
+    int opened = pdf_open(&doc, input);
     pades_update_begin(&u, &doc);
     if (opened != 0) {
         rc = sign_seterr(ctx, SIGN_EPARSE, "not a PDF segl can update: %s", doc.error);
@@ -422,24 +397,15 @@ int pades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO
         goto done;
     }
     /* B-LT and B-LTA: further revisions over the signed file */
-    signed_tmp = tmpfile();
-    BIO *staged = signed_tmp ? BIO_new_fp(signed_tmp, BIO_NOCLOSE) : NULL;
-    int staged_ok = staged && pades_update_emit(&u, staged) == 0 && BIO_flush(staged) > 0 &&
-                    fflush(signed_tmp) == 0;
-    BIO_free(staged);
-    if (!staged_ok) {
-        rc = sign_seterr(ctx, SIGN_EIO, "cannot write a temporary file: %s", strerror(errno));
-        goto done;
-    }
-    rc = pades_augment(ctx, opts, fileno(signed_tmp), sig_num, out);
+    signed_pdf = pades_update_result(&u);
+    rc = signed_pdf ? pades_augment(ctx, opts, signed_pdf, sig_num, out)
+                    : sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
 done:
     OPENSSL_free(scratch);
     OPENSSL_free(cms);
     pades_update_free(&u);
     pdf_close(&doc);
-    if (signed_tmp)
-        fclose(signed_tmp);
-    if (tmp)
-        fclose(tmp);
+    sign_source_free(signed_pdf);
+    sign_source_free(input);
     return rc;
 }

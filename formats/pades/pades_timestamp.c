@@ -1,8 +1,13 @@
 /* RFC 3161 for document timestamps (EN 319 142-1 5.4.3): the token's imprint is over the
- * ByteRange of a document timestamp, which is hashed here from the mapped file, with the
+ * ByteRange of a document timestamp, which is hashed here from the file, with the
  * algorithm the token names; libsign's timestamp.c does the rest. */
 #include <string.h>
 #include "pades.h"
+
+static int digest_chunk(void *mctx, const void *bytes, size_t len)
+{
+    return EVP_DigestUpdate(mctx, bytes, len) ? 0 : -1;
+}
 
 static int digest_ranges(const pdf_doc *doc, const long long br[4], const EVP_MD *md,
                          unsigned char *digest, unsigned int *digest_len)
@@ -10,7 +15,8 @@ static int digest_ranges(const pdf_doc *doc, const long long br[4], const EVP_MD
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
     int ok = mctx && EVP_DigestInit_ex(mctx, md, NULL);
     for (int r = 0; ok && r < 2; r++)
-        ok = EVP_DigestUpdate(mctx, doc->data + br[2 * r], (size_t)br[2 * r + 1]);
+        ok = pdf_each_chunk(doc, (size_t)br[2 * r], (size_t)br[2 * r + 1], digest_chunk,
+                            mctx) == 0;
     ok = ok && EVP_DigestFinal_ex(mctx, digest, digest_len);
     EVP_MD_CTX_free(mctx);
     return ok;

@@ -178,15 +178,22 @@ int pades_fill_byte_range(struct pades_update *u)
     return 0;
 }
 
+static int digest_chunk(void *mctx, const void *bytes, size_t len)
+{
+    return EVP_DigestUpdate(mctx, bytes, len) ? 0 : -1;
+}
+
+static int write_chunk(void *out, const void *bytes, size_t len)
+{
+    return BIO_write(out, bytes, (int)len) == (int)len ? 0 : -1;
+}
+
 int pades_update_digest(const struct pades_update *u, const EVP_MD *md, unsigned char *digest,
                         unsigned int *digest_len)
 {
     EVP_MD_CTX *mctx = EVP_MD_CTX_new();
-    int ok = mctx && EVP_DigestInit_ex(mctx, md, NULL);
-    for (size_t at = 0; ok && at < u->doc->size; at += 1 << 20) {
-        size_t n = u->doc->size - at < (1 << 20) ? u->doc->size - at : (1 << 20);
-        ok = EVP_DigestUpdate(mctx, u->doc->data + at, n);
-    }
+    int ok = mctx && EVP_DigestInit_ex(mctx, md, NULL) &&
+             pdf_each_chunk(u->doc, 0, u->doc->size, digest_chunk, mctx) == 0;
     size_t after = u->contents_at + u->contents_len;
     ok = ok && EVP_DigestUpdate(mctx, u->out.data, u->contents_at) &&
          EVP_DigestUpdate(mctx, u->out.data + after, u->out.len - after) &&
@@ -207,13 +214,15 @@ int pades_update_set_contents(struct pades_update *u, const unsigned char *der, 
     return 0;
 }
 
+sign_source *pades_update_result(const struct pades_update *u)
+{
+    return u->out.failed ? NULL : sign_source_append(u->doc->source, u->out.data, u->out.len);
+}
+
 int pades_update_emit(const struct pades_update *u, BIO *out)
 {
-    for (size_t at = 0; at < u->doc->size; at += 1 << 20) {
-        size_t n = u->doc->size - at < (1 << 20) ? u->doc->size - at : (1 << 20);
-        if (BIO_write(out, u->doc->data + at, (int)n) != (int)n)
-            return -1;
-    }
+    if (pdf_each_chunk(u->doc, 0, u->doc->size, write_chunk, out) != 0)
+        return -1;
     if (u->out.len && BIO_write(out, u->out.data, (int)u->out.len) != (int)u->out.len)
         return -1;
     return 0;

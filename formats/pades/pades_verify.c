@@ -128,19 +128,17 @@ static int parse_pdf_date(const pdf_value *v, time_t *out)
     return 0;
 }
 
+static int write_chunk(void *chain, const void *bytes, size_t len)
+{
+    return BIO_write(chain, bytes, (int)len) == (int)len ? 0 : -1;
+}
+
 /* Feed the two byte ranges through the digest BIOs of the CMS structure. */
 static int digest_ranges(BIO *chain, const pdf_doc *doc, const long long br[4])
 {
-    for (int r = 0; r < 2; r++) {
-        size_t at = (size_t)br[2 * r], left = (size_t)br[2 * r + 1];
-        while (left > 0) {
-            int n = left > (1 << 20) ? (1 << 20) : (int)left;
-            if (BIO_write(chain, doc->data + at, n) != n)
-                return -1;
-            at += (size_t)n;
-            left -= (size_t)n;
-        }
-    }
+    for (int r = 0; r < 2; r++)
+        if (pdf_each_chunk(doc, (size_t)br[2 * r], (size_t)br[2 * r + 1], write_chunk, chain) != 0)
+            return -1;
     return 0;
 }
 
@@ -498,12 +496,12 @@ size_t pades_find_signatures(pdf_doc *doc, uint32_t *nums, size_t max)
     return count;
 }
 
-void pades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
-                  const char *content_path)
+void pades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
+                  const sign_source *content)
 {
-    (void)content_path; /* the signed content is the PDF itself */
+    (void)content; /* the signed content is the PDF itself */
     pdf_doc doc;
-    if (pdf_open_path(&doc, path) != 0) {
+    if (pdf_open(&doc, src) != 0) {
         sign_report_set_error(report, "cannot read the PDF: %s", doc.error);
         pdf_close(&doc);
         return;

@@ -106,7 +106,7 @@ void xades_verify_memory(const sign_ctx *ctx, sign_report *report, const unsigne
  * outside each signature's UnsignedSignatureProperties stay as they were. */
 int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *bytes, size_t len,
                   const struct xades_content *content, BIO *out);
-int xades_extend(sign_ctx *ctx, const sign_options *opts, const char *path, BIO *out);
+int xades_extend(sign_ctx *ctx, const sign_options *opts, const sign_source *src, BIO *out);
 /* The QualifyingProperties of signature (NULL when none); *count says how many there are. */
 xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count);
 
@@ -121,15 +121,16 @@ int xades_archive_digest(xmlNodePtr signature, xmlNodePtr method, const char *de
                          const EVP_MD *md, unsigned char *digest, unsigned int *digest_len,
                          char *why, size_t why_len);
 /* A detached Reference URI as a file next to sig_path: "%s" of out; -1 for anything that could
- * reach elsewhere (absolute, "..", schemes). xades_verify.c. */
+ * reach elsewhere (absolute, "..", schemes), and when sig_path is NULL. xades_verify.c. */
 int xades_resolve_relative(const char *sig_path, const char *uri, char *out, size_t size);
-/* An xades_open_fn over files next to the signature file arg (a const char * path). */
+/* An xades_open_fn over files next to the signature file arg (a const char * path; NULL when the
+ * signature is not a file: then nothing is found). */
 BIO *xades_open_relative(void *arg, const char *name, char *why, size_t why_len);
 
 /* ---- the two halves */
 int xades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out);
-void xades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
-                  const char *content_path);
+void xades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
+                  const sign_source *content);
 /* write_all for splicing: every byte of data to out, or SIGN_EIO with a message on ctx. */
 int xades_write_all(sign_ctx *ctx, BIO *out, const void *data, size_t len);
 

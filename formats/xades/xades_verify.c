@@ -20,7 +20,8 @@ struct verify_state {
     const sign_ctx *ctx;
     xmlDocPtr doc;
     xmlNodePtr signature;
-    const char *path, *content_path;
+    const char *path;                    /* the signature's file, when it is one; else NULL */
+    const sign_source *content_source;   /* --content: the one detached content; or NULL */
     const struct xades_content *content; /* detached content not in files; NULL: files */
     sign_sig *sig;
     xmlNodePtr signed_props;
@@ -95,6 +96,8 @@ static char *node_text(xmlNodePtr node)
  * could reach elsewhere (absolute paths, schemes, "..") is not followed. */
 int xades_resolve_relative(const char *sig_path, const char *uri, char *out, size_t size)
 {
+    if (!sig_path)
+        return -1; /* not read from a file: nothing is next to it */
     char *name = xmlURIUnescapeString(uri, 0, NULL);
     int ok = name && *name && name[0] != '/' && !strchr(name, '\\') && !strchr(name, ':');
     for (char *p = name; ok && p && *p;) {
@@ -114,6 +117,19 @@ int xades_resolve_relative(const char *sig_path, const char *uri, char *out, siz
     return ok ? 0 : -1;
 }
 
+/* A BIO over the --content source, or NULL with errno (the file could not be opened). */
+static BIO *open_content_source(const sign_source *content)
+{
+    if (sign_source_open_error(content)) {
+        errno = sign_source_open_error(content);
+        return NULL;
+    }
+    BIO *in = sign_source_bio(content);
+    if (!in)
+        errno = ENOMEM;
+    return in;
+}
+
 static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *uri,
                            int external_count)
 {
@@ -128,8 +144,13 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
         char *name = xmlURIUnescapeString(uri, 0, NULL);
         snprintf(file, sizeof file, "%s", name ? name : uri);
         free(name);
-    } else if (st->content_path && external_count == 1) {
-        snprintf(file, sizeof file, "%s", st->content_path);
+    } else if (st->content_source && external_count == 1) {
+        snprintf(file, sizeof file, "%s", sign_source_name(st->content_source));
+    } else if (!st->path) {
+        sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
+                      "the reference %s names a file, and the signature was not read from a "
+                      "folder to find it in (give the content with --content)", uri);
+        return;
     } else if (xades_resolve_relative(st->path, uri, file, sizeof file) != 0) {
         sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
                       "the reference %s is not a plain file name next to the signature: not "
@@ -156,7 +177,8 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
                       "the digest algorithm SHA-1 is no longer reliable");
     char why[300] = "";
     BIO *in = st->content ? st->content->open(st->content->arg, file, why, sizeof why)
-                          : BIO_new_file(file, "rb");
+              : st->content_source && external_count == 1 ? open_content_source(st->content_source)
+                                                          : BIO_new_file(file, "rb");
     if (!in && st->content) {
         sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
                       "detached content %s: %s", file, why[0] ? why : "not found");
@@ -463,11 +485,11 @@ static BIO *open_detached(void *arg, const char *name, char *why, size_t why_len
     struct verify_state *st = arg;
     if (st->content)
         return st->content->open(st->content->arg, name, why, why_len);
-    if (st->content_path && st->external_refs == 1) {
-        BIO *in = BIO_new_file(st->content_path, "rb");
+    if (st->content_source && st->external_refs == 1) {
+        BIO *in = open_content_source(st->content_source);
         if (!in)
-            snprintf(why, why_len, "%s: %s", st->content_path, strerror(errno));
-        ERR_clear_error();
+            snprintf(why, why_len, "%s: %s", sign_source_name(st->content_source),
+                     strerror(errno));
         return in;
     }
     return xades_open_relative((void *)st->path, name, why, why_len);
@@ -756,7 +778,7 @@ void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, in
 }
 
 static void verify_document(const sign_ctx *ctx, sign_report *report, const unsigned char *bytes,
-                            size_t len, const char *path, const char *content_path,
+                            size_t len, const char *path, const sign_source *content_source,
                             const struct xades_content *content)
 {
     /* libxml2 reports some errors (C14N, IDs) through a handler that is per thread: keep them
@@ -782,7 +804,7 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
             break;
         }
         struct verify_state st = {.ctx = ctx, .doc = doc, .signature = signatures[i],
-                                  .path = path, .content_path = content_path,
+                                  .path = path, .content_source = content_source,
                                   .content = content, .sig = sig};
         verify_signature(&st);
     }
@@ -791,29 +813,25 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
     ERR_clear_error();
 }
 
-void xades_verify(const sign_ctx *ctx, sign_report *report, const char *path,
-                  const char *content_path)
+void xades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
+                  const sign_source *content)
 {
     if (sign_xml_init() != SIGN_OK) {
         sign_report_set_error(report, "cannot initialise xmlsec");
         return;
     }
-    BIO *in = BIO_new_file(path, "rb");
-    if (!in) {
-        sign_report_set_error(report, "cannot open: %s", strerror(errno));
-        ERR_clear_error();
-        return;
-    }
+    BIO *in = sign_source_bio(src);
     unsigned char *bytes = NULL;
     size_t len = 0;
-    const char *why = NULL;
-    int read = sign_xml_read_all(in, &bytes, &len, &why);
+    const char *why = "out of memory";
+    int read = in ? sign_xml_read_all(in, &bytes, &len, &why) : -1;
     BIO_free(in);
     if (read != 0) {
         sign_report_set_error(report, "%s", why);
         return;
     }
-    verify_document(ctx, report, bytes, len, path, content_path, NULL);
+    /* Detached references name files next to the signature, when it is a file. */
+    verify_document(ctx, report, bytes, len, sign_source_path(src), content, NULL);
     free(bytes);
 }
 

@@ -2,7 +2,7 @@
  * tokens, objects, cross-reference tables and streams, object streams, incremental updates) and
  * an object writer for incremental updates. Internal to formats/pades*.c.
  *
- * The file is mapped, never read whole into the heap; objects are parsed on demand into an arena
+ * The file is mapped (a sign_source's view), never read whole into the heap; objects are parsed on demand into an arena
  * freed with the document. Every walk is bounded (depth, counts, decompressed sizes), so a hostile
  * file costs bounded time and memory. */
 #ifndef SEGL_PADES_PDF_H
@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "libsign/source.h"
 
 enum pdf_type {
     PDF_NULL, PDF_BOOL, PDF_INT, PDF_REAL, PDF_STRING, PDF_NAME,
@@ -53,10 +54,9 @@ struct pdf_section {
 };
 
 typedef struct pdf_doc {
+    const sign_source *source; /* where data is from (the caller's; it outlives the document) */
     const unsigned char *data;
     size_t size;
-    int fd;
-    int mapped;
     struct pdf_section *sections;
     size_t section_count;
     int uses_xref_streams;  /* the newest section is a cross-reference stream */
@@ -64,11 +64,16 @@ typedef struct pdf_doc {
     char error[256];
 } pdf_doc;
 
-/* Open path (mapped read-only). Returns 0, or -1 with doc->error set; pdf_close in either case. */
-int pdf_open_path(pdf_doc *doc, const char *path);
-/* Open an already open descriptor (not closed by pdf_close). */
-int pdf_open_fd(pdf_doc *doc, int fd);
+/* Open the PDF in src, seen as one block (sign_source_view: a file is mapped, not read), which
+ * stays the caller's and must outlive doc. Returns 0, or -1 with doc->error set; pdf_close in
+ * either case. */
+int pdf_open(pdf_doc *doc, const sign_source *src);
 void pdf_close(pdf_doc *doc);
+/* Hands bytes [at, at + len) of the file to consume in chunks read from the source, not through
+ * the mapping: hashing or copying a large file then adds nothing to the resident memory, where
+ * touching every mapped page would. 0, or -1 (out of range, a read error, consume failing). */
+int pdf_each_chunk(const pdf_doc *doc, size_t at, size_t len,
+                   int (*consume)(void *arg, const void *bytes, size_t len), void *arg);
 
 /* Object num as of the revision state made of the sections that start before limit
  * (SIZE_MAX: the whole file). NULL when it is free, absent or unparsable. */

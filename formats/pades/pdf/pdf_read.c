@@ -2,15 +2,11 @@
  * its cross-reference tables and streams (7.5.4, 7.5.8), object streams (7.5.7) and incremental
  * updates (7.5.6). Only what the PAdES module needs: no content streams, no encryption. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 #include "formats/pades/pdf/pdf.h"
 
@@ -944,30 +940,28 @@ static int load_chain(pdf_doc *doc)
 
 /* ---------------------------------------------------------------- documents */
 
-static int open_common(pdf_doc *doc)
+int pdf_open(pdf_doc *doc, const sign_source *src)
 {
+    memset(doc, 0, sizeof *doc);
+    doc->source = src;
     doc->arena = calloc(1, sizeof *doc->arena);
     if (!doc->arena) {
         seterror(doc, "out of memory");
         return -1;
     }
-    struct stat st;
-    if (fstat(doc->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        seterror(doc, "not a regular file");
+    if (sign_source_open_error(src)) {
+        seterror(doc, "cannot open: %s", strerror(sign_source_open_error(src)));
         return -1;
     }
-    doc->size = (size_t)st.st_size;
-    if (doc->size < 8) {
+    if (sign_source_size(src) < 8) {
         seterror(doc, "too short for a PDF file");
         return -1;
     }
-    void *map = mmap(NULL, doc->size, PROT_READ, MAP_PRIVATE, doc->fd, 0);
-    if (map == MAP_FAILED) {
+    /* One block for the parser: a file is mapped, never read whole into the heap. */
+    if (sign_source_view(src, &doc->data, &doc->size) != 0) {
         seterror(doc, "cannot map the file: %s", strerror(errno));
         return -1;
     }
-    doc->data = map;
-    doc->mapped = 1;
     if (!find_bytes(doc->data, doc->size < 1024 ? doc->size : 1024, "%PDF-")) {
         seterror(doc, "no %%PDF- header");
         return -1;
@@ -975,33 +969,27 @@ static int open_common(pdf_doc *doc)
     return load_chain(doc);
 }
 
-int pdf_open_fd(pdf_doc *doc, int fd)
+int pdf_each_chunk(const pdf_doc *doc, size_t at, size_t len,
+                   int (*consume)(void *arg, const void *bytes, size_t len), void *arg)
 {
-    memset(doc, 0, sizeof *doc);
-    doc->fd = fd;
-    int rc = open_common(doc);
-    doc->fd = -1; /* not ours to close */
-    return rc;
-}
-
-int pdf_open_path(pdf_doc *doc, const char *path)
-{
-    memset(doc, 0, sizeof *doc);
-    doc->fd = open(path, O_RDONLY);
-    if (doc->fd < 0) {
-        seterror(doc, "cannot open: %s", strerror(errno));
+    if (at > doc->size || len > doc->size - at)
         return -1;
+    enum { CHUNK = 1 << 20 };
+    unsigned char *chunk = malloc(len < CHUNK ? (len ? len : 1) : CHUNK);
+    int ok = chunk != NULL;
+    while (ok && len > 0) {
+        size_t n = len < CHUNK ? len : CHUNK;
+        ok = sign_source_read_at(doc->source, at, chunk, n) == (long long)n &&
+             consume(arg, chunk, n) == 0;
+        at += n;
+        len -= n;
     }
-    int rc = open_common(doc);
-    return rc;
+    free(chunk);
+    return ok ? 0 : -1;
 }
 
 void pdf_close(pdf_doc *doc)
 {
-    if (doc->mapped)
-        munmap((void *)doc->data, doc->size);
-    if (doc->fd >= 0)
-        close(doc->fd);
     for (size_t i = 0; i < doc->section_count; i++)
         free(doc->sections[i].entries);
     free(doc->sections);
@@ -1019,7 +1007,6 @@ void pdf_close(pdf_doc *doc)
         free(doc->arena);
     }
     memset(doc, 0, sizeof *doc);
-    doc->fd = -1;
 }
 
 const struct pdf_xref_entry *pdf_entry(const pdf_doc *doc, uint32_t num, size_t limit)

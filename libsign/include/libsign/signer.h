@@ -60,6 +60,13 @@ SIGN_EXTERN const char *sign_output_extension(const char *format, enum sign_pack
  * opts->tsa_url, and write the result to out. Signatures made by other software included. */
 SIGN_EXTERN int sign_extend_file(sign_ctx *ctx, const sign_options *opts, const char *in_path,
                                  FILE *out);
+/* The same for a signed file in memory (len bytes at bytes, not kept) or open on fd (read as
+ * sign_verify_fd reads it), called name in messages. Neither has a folder: a detached CAdES
+ * signature's content for B-LTA must then be given (opts->content_name). */
+SIGN_EXTERN int sign_extend_memory(sign_ctx *ctx, const sign_options *opts, const char *name,
+                                   const void *bytes, size_t len, FILE *out);
+SIGN_EXTERN int sign_extend_fd(sign_ctx *ctx, const sign_options *opts, const char *name, int fd,
+                               FILE *out);
 
 /* Sign the file at in_path ("-" for stdin) and write the result to out. Content is read streaming.
  * The caller owns out and decides where it goes (segl-sign writes a temporary file and renames). */

@@ -2,6 +2,7 @@
 #ifndef LIBSIGN_VERIFY_H
 #define LIBSIGN_VERIFY_H
 
+#include <stddef.h>
 #include <libsign/common.h>
 #include <libsign/ctx.h>
 #include <libsign/report.h>
@@ -19,6 +20,20 @@ extern "C" {
  * memory exhaustion. */
 SIGN_EXTERN int sign_verify_file(sign_report **out, const sign_ctx *ctx, const char *path,
                                  const char *content_path);
+
+/* The same for a signed file already in memory: len bytes at bytes, read in place (not copied,
+ * not kept). name is the file's name in messages and reports; the signed file has no folder, so
+ * detached content is found only through content_path. */
+SIGN_EXTERN int sign_verify_memory(sign_report **out, const sign_ctx *ctx, const char *name,
+                                   const void *bytes, size_t len, const char *content_path);
+
+/* The same for a signed file open on fd. A regular file is read with pread from its start, as
+ * far as it went when the call began; its offset is unchanged and it is not closed, so one
+ * descriptor may serve several calls in turn (not at once: sources are read by one thread). Any
+ * other descriptor (a pipe) is read whole into memory first: to bound memory, copy a large pipe
+ * into a file and pass that. name as for sign_verify_memory. */
+SIGN_EXTERN int sign_verify_fd(sign_report **out, const sign_ctx *ctx, const char *name, int fd,
+                               const char *content_path);
 
 #ifdef __cplusplus
 }
