@@ -28,9 +28,10 @@ static const struct cmd_opt options[] = {
 static void usage(FILE *to)
 {
     fprintf(to, "Usage: segl-extend -l LEVEL --tsa URL -o OUTPUT FILE\n"
-                "Augment every signature in FILE to LEVEL: a signature timestamp (B-T), then the\n"
-                "certificates and revocation data for validation years later (B-LT), then an\n"
-                "archive timestamp (B-LTA). Signatures made by other software too.\n\n");
+                "Augment every signature in FILE (\"-\": stdin) to LEVEL: a signature timestamp\n"
+                "(B-T), then the certificates and revocation data for validation years later\n"
+                "(B-LT), then an archive timestamp (B-LTA). Signatures made by other software\n"
+                "too.\n\n");
     cmd_opt_print_help(to, options);
     fprintf(to, "\nA level that cannot be reached (TSA down, no revocation data) fails and writes\n"
                 "nothing. Exit status: 0 extended, 3 usage or input error, 4 writing failed.\n"
@@ -124,7 +125,7 @@ int main(int argc, char **argv)
     cmd_stdin_free(&in);
     if (rc != SIGN_OK) {
         cmd_output_abort(&out);
-        cmd_error(prog, input, "%s", sign_ctx_errmsg(ctx));
+        cmd_lib_error(prog, input, ctx);
         sign_ctx_free(ctx);
         return rc == SIGN_ENOMEM || rc == SIGN_EWRITE ? EXIT_SOFTWARE : EXIT_USAGE;
     }

@@ -239,7 +239,7 @@ static int sign_one(sign_ctx *ctx, const sign_key *key, const struct sign_args *
     const char *input = inputs[0];
     const char *format = sign_choose_format(ctx, &args->opts, input);
     if (!format) {
-        cmd_error(prog, NULL, "%s", sign_ctx_errmsg(ctx));
+        cmd_lib_error(prog, NULL, ctx);
         return EXIT_USAGE;
     }
     char default_name[4096];
@@ -273,7 +273,7 @@ static int sign_one(sign_ctx *ctx, const sign_key *key, const struct sign_args *
                              out.stream);
     if (rc != SIGN_OK) {
         cmd_output_abort(&out);
-        cmd_error(prog, input, "%s", sign_ctx_errmsg(ctx));
+        cmd_lib_error(prog, input, ctx);
         return exit_code_for(rc);
     }
     if (cmd_output_commit(&out, prog) != 0)
@@ -387,7 +387,7 @@ int main(int argc, char **argv)
                                              args.chain_path, password);
     cmd_password_free(password);
     if (rc != SIGN_OK) {
-        cmd_error(prog, NULL, "%s", sign_ctx_errmsg(ctx));
+        cmd_lib_error(prog, NULL, ctx);
         sign_ctx_free(ctx);
         return EXIT_USAGE;
     }

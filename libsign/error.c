@@ -20,21 +20,45 @@ const char *sign_ssl_reason(char *buf, size_t len)
     return buf;
 }
 
-int sign_seterr(sign_ctx *ctx, int status, const char *fmt, ...)
+static void set_message(sign_ctx *ctx, const char *fmt, va_list ap) SIGN_PRINTF(2, 0);
+static void set_message(sign_ctx *ctx, const char *fmt, va_list ap)
 {
-    if (!ctx)
-        return status;
-    va_list ap;
-    va_start(ap, fmt);
     vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
-    va_end(ap);
     if (ERR_peek_last_error() != 0) {
         char reason[256];
         size_t used = strlen(ctx->errmsg);
         snprintf(ctx->errmsg + used, sizeof ctx->errmsg - used, " (%s)",
                  sign_ssl_reason(reason, sizeof reason));
     }
+}
+
+int sign_seterr(sign_ctx *ctx, int status, const char *fmt, ...)
+{
+    if (!ctx)
+        return status;
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(ctx, fmt, ap);
+    va_end(ap);
+    ctx->needed = SIGN_NEEDED_NOTHING;
     return status;
+}
+
+int sign_seterr_needing(sign_ctx *ctx, int status, enum sign_needed needed, const char *fmt, ...)
+{
+    if (!ctx)
+        return status;
+    va_list ap;
+    va_start(ap, fmt);
+    set_message(ctx, fmt, ap);
+    va_end(ap);
+    ctx->needed = needed;
+    return status;
+}
+
+SIGN_EXTERN enum sign_needed sign_ctx_err_needed(const sign_ctx *ctx)
+{
+    return ctx ? ctx->needed : SIGN_NEEDED_NOTHING;
 }
 
 SIGN_EXTERN const char *sign_ctx_errmsg(const sign_ctx *ctx)

@@ -28,6 +28,7 @@ struct sign_ctx {
     OSSL_PROVIDER *deflt;
     sign_tl_set *trusted_lists; /* NULL: none given; read-only once validation starts */
     char errmsg[1024];
+    enum sign_needed needed;  /* what the caller could give to make the failed call work */
 };
 
 struct sign_key {
@@ -45,6 +46,11 @@ int sign_key_add_chain(sign_ctx *ctx, sign_key *key, const char *chain_path);
 /* Set ctx's message and return status, so that `return sign_seterr(ctx, SIGN_EIO, ...)` reads well.
  * When OpenSSL left an error on its queue, its reason is appended and the queue cleared. */
 int sign_seterr(sign_ctx *ctx, int status, const char *fmt, ...) SIGN_PRINTF(3, 4);
+/* The same when the caller could supply what is missing (sign_ctx_err_needed): the message says
+ * what is missing in the library's terms and names no command-line option, which the program
+ * adds in its own words. */
+int sign_seterr_needing(sign_ctx *ctx, int status, enum sign_needed needed, const char *fmt, ...)
+    SIGN_PRINTF(4, 5);
 /* The reason of the newest OpenSSL error (or "unknown error"), clearing the queue. */
 const char *sign_ssl_reason(char *buf, size_t len);
 

@@ -136,9 +136,9 @@ static int load_pem(sign_ctx *ctx, sign_key *key, const char *key_path, const ch
     }
     BIO_free(in);
     if (!key->cert)
-        return sign_seterr(ctx, SIGN_EPARSE, cert_path ? "%s: no certificate found"
-                                                       : "%s: no certificate; give one with --cert",
-                           from);
+        return cert_path ? sign_seterr(ctx, SIGN_EPARSE, "%s: no certificate found", from)
+                         : sign_seterr_needing(ctx, SIGN_EPARSE, SIGN_NEEDED_CERTIFICATE,
+                                               "%s: no certificate", from);
     return SIGN_OK;
 }
 

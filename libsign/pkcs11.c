@@ -107,10 +107,9 @@ SIGN_EXTERN int sign_key_load_pkcs11(sign_key **out, sign_ctx *ctx, const char *
     }
     ERR_clear_error();
     if (!key->cert) {
-        rc = sign_seterr(ctx, SIGN_EKEY, cert_path ? "%s: no certificate" :
-                                                     "%s: no certificate on the token for this key; "
-                                                     "give it with --cert",
-                         cert_path ? cert_path : uri);
+        rc = cert_path ? sign_seterr(ctx, SIGN_EKEY, "%s: no certificate", cert_path)
+                       : sign_seterr_needing(ctx, SIGN_EKEY, SIGN_NEEDED_CERTIFICATE,
+                                             "%s: no certificate on the token for this key", uri);
         goto done;
     }
     if (!X509_check_private_key(key->cert, key->pkey)) {

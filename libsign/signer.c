@@ -74,7 +74,7 @@ SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_op
                                                    "by this build (up to %s)",
                            name, level_names[opts->level], level_names[format->max_level]);
     if (opts->level >= SIGN_LEVEL_B_T && !opts->tsa_url)
-        return sign_seterr(ctx, SIGN_EINVAL, "level %s needs a timestamp authority: --tsa URL",
+        return sign_seterr_needing(ctx, SIGN_EINVAL, SIGN_NEEDED_TSA, "level %s needs a timestamp authority",
                            level_names[opts->level]);
     BIO *in = sign_open_input(in_path);
     if (!in)
@@ -115,7 +115,7 @@ SIGN_EXTERN int sign_sign_files(sign_ctx *ctx, const sign_key *key, const sign_o
                                                    "by this build (up to %s)", format->name,
                            level_names[opts->level], level_names[format->max_level]);
     if (opts->level >= SIGN_LEVEL_B_T && !opts->tsa_url)
-        return sign_seterr(ctx, SIGN_EINVAL, "level %s needs a timestamp authority: --tsa URL",
+        return sign_seterr_needing(ctx, SIGN_EINVAL, SIGN_NEEDED_TSA, "level %s needs a timestamp authority",
                            level_names[opts->level]);
     BIO *sink = BIO_new_fp(out, BIO_NOCLOSE);
     if (!sink)
@@ -168,7 +168,7 @@ static int extend_arguments(sign_ctx *ctx, const sign_options *opts)
     if (opts->level < SIGN_LEVEL_B_T)
         return sign_seterr(ctx, SIGN_EINVAL, "extend to B-T, B-LT or B-LTA (-l)");
     if (!opts->tsa_url)
-        return sign_seterr(ctx, SIGN_EINVAL, "extending needs a timestamp authority: --tsa URL");
+        return sign_seterr_needing(ctx, SIGN_EINVAL, SIGN_NEEDED_TSA, "extending needs a timestamp authority");
     return SIGN_OK;
 }
 

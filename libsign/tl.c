@@ -44,7 +44,7 @@ static int read_pinned(sign_ctx *ctx, STACK_OF(X509) *pinned, const char *path)
 {
     BIO *in = BIO_new_file(path, "rb");
     if (!in)
-        return sign_seterr(ctx, SIGN_EIO, "--tl-signer %s: %s", path, strerror(errno));
+        return sign_seterr(ctx, SIGN_EIO, "pinned signer certificate %s: %s", path, strerror(errno));
     int added = 0;
     X509 *cert;
     while ((cert = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
@@ -62,7 +62,7 @@ static int read_pinned(sign_ctx *ctx, STACK_OF(X509) *pinned, const char *path)
     BIO_free(in);
     ERR_clear_error();
     if (added == 0)
-        return sign_seterr(ctx, SIGN_EPARSE, "--tl-signer %s: no certificate found", path);
+        return sign_seterr(ctx, SIGN_EPARSE, "pinned signer certificate %s: no certificate found", path);
     return SIGN_OK;
 }
 
@@ -293,7 +293,7 @@ SIGN_EXTERN int sign_ctx_add_trusted_list(sign_ctx *ctx, const char *file_or_url
         return SIGN_EINVAL;
     if (n == 0)
         return sign_seterr(ctx, SIGN_EINVAL, "%s: a trusted list needs a pinned signer "
-                           "certificate (--tl-signer)", file_or_url);
+                           "certificate", file_or_url);
     STACK_OF(X509) *pinned = sk_X509_new_null();
     if (!pinned)
         return SIGN_ENOMEM;

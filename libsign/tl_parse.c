@@ -125,8 +125,7 @@ static int check_signature(xmlDocPtr doc, xmlNodePtr root, STACK_OF(X509) *pinne
     }
     X509 *signer = pinned_signer(signature, pinned);
     if (!signer) {
-        snprintf(why, why_len, "the trusted list is not signed by a pinned signer certificate "
-                               "(--tl-signer)");
+        snprintf(why, why_len, "the trusted list is not signed by a pinned signer certificate");
         return SIGN_ECRYPTO;
     }
     EVP_PKEY *pkey = X509_get_pubkey(signer);

@@ -18,6 +18,10 @@ enum {
 /* "prog: what went wrong" or "prog: file: what went wrong" on stderr, one line. */
 void cmd_error(const char *prog, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same for the last error on a libsign context, with the option that supplies what the
+ * library says is missing ("...: give it with --content FILE"). */
+struct sign_ctx;
+void cmd_lib_error(const char *prog, const char *file, const struct sign_ctx *ctx);
 
 /* A password from --pass-file (first line, without its newline), --pass-env, or a prompt on the
  * terminal when allow_prompt and stdin is a TTY. Returns a malloc'd string (free it with

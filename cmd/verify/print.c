@@ -2,6 +2,7 @@
  * terminal and the closing counts. JSON comes from libsign (sign_report_json). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "../common/common.h"
@@ -56,6 +57,9 @@ void print_human(const struct job *job)
             printf("    changes after signing: %s\n", sign_sig_modification(sig));
         for (size_t e = 0; e < sign_sig_error_count(sig); e++)
             printf("    error: %s\n", sign_sig_error(sig, e));
+        /* libsign names no option in its messages: the remedy in this command's words. */
+        if (sub && strcmp(sub, "SIGNED_DATA_NOT_FOUND") == 0)
+            printf("    hint: give the signed content with --content FILE\n");
         for (size_t w = 0; w < sign_sig_warning_count(sig); w++)
             printf("    warning: %s\n", sign_sig_warning(sig, w));
     }

@@ -141,9 +141,9 @@ static int add_signature(sign_ctx *ctx, const sign_key *key, const sign_options 
         return rc == SIGN_OK ? asic_add_bytes(ctx, c->zip, "META-INF/signature.p7s", sig, sig_len, 0) : rc;
     }
     if (has_entry_like(c, "META-INF/signatures", ".xml"))
-        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "this container holds XAdES signatures; one "
-                                                   "ASiC-E does not mix the two (sign it with "
-                                                   "--inner xades)");
+        return sign_seterr_needing(ctx, SIGN_EUNSUPPORTED, SIGN_NEEDED_INNER_XADES,
+                                   "this container holds XAdES signatures; one ASiC-E does not "
+                                   "mix the two");
     char manifest_name[64], sig_name[64];
     int n;
     for (n = 1; n < 1000; n++) {
@@ -183,7 +183,7 @@ static int sign_inputs(sign_ctx *ctx, const sign_key *key, const sign_options *o
 {
     if (opts->packaging != SIGN_PACKAGING_DEFAULT && opts->packaging != SIGN_PACKAGING_DETACHED)
         return sign_seterr(ctx, SIGN_EINVAL, "an ASiC container holds detached signatures "
-                                             "(no --packaging)");
+                                             "only (no other packaging)");
     if (opts->inner_format && strcmp(opts->inner_format, "cades") != 0 &&
         strcmp(opts->inner_format, "xades") != 0)
         return sign_seterr(ctx, SIGN_EINVAL, "unknown signature format inside a container: %s "

@@ -301,8 +301,8 @@ void asic_verify(const sign_ctx *ctx, sign_report *report, const sign_source *sr
     struct verify_job job = {.ctx = ctx, .report = report};
     char why[512];
     if (content) {
-        sign_report_set_error(report, "an ASiC container carries its data objects: --content "
-                                      "does not apply");
+        sign_report_set_error(report, "an ASiC container carries its data objects: separate "
+                                      "content does not apply");
         return;
     }
     if (asic_open(&job.c, src, why, sizeof why) != 0) {

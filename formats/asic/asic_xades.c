@@ -94,9 +94,9 @@ int asic_add_xades(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
                                                    "file (EN 319 162-1 4.3): put documents "
                                                    "that several people sign in an ASiC-E");
     if (has_cades(c))
-        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "this container holds CAdES signatures; one "
-                                                   "ASiC-E does not mix the two (sign it with "
-                                                   "--inner cades)");
+        return sign_seterr_needing(ctx, SIGN_EUNSUPPORTED, SIGN_NEEDED_INNER_CADES,
+                                   "this container holds CAdES signatures; one ASiC-E does not "
+                                   "mix the two");
     char sig_name[64] = "META-INF/signatures.xml";
     for (int n = 1; c->kind == ASIC_E; n++) {
         if (n == 1000)

@@ -324,7 +324,7 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
     cms_check_signed_attributes(si, sig);
     if (!content_found) {
         sign_sig_fail(sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
-                      "detached signature and no content: give it with --content");
+                      "detached signature and no content given");
     } else if (CMS_SignerInfo_verify_content(si, digested) <= 0) {
         if (has_signed_attrs)
             sign_sig_fail(sig, SIGN_TOTAL_FAILED, "HASH_FAILURE",
@@ -573,9 +573,9 @@ static int cades_extend(sign_ctx *ctx, const sign_options *opts, const sign_sour
         content = detached_content(opts, src, &out_of_memory);
         rc = content ? check_detached_content(ctx, cms, content)
              : out_of_memory ? sign_seterr(ctx, SIGN_ENOMEM, "out of memory")
-                             : sign_seterr(ctx, SIGN_EINVAL, "%s: B-LTA time-stamps the signed "
-                                                             "content too: give it with --content "
-                                                             "FILE", name);
+                             : sign_seterr_needing(ctx, SIGN_EINVAL, SIGN_NEEDED_CONTENT,
+                                                   "%s: B-LTA time-stamps the signed content "
+                                                   "too, and it was not given", name);
     }
     for (int i = 0; rc == SIGN_OK && i < sk_CMS_SignerInfo_num(signer_infos); i++) {
         CMS_SignerInfo *si = sk_CMS_SignerInfo_value(signer_infos, i);

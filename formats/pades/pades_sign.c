@@ -256,7 +256,7 @@ int pades_build_field_revision(sign_ctx *ctx, struct pades_update *u, const sign
     pdf_value *page = nth_page(doc, pdf_dict_get(catalog, "Pages"), &left, 0, &visited,
                                &page_num, &page_gen);
     if (!page || page->type != PDF_DICT)
-        return visible ? sign_seterr(ctx, SIGN_EINVAL, "--visible: the PDF has no page %d",
+        return visible ? sign_seterr(ctx, SIGN_EINVAL, "visible signature: the PDF has no page %d",
                                      opts->visible_page)
                        : sign_seterr(ctx, SIGN_EPARSE, "the PDF has no readable first page");
 

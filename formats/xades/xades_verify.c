@@ -149,12 +149,12 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
     } else if (!st->path) {
         sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
                       "the reference %s names a file, and the signature was not read from a "
-                      "folder to find it in (give the content with --content)", uri);
+                      "folder to find it in: the content must be given", uri);
         return;
     } else if (xades_resolve_relative(st->path, uri, file, sizeof file) != 0) {
         sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
                       "the reference %s is not a plain file name next to the signature: not "
-                      "followed (give the content with --content)", uri);
+                      "followed: the content must be given", uri);
         return;
     }
     xmlNodePtr method = sign_xml_child(ref, XADES_DSIG_NS, "DigestMethod");
@@ -187,7 +187,7 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
     }
     if (!in) {
         sign_sig_fail(st->sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
-                      "detached content %s: %s (give it with --content)", file, strerror(errno));
+                      "detached content %s: %s", file, strerror(errno));
         free(expected);
         ERR_clear_error();
         return;

@@ -88,7 +88,7 @@ int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
     int self_contained = 0;
     if (ctx->trust_count == 0) {
         sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND",
-                      "no trust anchors configured (use --trust)");
+                      "no trust anchors configured");
         return 0;
     }
     STACK_OF(X509) *chain = NULL;

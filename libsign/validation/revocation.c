@@ -327,7 +327,7 @@ static void certificate_status(const sign_ctx *ctx, X509 *cert, X509 *issuer, ti
             return;
         }
     if (ctx->offline) {
-        snprintf(answer->why, sizeof answer->why, "no embedded revocation data and --offline");
+        snprintf(answer->why, sizeof answer->why, "no embedded revocation data, and offline");
         return;
     }
     unsigned char fp[32];

@@ -22,6 +22,18 @@ SIGN_EXTERN void sign_ctx_free(sign_ctx *ctx); /* NULL is a no-op */
 
 /* The last error message set on this context, "" if none. Valid until the next call on ctx. */
 SIGN_EXTERN const char *sign_ctx_errmsg(const sign_ctx *ctx);
+/* What the caller could supply to make the call that set the last error succeed. Messages name
+ * no command-line option (programs other than segl's read them too); a program adds its own
+ * words for the remedy, such as segl-extend's "give it with --content FILE". */
+enum sign_needed {
+    SIGN_NEEDED_NOTHING = 0,
+    SIGN_NEEDED_CONTENT,      /* the signed content of a detached signature (content_name) */
+    SIGN_NEEDED_TSA,          /* a timestamp authority (sign_options.tsa_url) */
+    SIGN_NEEDED_CERTIFICATE,  /* the signing key's certificate (cert_path) */
+    SIGN_NEEDED_INNER_CADES,  /* this container takes CAdES signatures (inner_format "cades") */
+    SIGN_NEEDED_INNER_XADES   /* this container takes XAdES signatures (inner_format "xades") */
+};
+SIGN_EXTERN enum sign_needed sign_ctx_err_needed(const sign_ctx *ctx);
 
 /* Add trust anchors: a PEM/DER certificate file, a PEM bundle, or a directory of such files. */
 SIGN_EXTERN int sign_ctx_add_trust(sign_ctx *ctx, const char *path);
