@@ -97,6 +97,9 @@ zip_t *asic_store_create(sign_ctx *ctx, struct asic_store *store);
 /* The finished container to out (nothing to copy when it was made in out). */
 int asic_store_finish(sign_ctx *ctx, struct asic_store *store, BIO *out);
 void asic_store_free(struct asic_store *store);
+/* Add bytes (ownership taken) as the member name; store: uncompressed. */
+int asic_add_bytes(sign_ctx *ctx, zip_t *zip, const char *name, void *bytes, size_t len,
+                   int store);
 
 /* ---- asic_manifest.c: the ASiCManifest of a CAdES ASiC-E (EN 319 162-1 A.4) */
 struct asic_reference {
@@ -129,9 +132,6 @@ int asic_add_xades(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
                    struct asic_container *c, int existing);
 
 /* ---- asic_sign.c, asic_verify.c */
-/* Add bytes (ownership taken) as the member name; store: uncompressed. */
-int asic_add_bytes(sign_ctx *ctx, zip_t *zip, const char *name, void *bytes, size_t len,
-                   int store);
 int asic_sign_many(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
                    const char *const *inputs, size_t count, BIO *out, enum asic_kind kind);
 int asic_sign_one(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in,

@@ -11,23 +11,6 @@
 #include <string.h>
 #include "asic.h"
 
-int asic_add_bytes(sign_ctx *ctx, zip_t *zip, const char *name, void *bytes, size_t len, int store)
-{
-    zip_source_t *source = zip_source_buffer(zip, bytes, len, 1);
-    if (!source) {
-        free(bytes);
-        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
-    }
-    zip_int64_t index = zip_file_add(zip, name, source, ZIP_FL_ENC_UTF_8);
-    if (index < 0) {
-        zip_source_free(source);
-        return sign_seterr(ctx, SIGN_EIO, "cannot add %s: %s", name, zip_strerror(zip));
-    }
-    if (store && zip_set_file_compression(zip, (zip_uint64_t)index, ZIP_CM_STORE, 0) != 0)
-        return sign_seterr(ctx, SIGN_EIO, "cannot store %s: %s", name, zip_strerror(zip));
-    return SIGN_OK;
-}
-
 /* One data object to put in a new container: a file by its path (libzip reads it, with its
  * time), or the bytes of a source. */
 struct asic_input {

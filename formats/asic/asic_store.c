@@ -6,7 +6,8 @@
  *
  * The output file serves libzip as a source it reads and writes: adding a signature appends
  * entries after the data already there (libzip's cloning write), so nothing is rewritten in
- * place while it is read. */
+ * place while it is read. The members made in memory (mimetype, signatures, manifests) are added
+ * to the container being made by asic_add_bytes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -249,4 +250,21 @@ void asic_store_free(struct asic_store *store)
     if (store->zip_source)
         zip_source_free(store->zip_source);
     memset(store, 0, sizeof *store);
+}
+
+int asic_add_bytes(sign_ctx *ctx, zip_t *zip, const char *name, void *bytes, size_t len, int store)
+{
+    zip_source_t *source = zip_source_buffer(zip, bytes, len, 1);
+    if (!source) {
+        free(bytes);
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    }
+    zip_int64_t index = zip_file_add(zip, name, source, ZIP_FL_ENC_UTF_8);
+    if (index < 0) {
+        zip_source_free(source);
+        return sign_seterr(ctx, SIGN_EIO, "cannot add %s: %s", name, zip_strerror(zip));
+    }
+    if (store && zip_set_file_compression(zip, (zip_uint64_t)index, ZIP_CM_STORE, 0) != 0)
+        return sign_seterr(ctx, SIGN_EIO, "cannot store %s: %s", name, zip_strerror(zip));
+    return SIGN_OK;
 }

@@ -1,8 +1,8 @@
-/* PAdES (ETSI EN 319 142-1): the format class. Signing is in pades_sign.c (the appearance of a
- * visible signature in pades_appearance.c), the long-term levels and extending in pades_ltv.c,
- * validation in pades_verify.c with the modification analysis in pades_diff.c, the PDF layer in
- * pades_pdf.c, pades_write.c and pades_update.c, document timestamps' RFC 3161 in
- * pades_timestamp.c. */
+/* PAdES (ETSI EN 319 142-1): the format class. Signing is in pades_sign.c (the new field's
+ * revision in pades_field.c, the appearance of a visible signature in pades_appearance.c), the
+ * long-term levels and extending in pades_ltv.c, validation in pades_verify.c with the
+ * modification analysis in pades_diff.c, the PDF layer in pdf/pdf_read.c, pdf/pdf_write.c and
+ * pades_update.c, document timestamps' RFC 3161 in pades_timestamp.c. */
 #include <string.h>
 #include "pades.h"
 

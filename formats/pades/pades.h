@@ -19,10 +19,6 @@ void pades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *s
  * signature (1..3), 0 for an approval signature. Records what is not an allowed change on sig. */
 void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign_sig *sig);
 
-/* The end of the revision written by the cross-reference section at index i of doc->sections:
- * just after the "%%EOF" marker that follows it (and its end-of-line). 0 if none is found. */
-size_t pades_revision_end(const pdf_doc *doc, size_t section);
-
 /* ---- one incremental update (pades_update.c) ---- */
 struct pades_object {
     uint32_t num;
@@ -61,7 +57,7 @@ int pades_update_emit(const struct pades_update *u, BIO *out);
  * not copied: the original's source must outlive it). NULL when out of memory. */
 sign_source *pades_update_result(const struct pades_update *u);
 
-/* ---- pades_sign.c ---- */
+/* ---- pades_field.c: a new signature or document-timestamp field's revision ---- */
 enum pades_field_kind { PADES_SIGNATURE, PADES_DOC_TIMESTAMP };
 /* Into u: a new signature field (with widget, appearance when opts asks for one) holding a
  * signature dictionary of kind with placeholders for contents_bytes; then the xref section.
@@ -69,6 +65,7 @@ enum pades_field_kind { PADES_SIGNATURE, PADES_DOC_TIMESTAMP };
 int pades_build_field_revision(sign_ctx *ctx, struct pades_update *u, const sign_options *opts,
                                enum pades_field_kind kind, const sign_key *key,
                                size_t contents_bytes, uint32_t *sig_num);
+/* The digest named name when PAdES signing allows it (sha256, sha384, sha512), else NULL. */
 const EVP_MD *pades_allowed_digest(const char *name);
 
 /* ---- pades_appearance.c: a visible signature's look (ISO 32000-1 12.5.5, 12.7.4.5) ---- */
@@ -96,6 +93,9 @@ int pades_augment(sign_ctx *ctx, const sign_options *opts, const sign_source *sr
 int pades_extend(sign_ctx *ctx, const sign_options *opts, const sign_source *src, BIO *out);
 
 /* ---- pades_verify.c ---- */
+/* The end of the revision written by the cross-reference section at index i of doc->sections:
+ * just after the "%%EOF" marker that follows it (and its end-of-line). 0 if none is found. */
+size_t pades_revision_end(const pdf_doc *doc, size_t section);
 /* Numbers of the signature dictionaries of the signature fields (0 for a direct /V). */
 size_t pades_find_signatures(pdf_doc *doc, uint32_t *nums, size_t max);
 

@@ -17,7 +17,7 @@
 /* The XAdES time-stamp container's canonicalisation when it names none (Canonical XML 1.0). */
 #define XADES_INCL_C14N "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 
-/* A signature algorithm of XMLDSig (RFC 6931) mapped to OpenSSL. */
+/* ---- xades_alg.c: a signature algorithm of XMLDSig (RFC 6931) mapped to OpenSSL */
 enum xades_key_kind { XADES_KEY_RSA, XADES_KEY_RSA_PSS, XADES_KEY_EC };
 struct xades_sig_alg {
     const char *uri;
@@ -31,7 +31,7 @@ const struct xades_sig_alg *xades_sig_alg_for_key(EVP_PKEY *pkey, const char *di
 const EVP_MD *xades_digest_by_uri(const char *uri, int *weak);
 const char *xades_digest_uri(const char *digest);
 
-/* ---- xades_parse.c: where things are in the bytes a document was parsed from */
+/* ---- xades_parse.c: where things are in the bytes a document was parsed from, for splicing */
 /* Where the root element's end tag starts in bytes (for splicing an enveloped signature);
  * *self_closing is set when the root is written <root/>. -1 when it cannot be found. */
 long xades_root_end_offset(const unsigned char *bytes, size_t len, const xmlChar *root_qname,
@@ -45,6 +45,18 @@ struct xades_span {
 };
 int xades_element_span(const unsigned char *bytes, size_t len, xmlNodePtr element,
                        struct xades_span *span);
+/* write_all for splicing: every byte of data to out, or SIGN_EIO with a message on ctx. */
+int xades_write_all(sign_ctx *ctx, BIO *out, const void *data, size_t len);
+
+/* ---- xades_read.c: a signature's parts, read the same for validating and augmenting */
+/* The text content of node as a malloc'd string; NULL when node is NULL. */
+char *xades_node_text(xmlNodePtr node);
+/* The QualifyingProperties of signature (NULL when none); *count says how many there are. */
+xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count);
+/* The certificates in a signature's KeyInfo/X509Data, in document order. */
+STACK_OF(X509) *xades_key_info_certs(xmlNodePtr signature);
+/* Every ds:Signature under node, in document order, at most max. */
+void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max);
 
 /* ---- xades_dsig.c: XMLDSig core shared by signing and validation */
 /* Process one ds:Reference through xmlsec (same-document URIs only): sign mode fills
@@ -71,7 +83,8 @@ int xades_verify_bytes(const struct xades_sig_alg *alg, EVP_PKEY *pkey,
 /* Digest of DER certificate cert under md into out (EVP_MAX_MD_SIZE). */
 int xades_cert_digest(X509 *cert, const EVP_MD *md, unsigned char *out, unsigned int *len);
 
-/* ---- detached data objects held elsewhere (an ASiC container's members) */
+/* ---- detached data objects held elsewhere (files next to the signature, an ASiC container's
+ * members) */
 /* Opens the data object a detached Reference names (its URI unescaped) for reading, streaming;
  * NULL when there is no such object (why says so). Free the BIO with BIO_free. */
 typedef BIO *xades_open_fn(void *arg, const char *name, char *why, size_t why_len);
@@ -79,6 +92,17 @@ struct xades_content {
     xades_open_fn *open;
     void *arg;
 };
+
+/* ---- xades_content.c: detached content in files next to the signature file */
+/* A detached Reference URI as a file next to sig_path: "%s" of out; -1 for anything that could
+ * reach elsewhere (absolute, "..", schemes), and when sig_path is NULL. */
+int xades_resolve_relative(const char *sig_path, const char *uri, char *out, size_t size);
+/* An xades_open_fn over files next to the signature file arg (a const char * path; NULL when the
+ * signature is not a file: then nothing is found). */
+BIO *xades_open_relative(void *arg, const char *name, char *why, size_t why_len);
+
+/* ---- xades_sign.c: signing (EN 319 132-1 clause 6) */
+int xades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out);
 /* What xades_sign_objects signs and where the signature goes. */
 struct xades_objects {
     const char *const *names;   /* the data objects, one detached Reference each */
@@ -95,6 +119,10 @@ int xades_sign_objects(sign_ctx *ctx, const sign_key *key, const sign_options *o
                        const struct xades_objects *objects, BIO *out);
 /* The MIME type segl gives content that starts with head. */
 const char *xades_mime_type(const unsigned char *head, size_t len);
+
+/* ---- xades_verify.c: validation */
+void xades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
+                  const sign_source *content);
 /* Validate every signature in the XML document bytes, opening detached content through content
  * (never as files). */
 void xades_verify_memory(const sign_ctx *ctx, sign_report *report, const unsigned char *bytes,
@@ -107,8 +135,6 @@ void xades_verify_memory(const sign_ctx *ctx, sign_report *report, const unsigne
 int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *bytes, size_t len,
                   const struct xades_content *content, BIO *out);
 int xades_extend(sign_ctx *ctx, const sign_options *opts, const sign_source *src, BIO *out);
-/* The QualifyingProperties of signature (NULL when none); *count says how many there are. */
-xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count);
 
 /* ---- xades_archive.c: B-LTA (EN 319 132-1 5.5.2) */
 /* The digest under md of an ArchiveTimeStamp's input (5.5.2.2) for signature: each Reference's
@@ -120,24 +146,5 @@ int xades_archive_digest(xmlNodePtr signature, xmlNodePtr method, const char *de
                          xmlNodePtr before, const struct xades_content *content,
                          const EVP_MD *md, unsigned char *digest, unsigned int *digest_len,
                          char *why, size_t why_len);
-/* A detached Reference URI as a file next to sig_path: "%s" of out; -1 for anything that could
- * reach elsewhere (absolute, "..", schemes), and when sig_path is NULL. xades_verify.c. */
-int xades_resolve_relative(const char *sig_path, const char *uri, char *out, size_t size);
-/* An xades_open_fn over files next to the signature file arg (a const char * path; NULL when the
- * signature is not a file: then nothing is found). */
-BIO *xades_open_relative(void *arg, const char *name, char *why, size_t why_len);
-
-/* ---- the two halves */
-int xades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO *in, BIO *out);
-void xades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
-                  const sign_source *content);
-/* write_all for splicing: every byte of data to out, or SIGN_EIO with a message on ctx. */
-int xades_write_all(sign_ctx *ctx, BIO *out, const void *data, size_t len);
-
-/* The certificates in a signature's KeyInfo/X509Data, in document order (xades_verify.c). */
-STACK_OF(X509) *xades_key_info_certs(xmlNodePtr signature);
-
-/* Every ds:Signature under node, in document order, at most max (xades_verify.c). */
-void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max);
 
 #endif

@@ -7,26 +7,6 @@
 #include <openssl/err.h>
 #include "xades.h"
 
-BIO *xades_open_relative(void *arg, const char *name, char *why, size_t why_len)
-{
-    const char *sig_path = arg;
-    char file[4096];
-    xmlChar *uri = xmlURIEscapeStr(BAD_CAST name, BAD_CAST "/");
-    int ok = uri && sig_path &&
-             xades_resolve_relative(sig_path, (const char *)uri, file, sizeof file) == 0;
-    xmlFree(uri);
-    if (!ok) {
-        snprintf(why, why_len, "not a plain file name next to the signature: not followed");
-        return NULL;
-    }
-    BIO *in = BIO_new_file(file, "rb");
-    if (!in) {
-        snprintf(why, why_len, "%s: %s", file, strerror(errno));
-        ERR_clear_error();
-    }
-    return in;
-}
-
 static int add_c14n(EVP_MD_CTX *mdctx, xmlNodePtr node, xmlNodePtr method, const char *default_uri)
 {
     unsigned char *canonical = NULL;

@@ -13,20 +13,6 @@
 #include <openssl/x509v3.h>
 #include "xades.h"
 
-xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count)
-{
-    xmlNodePtr qualifying = NULL;
-    *count = 0;
-    for (xmlNodePtr object = sign_xml_child(signature, XADES_DSIG_NS, "Object"); object;
-         object = sign_xml_next(object, XADES_DSIG_NS, "Object"))
-        for (xmlNodePtr qp = sign_xml_child(object, XADES_NS, "QualifyingProperties"); qp;
-             qp = sign_xml_next(qp, XADES_NS, "QualifyingProperties")) {
-            qualifying = qp;
-            (*count)++;
-        }
-    return qualifying;
-}
-
 /* ---------------------------------------------------------------- the fragment */
 
 /* The XML text to splice in, built with printf; failed remembers a lost allocation. */

@@ -1,5 +1,6 @@
-/* Finding where an enveloped signature goes and where an element is in the bytes it was parsed
- * from (for splicing: the document stays byte-identical outside the signature). */
+/* Splicing into the bytes a document was parsed from (the document stays byte-identical outside
+ * the signature): where an enveloped signature goes, where an element is, and writing the
+ * spliced pieces out. */
 #include <string.h>
 #include "xades.h"
 
@@ -151,4 +152,19 @@ int xades_element_span(const unsigned char *bytes, size_t len, xmlNodePtr elemen
         }
     }
     return -1;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+int xades_write_all(sign_ctx *ctx, BIO *out, const void *data, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        int chunk = len - done > 1 << 30 ? 1 << 30 : (int)(len - done);
+        int n = BIO_write(out, (const char *)data + done, chunk);
+        if (n <= 0)
+            return sign_seterr(ctx, SIGN_EIO, "cannot write the signature");
+        done += (size_t)n;
+    }
+    return SIGN_OK;
 }

@@ -198,19 +198,6 @@ static int add_signed_props_reference(xmlNodePtr signature, const struct ids *id
     return ref && xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) ? 0 : -1;
 }
 
-int xades_write_all(sign_ctx *ctx, BIO *out, const void *data, size_t len)
-{
-    size_t done = 0;
-    while (done < len) {
-        int chunk = len - done > 1 << 30 ? 1 << 30 : (int)(len - done);
-        int n = BIO_write(out, (const char *)data + done, chunk);
-        if (n <= 0)
-            return sign_seterr(ctx, SIGN_EIO, "cannot write the signature");
-        done += (size_t)n;
-    }
-    return SIGN_OK;
-}
-
 static int write_doc(sign_ctx *ctx, xmlDocPtr doc, BIO *out)
 {
     xmlChar *mem = NULL;

@@ -82,40 +82,7 @@ static void element_path(xmlNodePtr node, char *out, size_t size)
     }
 }
 
-static char *node_text(xmlNodePtr node)
-{
-    xmlChar *content = node ? xmlNodeGetContent(node) : NULL;
-    char *text = content ? strdup((char *)content) : NULL;
-    xmlFree(content);
-    return text;
-}
-
 /* ---------------------------------------------------------------- detached content */
-
-/* A detached Reference URI is a file name relative to the signature's folder. Anything that
- * could reach elsewhere (absolute paths, schemes, "..") is not followed. */
-int xades_resolve_relative(const char *sig_path, const char *uri, char *out, size_t size)
-{
-    if (!sig_path)
-        return -1; /* not read from a file: nothing is next to it */
-    char *name = xmlURIUnescapeString(uri, 0, NULL);
-    int ok = name && *name && name[0] != '/' && !strchr(name, '\\') && !strchr(name, ':');
-    for (char *p = name; ok && p && *p;) {
-        size_t seg = strcspn(p, "/");
-        if ((seg == 2 && memcmp(p, "..", 2) == 0) || seg == 0)
-            ok = 0;
-        p += seg;
-        if (*p == '/')
-            p++;
-    }
-    if (ok) {
-        const char *slash = strrchr(sig_path, '/');
-        int dir_len = slash ? (int)(slash - sig_path + 1) : 0;
-        ok = snprintf(out, size, "%.*s%s", dir_len, sig_path, name) < (int)size;
-    }
-    free(name);
-    return ok ? 0 : -1;
-}
 
 /* A BIO over the --content source, or NULL with errno (the file could not be opened). */
 static BIO *open_content_source(const sign_source *content)
@@ -162,7 +129,7 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
     int weak = 0;
     const EVP_MD *md = xades_digest_by_uri((const char *)algorithm, &weak);
     xmlFree(algorithm);
-    char *expected_b64 = node_text(sign_xml_child(ref, XADES_DSIG_NS, "DigestValue"));
+    char *expected_b64 = xades_node_text(sign_xml_child(ref, XADES_DSIG_NS, "DigestValue"));
     size_t expected_len = 0;
     unsigned char *expected = expected_b64 ? sign_xml_unbase64(expected_b64, &expected_len) : NULL;
     free(expected_b64);
@@ -343,29 +310,6 @@ static void check_references(struct verify_state *st, xmlNodePtr signed_info)
 
 /* ---------------------------------------------------------------- one signature */
 
-/* The certificates in a signature's KeyInfo/X509Data, in document order (xades.h). */
-STACK_OF(X509) *xades_key_info_certs(xmlNodePtr signature)
-{
-    STACK_OF(X509) *certs = sk_X509_new_null();
-    xmlNodePtr key_info = sign_xml_child(signature, XADES_DSIG_NS, "KeyInfo");
-    for (xmlNodePtr data = sign_xml_child(key_info, XADES_DSIG_NS, "X509Data"); certs && data;
-         data = sign_xml_next(data, XADES_DSIG_NS, "X509Data"))
-        for (xmlNodePtr node = sign_xml_child(data, XADES_DSIG_NS, "X509Certificate"); node;
-             node = sign_xml_next(node, XADES_DSIG_NS, "X509Certificate")) {
-            char *b64 = node_text(node);
-            size_t len = 0;
-            unsigned char *der = b64 ? sign_xml_unbase64(b64, &len) : NULL;
-            const unsigned char *p = der;
-            X509 *cert = der ? d2i_X509(NULL, &p, (long)len) : NULL;
-            if (cert && !sk_X509_push(certs, cert))
-                X509_free(cert);
-            free(der);
-            free(b64);
-        }
-    ERR_clear_error();
-    return certs;
-}
-
 /* The certificate digest of SigningCertificateV2 (or SigningCertificate), EN 319 132-1 5.2.2. */
 struct cert_ref {
     const EVP_MD *md;
@@ -387,7 +331,7 @@ static int signing_cert_ref(xmlNodePtr signed_sig_props, struct cert_ref *out, s
     xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
     out->md = xades_digest_by_uri((const char *)algorithm, NULL);
     xmlFree(algorithm);
-    char *b64 = node_text(sign_xml_child(cert_digest, XADES_DSIG_NS, "DigestValue"));
+    char *b64 = xades_node_text(sign_xml_child(cert_digest, XADES_DSIG_NS, "DigestValue"));
     unsigned char *value = b64 ? sign_xml_unbase64(b64, &out->len) : NULL;
     free(b64);
     if (!out->md || !value || out->len > sizeof out->digest) {
@@ -431,7 +375,7 @@ static void set_id(xmlNodePtr signature, const char *value_b64, sign_sig *sig)
 /* DER from the base64 text of node; NULL when it is not base64. */
 static unsigned char *node_der(xmlNodePtr node, size_t *len)
 {
-    char *b64 = node_text(node);
+    char *b64 = xades_node_text(node);
     unsigned char *der = b64 ? sign_xml_unbase64(b64, len) : NULL;
     free(b64);
     return der;
@@ -612,7 +556,7 @@ static const struct xades_sig_alg *pss_with_params(xmlNodePtr method)
     xmlChar *digest_uri = digest_method ? xmlGetNoNsProp(digest_method, BAD_CAST "Algorithm") : NULL;
     const EVP_MD *md = digest_uri ? xades_digest_by_uri((const char *)digest_uri, NULL) : EVP_sha256();
     xmlFree(digest_uri);
-    char *salt = node_text(sign_xml_child(params, XADES_PSS_PARAMS_NS, "SaltLength"));
+    char *salt = xades_node_text(sign_xml_child(params, XADES_PSS_PARAMS_NS, "SaltLength"));
     int salt_ok = md && (!salt || atoi(salt) == EVP_MD_get_size(md));
     free(salt);
     if (!salt_ok || sign_xml_child(params, XADES_PSS_PARAMS_NS, "MaskGenerationFunction"))
@@ -630,7 +574,7 @@ static void verify_signature(struct verify_state *st)
     xmlNodePtr signature = st->signature;
     xmlNodePtr signed_info = sign_xml_child(signature, XADES_DSIG_NS, "SignedInfo");
     xmlNodePtr value_node = sign_xml_child(signature, XADES_DSIG_NS, "SignatureValue");
-    char *value_b64 = node_text(value_node);
+    char *value_b64 = xades_node_text(value_node);
     set_id(signature, value_b64, sig);
     if (!signed_info || !value_node || sign_xml_next(signed_info, XADES_DSIG_NS, "SignedInfo") ||
         sign_xml_next(value_node, XADES_DSIG_NS, "SignatureValue")) {
@@ -672,7 +616,7 @@ static void verify_signature(struct verify_state *st)
         signed_sig_props = sign_xml_child(st->signed_props, XADES_NS, "SignedSignatureProperties");
     }
     int has_signing_time = 0;
-    char *when = node_text(sign_xml_child(signed_sig_props, XADES_NS, "SigningTime"));
+    char *when = xades_node_text(sign_xml_child(signed_sig_props, XADES_NS, "SigningTime"));
     time_t signing_time;
     if (when && sign_parse_time(&signing_time, when) == SIGN_OK) {
         sign_sig_set_signing_time(sig, signing_time);
@@ -763,18 +707,6 @@ static void verify_signature(struct verify_state *st)
     free(canonical);
     free(value);
     free(value_b64);
-}
-
-/* Every ds:Signature under node, in document order, at most max (xades.h). */
-void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max)
-{
-    for (; node; node = node->next) {
-        if (node->type != XML_ELEMENT_NODE)
-            continue;
-        if (sign_xml_is(node, XADES_DSIG_NS, "Signature") && *count < max)
-            found[(*count)++] = node;
-        xades_collect_signatures(node->children, found, count, max);
-    }
 }
 
 static void verify_document(const sign_ctx *ctx, sign_report *report, const unsigned char *bytes,

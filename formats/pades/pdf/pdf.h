@@ -110,7 +110,7 @@ int pdf_stream_decode(pdf_doc *doc, const pdf_value *stream, unsigned char **out
 pdf_value *pdf_new_value(pdf_doc *doc, enum pdf_type type);
 void *pdf_alloc(pdf_doc *doc, size_t size);
 
-/* ---- writer (pades_write.c) ---- */
+/* ---- writer (pdf_write.c) ---- */
 struct pdf_buf {
     unsigned char *data;
     size_t len, cap;

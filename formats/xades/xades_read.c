@@ -1,0 +1,64 @@
+/* Reading a XAdES signature's parts from its DOM, the same for validating it (xades_verify.c)
+ * and for augmenting it (xades_lt.c, xades_archive.c): its QualifyingProperties, its KeyInfo
+ * certificates, the signatures of a document. */
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/err.h>
+#include "xades.h"
+
+char *xades_node_text(xmlNodePtr node)
+{
+    xmlChar *content = node ? xmlNodeGetContent(node) : NULL;
+    char *text = content ? strdup((char *)content) : NULL;
+    xmlFree(content);
+    return text;
+}
+
+xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count)
+{
+    xmlNodePtr qualifying = NULL;
+    *count = 0;
+    for (xmlNodePtr object = sign_xml_child(signature, XADES_DSIG_NS, "Object"); object;
+         object = sign_xml_next(object, XADES_DSIG_NS, "Object"))
+        for (xmlNodePtr qp = sign_xml_child(object, XADES_NS, "QualifyingProperties"); qp;
+             qp = sign_xml_next(qp, XADES_NS, "QualifyingProperties")) {
+            qualifying = qp;
+            (*count)++;
+        }
+    return qualifying;
+}
+
+/* The certificates in a signature's KeyInfo/X509Data, in document order. */
+STACK_OF(X509) *xades_key_info_certs(xmlNodePtr signature)
+{
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    xmlNodePtr key_info = sign_xml_child(signature, XADES_DSIG_NS, "KeyInfo");
+    for (xmlNodePtr data = sign_xml_child(key_info, XADES_DSIG_NS, "X509Data"); certs && data;
+         data = sign_xml_next(data, XADES_DSIG_NS, "X509Data"))
+        for (xmlNodePtr node = sign_xml_child(data, XADES_DSIG_NS, "X509Certificate"); node;
+             node = sign_xml_next(node, XADES_DSIG_NS, "X509Certificate")) {
+            char *b64 = xades_node_text(node);
+            size_t len = 0;
+            unsigned char *der = b64 ? sign_xml_unbase64(b64, &len) : NULL;
+            const unsigned char *p = der;
+            X509 *cert = der ? d2i_X509(NULL, &p, (long)len) : NULL;
+            if (cert && !sk_X509_push(certs, cert))
+                X509_free(cert);
+            free(der);
+            free(b64);
+        }
+    ERR_clear_error();
+    return certs;
+}
+
+/* Every ds:Signature under node, in document order, at most max. */
+void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max)
+{
+    for (; node; node = node->next) {
+        if (node->type != XML_ELEMENT_NODE)
+            continue;
+        if (sign_xml_is(node, XADES_DSIG_NS, "Signature") && *count < max)
+            found[(*count)++] = node;
+        xades_collect_signatures(node->children, found, count, max);
+    }
+}
