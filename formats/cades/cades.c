@@ -55,14 +55,6 @@ static const char *cades_extension(enum sign_packaging packaging)
 
 /* ---------------------------------------------------------------- signing */
 
-static const EVP_MD *allowed_digest(const char *name)
-{
-    static const char *const allowed[] = {"sha256", "sha384", "sha512"};
-    for (size_t i = 0; i < 3; i++)
-        if (name && strcmp(name, allowed[i]) == 0)
-            return EVP_get_digestbyname(name);
-    return NULL;
-}
 
 
 
@@ -204,7 +196,7 @@ static int cades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *op
     if (opts->packaging == SIGN_PACKAGING_ENVELOPED)
         return sign_seterr(ctx, SIGN_EINVAL, "CAdES has no enveloped packaging "
                                              "(use detached or enveloping)");
-    const EVP_MD *md = allowed_digest(opts->digest);
+    const EVP_MD *md = cms_allowed_digest(opts->digest);
     if (!md)
         return sign_seterr(ctx, SIGN_EINVAL, "digest %s not allowed (sha256, sha384, sha512)",
                            opts->digest ? opts->digest : "(none)");
@@ -491,20 +483,19 @@ static sign_source *detached_content(const sign_options *opts, const sign_source
         *out_of_memory = !content;
         return content;
     }
-    static const char *const extensions[] = {".p7s", ".p7m", ".sig"};
+    /* The file the signature's name implies, by the one rule segl-verify uses too (names.c). */
     const char *path = sign_source_path(src);
-    size_t len = path ? strlen(path) : 0;
-    for (size_t i = 0; path && i < 3; i++) {
-        size_t ext = strlen(extensions[i]);
-        if (len > ext && strcmp(path + len - ext, extensions[i]) == 0) {
-            char *content_path = strndup(path, len - ext);
-            sign_source *content = content_path ? sign_source_open_file(content_path) : NULL;
-            free(content_path);
-            *out_of_memory = !content;
-            if (content && !sign_source_open_error(content))
-                return content;
-            sign_source_free(content);
-        }
+    char *content_path = NULL;
+    int rc = path ? sign_detached_content_name(&content_path, path) : SIGN_EINVAL;
+    if (rc == SIGN_ENOMEM)
+        *out_of_memory = 1;
+    if (rc == SIGN_OK) {
+        sign_source *content = sign_source_open_file(content_path);
+        *out_of_memory = !content;
+        free(content_path);
+        if (content && !sign_source_open_error(content))
+            return content;
+        sign_source_free(content);
     }
     return NULL;
 }

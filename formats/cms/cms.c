@@ -305,3 +305,12 @@ int cms_check_signed_attributes(CMS_SignerInfo *si, sign_sig *sig)
                       "content-type and message-digest must each be signed exactly once");
     return 1;
 }
+
+const EVP_MD *cms_allowed_digest(const char *name)
+{
+    static const char *const allowed[] = {"sha256", "sha384", "sha512"};
+    for (size_t i = 0; i < sizeof allowed / sizeof allowed[0]; i++)
+        if (name && strcmp(name, allowed[i]) == 0)
+            return EVP_get_digestbyname(name);
+    return NULL;
+}

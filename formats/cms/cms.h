@@ -28,6 +28,10 @@ void cms_signature_timestamps(const sign_ctx *ctx, CMS_SignerInfo *si, sign_evid
  * once per batch, not once per file); other shapes are decoded the ordinary way. */
 CMS_ContentInfo *cms_read(const sign_ctx *ctx, const unsigned char *der, size_t len);
 
+/* The digest a CMS signature may be made with, by its OpenSSL name: SHA-256, SHA-384 or SHA-512
+ * (ETSI TS 119 312); NULL for any other. */
+const EVP_MD *cms_allowed_digest(const char *name);
+
 /* Adds key's signer to cms (signing-certificate-v2 included; explicit RSASSA-PSS parameters
  * for a PSS key), to be signed when the content has been read. NULL, message on ctx, on error. */
 CMS_SignerInfo *cms_add_signer(sign_ctx *ctx, CMS_ContentInfo *cms, const sign_key *key,

@@ -66,7 +66,6 @@ int pades_build_field_revision(sign_ctx *ctx, struct pades_update *u, const sign
                                enum pades_field_kind kind, const sign_key *key,
                                size_t contents_bytes, uint32_t *sig_num);
 /* The digest named name when PAdES signing allows it (sha256, sha384, sha512), else NULL. */
-const EVP_MD *pades_allowed_digest(const char *name);
 
 /* ---- pades_appearance.c: a visible signature's look (ISO 32000-1 12.5.5, 12.7.4.5) ---- */
 /* Writes the appearance stream ap_num and its font font_num into u: a framed box with the

@@ -9,15 +9,6 @@
 #include <time.h>
 #include "pades.h"
 
-const EVP_MD *pades_allowed_digest(const char *name)
-{
-    static const char *const allowed[] = {"sha256", "sha384", "sha512"};
-    for (size_t i = 0; i < 3; i++)
-        if (name && strcmp(name, allowed[i]) == 0)
-            return EVP_get_digestbyname(name);
-    return NULL;
-}
-
 /* Page n (1-based) of the page tree (7.7.3.2), skipping subtrees by their /Count. */
 static pdf_value *nth_page(pdf_doc *doc, pdf_value *ref, long long *left, int depth,
                            size_t *visited, uint32_t *num, int *gen)

@@ -11,6 +11,7 @@
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/ocsp.h>
+#include "formats/cms/cms.h"
 #include "pades.h"
 
 #define MAX_SIGS 256
@@ -320,7 +321,7 @@ done:
 static int append_doc_timestamp(sign_ctx *ctx, const sign_options *opts, pdf_doc *doc,
                                 sign_source **result)
 {
-    const EVP_MD *md = pades_allowed_digest(opts->digest);
+    const EVP_MD *md = cms_allowed_digest(opts->digest);
     if (!md)
         md = EVP_sha256();
     unsigned char digest[EVP_MAX_MD_SIZE] = {0};

@@ -158,7 +158,7 @@ int pades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO
     if (opts->packaging == SIGN_PACKAGING_DETACHED || opts->packaging == SIGN_PACKAGING_ENVELOPING)
         return sign_seterr(ctx, SIGN_EINVAL, "PAdES signatures are inside the PDF: no detached or "
                                              "enveloping packaging (use enveloped or none)");
-    const EVP_MD *md = pades_allowed_digest(opts->digest);
+    const EVP_MD *md = cms_allowed_digest(opts->digest);
     if (!md)
         return sign_seterr(ctx, SIGN_EINVAL, "digest %s not allowed (sha256, sha384, sha512)",
                            opts->digest ? opts->digest : "(none)");
