@@ -20,9 +20,14 @@ const char *sign_ssl_reason(char *buf, size_t len)
     return buf;
 }
 
-static void set_message(sign_ctx *ctx, const char *fmt, va_list ap) SIGN_PRINTF(2, 0);
-static void set_message(sign_ctx *ctx, const char *fmt, va_list ap)
+static int set_error(sign_ctx *ctx, int status, enum sign_needed needed, const char *fmt,
+                     va_list ap) SIGN_PRINTF(4, 0);
+static int set_error(sign_ctx *ctx, int status, enum sign_needed needed, const char *fmt,
+                     va_list ap)
 {
+    if (!ctx)
+        return status;
+    ctx->needed = needed;
     vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
     if (ERR_peek_last_error() != 0) {
         char reason[256];
@@ -30,29 +35,24 @@ static void set_message(sign_ctx *ctx, const char *fmt, va_list ap)
         snprintf(ctx->errmsg + used, sizeof ctx->errmsg - used, " (%s)",
                  sign_ssl_reason(reason, sizeof reason));
     }
+    return status;
 }
 
 int sign_seterr(sign_ctx *ctx, int status, const char *fmt, ...)
 {
-    if (!ctx)
-        return status;
     va_list ap;
     va_start(ap, fmt);
-    set_message(ctx, fmt, ap);
+    status = set_error(ctx, status, SIGN_NEEDED_NOTHING, fmt, ap);
     va_end(ap);
-    ctx->needed = SIGN_NEEDED_NOTHING;
     return status;
 }
 
 int sign_seterr_needing(sign_ctx *ctx, int status, enum sign_needed needed, const char *fmt, ...)
 {
-    if (!ctx)
-        return status;
     va_list ap;
     va_start(ap, fmt);
-    set_message(ctx, fmt, ap);
+    status = set_error(ctx, status, needed, fmt, ap);
     va_end(ap);
-    ctx->needed = needed;
     return status;
 }
 

@@ -345,8 +345,7 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
      * detached content is hashed again from its source for each. */
     cades_archive_check(ctx, cms, si, source_content_digest, (void *)content, &ev);
     STACK_OF(X509_CRL) *crls = CMS_get1_crls(cms);
-    for (int i = 0; crls && i < sk_X509_CRL_num(crls); i++)
-        sign_revocation_data_add(&ev.revocation, NULL, sk_X509_CRL_value(crls, i));
+    sign_evidence_add_revocation(&ev, crls, NULL);
     sk_X509_CRL_pop_free(crls, X509_CRL_free);
     sign_validate_signature(ctx, sig, &ev);
     sign_evidence_clear(&ev);

@@ -326,13 +326,9 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
     /* the DSS's certificates and revocation data, with what the CMS carries */
     sign_evidence_add_certificates(&ev, certs);
     sign_evidence_add_certificates(&ev, ltv->certs);
-    for (int i = 0; i < sk_OCSP_RESPONSE_num(ltv->data.ocsps); i++)
-        sign_revocation_data_add(&ev.revocation, sk_OCSP_RESPONSE_value(ltv->data.ocsps, i), NULL);
-    for (int i = 0; i < sk_X509_CRL_num(ltv->data.crls); i++)
-        sign_revocation_data_add(&ev.revocation, NULL, sk_X509_CRL_value(ltv->data.crls, i));
+    sign_evidence_add_revocation(&ev, ltv->data.crls, ltv->data.ocsps);
     STACK_OF(X509_CRL) *crls = CMS_get1_crls(cms);
-    for (int i = 0; crls && i < sk_X509_CRL_num(crls); i++)
-        sign_revocation_data_add(&ev.revocation, NULL, sk_X509_CRL_value(crls, i));
+    sign_evidence_add_revocation(&ev, crls, NULL);
     sk_X509_CRL_pop_free(crls, X509_CRL_free);
     sign_validate_signature(ctx, sig, &ev);
     sign_evidence_clear(&ev);

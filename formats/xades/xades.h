@@ -49,6 +49,9 @@ int xades_element_span(const unsigned char *bytes, size_t len, xmlNodePtr elemen
 int xades_write_all(sign_ctx *ctx, BIO *out, const void *data, size_t len);
 
 /* ---- xades_read.c: a signature's parts, read the same for validating and augmenting */
+/* The whole XML document src holds, read into one malloc'd block (at most SIGN_XML_MAX_BYTES),
+ * with libxml2 and xmlsec set up. 0, or -1 with *why set to a static message. */
+int xades_read_source(const sign_source *src, unsigned char **bytes, size_t *len, const char **why);
 /* The text content of node as a malloc'd string; NULL when node is NULL. */
 char *xades_node_text(xmlNodePtr node);
 /* The QualifyingProperties of signature (NULL when none); *count says how many there are. */

@@ -626,15 +626,10 @@ int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *
 
 int xades_extend(sign_ctx *ctx, const sign_options *opts, const sign_source *src, BIO *out)
 {
-    if (sign_xml_init() != SIGN_OK)
-        return sign_seterr(ctx, SIGN_ECRYPTO, "cannot initialise xmlsec");
-    BIO *in = sign_source_bio(src);
     unsigned char *bytes = NULL;
     size_t len = 0;
-    const char *why = "out of memory";
-    int read = in ? sign_xml_read_all(in, &bytes, &len, &why) : -1;
-    BIO_free(in);
-    if (read != 0)
+    const char *why = NULL;
+    if (xades_read_source(src, &bytes, &len, &why) != 0)
         return sign_seterr(ctx, SIGN_EIO, "%s: %s", sign_source_name(src), why);
     /* Detached content is next to the signature file (none when src is not a file). */
     struct xades_content next_to_it = {.open = xades_open_relative,

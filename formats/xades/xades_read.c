@@ -62,3 +62,16 @@ void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, in
         xades_collect_signatures(node->children, found, count, max);
     }
 }
+
+int xades_read_source(const sign_source *src, unsigned char **bytes, size_t *len, const char **why)
+{
+    if (sign_xml_init() != SIGN_OK) {
+        *why = "cannot initialise xmlsec";
+        return -1;
+    }
+    BIO *in = sign_source_bio(src);
+    *why = "out of memory";
+    int read = in ? sign_xml_read_all(in, bytes, len, why) : -1;
+    BIO_free(in);
+    return read;
+}

@@ -748,17 +748,10 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
 void xades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
                   const sign_source *content)
 {
-    if (sign_xml_init() != SIGN_OK) {
-        sign_report_set_error(report, "cannot initialise xmlsec");
-        return;
-    }
-    BIO *in = sign_source_bio(src);
     unsigned char *bytes = NULL;
     size_t len = 0;
-    const char *why = "out of memory";
-    int read = in ? sign_xml_read_all(in, &bytes, &len, &why) : -1;
-    BIO_free(in);
-    if (read != 0) {
+    const char *why = NULL;
+    if (xades_read_source(src, &bytes, &len, &why) != 0) {
         sign_report_set_error(report, "%s", why);
         return;
     }

@@ -69,3 +69,12 @@ void sign_evidence_add_timestamp_without_token(sign_evidence *ev, enum sign_time
     if (entry)
         entry->no_token = why;
 }
+
+void sign_evidence_add_revocation(sign_evidence *ev, STACK_OF(X509_CRL) *crls,
+                                  STACK_OF(OCSP_RESPONSE) *ocsps)
+{
+    for (int i = 0; i < sk_OCSP_RESPONSE_num(ocsps); i++)
+        sign_revocation_data_add(&ev->revocation, sk_OCSP_RESPONSE_value(ocsps, i), NULL);
+    for (int i = 0; i < sk_X509_CRL_num(crls); i++)
+        sign_revocation_data_add(&ev->revocation, NULL, sk_X509_CRL_value(crls, i));
+}

@@ -73,6 +73,9 @@ void sign_evidence_clear(sign_evidence *ev);
 void sign_evidence_set_signer(sign_evidence *ev, X509 *signer);
 /* Takes a new reference to each of certs. */
 void sign_evidence_add_certificates(sign_evidence *ev, STACK_OF(X509) *certs);
+/* Adds references to the CRLs and OCSP responses the signature carries (either may be NULL). */
+void sign_evidence_add_revocation(sign_evidence *ev, STACK_OF(X509_CRL) *crls,
+                                  STACK_OF(OCSP_RESPONSE) *ocsps);
 /* Copies result. On memory exhaustion the time-stamp is left out: the signature then lacks a
  * proof, which can lower its verdict or level but never raise them. */
 void sign_evidence_add_timestamp(sign_evidence *ev, enum sign_timestamp_kind kind,
