@@ -73,7 +73,7 @@ test)
         ctest --output-on-failure -j "$jobs")
     # Every parser entry under libFuzzer for a bounded time (a crash fails the run).
     CC=clang cmake -S . -B build-fuzz -DSEGL_FUZZ=ON -DSEGL_TESTS=OFF -DSEGL_WERROR=ON \
-        -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined" >/dev/null
+        -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" >/dev/null
     cmake --build build-fuzz -j "$jobs"
     tests/fuzz/run.sh build-fuzz build/testdata "${SEGL_FUZZ_SECONDS:-20}"
     ;;

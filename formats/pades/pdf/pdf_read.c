@@ -709,6 +709,10 @@ static int entry_seq_cmp(const void *a, const void *b)
  * /XRefStm stream, 7.5.8.4). */
 static void section_finish(struct pdf_section *s)
 {
+    /* An empty section has no entries array: qsort and bsearch must not be given NULL, even
+     * for zero elements (C11 7.22.5; glibc declares them nonnull). */
+    if (s->count == 0)
+        return;
     for (size_t i = 0; i < s->count; i++)
         s->entries[i].seq = (uint32_t)i;
     qsort(s->entries, s->count, sizeof *s->entries, entry_seq_cmp);
@@ -1014,7 +1018,7 @@ const struct pdf_xref_entry *pdf_entry(const pdf_doc *doc, uint32_t num, size_t 
     struct pdf_xref_entry key = {.num = num};
     for (size_t i = 0; i < doc->section_count; i++) {
         const struct pdf_section *s = &doc->sections[i];
-        if (s->offset >= limit)
+        if (s->offset >= limit || s->count == 0)
             continue;
         const struct pdf_xref_entry *e = bsearch(&key, s->entries, s->count, sizeof key, entry_cmp);
         if (e)
