@@ -10,16 +10,15 @@
  * changed in any bit (its signature, its subject) has another digest and is verified afresh; a
  * signature that does not verify is never kept.
  *
- * Bounded: CERTSIG_WAYS entries per bucket, the oldest of a full bucket replaced. */
+ * Bounded: a fixed number of entries (SIGN_CERTSIG_CAPACITY on a context), in buckets of
+ * CERTSIG_WAYS; a full bucket replaces its oldest entry. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
 #include "internal.h"
 
-#define CERTSIG_CAPACITY 65536 /* entries */
-#define CERTSIG_WAYS 4         /* entries a bucket holds before it replaces one */
-#define CERTSIG_BUCKETS (CERTSIG_CAPACITY / CERTSIG_WAYS)
+#define CERTSIG_WAYS 4 /* entries a bucket holds before it replaces one */
 
 struct certsig_entry {
     unsigned char cert_digest[32]; /* SHA-256 of the certificate's DER */
@@ -35,15 +34,17 @@ struct certsig_bucket {
 struct sign_certsig_cache {
     pthread_mutex_t lock;
     struct certsig_bucket *buckets; /* allocated on first store */
+    size_t bucket_count;
     EVP_MD *sha256;                 /* fetched once: an implicit fetch per digest costs a lookup */
     unsigned long hits, checks;
 };
 
-sign_certsig_cache *sign_certsig_cache_new(void)
+sign_certsig_cache *sign_certsig_cache_new(size_t capacity)
 {
     sign_certsig_cache *cache = calloc(1, sizeof *cache);
     if (!cache)
         return NULL;
+    cache->bucket_count = capacity / CERTSIG_WAYS ? capacity / CERTSIG_WAYS : 1;
     cache->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     if (!cache->sha256) {
         free(cache);
@@ -103,7 +104,7 @@ static struct certsig_bucket *bucket_of(const sign_certsig_cache *cache,
     memcpy(&index, entry->cert_digest, sizeof index);
     index ^= (uint32_t)entry->key_digest[0] << 24 | (uint32_t)entry->key_digest[1] << 16 |
              (uint32_t)entry->key_digest[2] << 8 | entry->key_digest[3];
-    return &cache->buckets[index % CERTSIG_BUCKETS];
+    return &cache->buckets[index % cache->bucket_count];
 }
 
 static int cache_holds(const sign_certsig_cache *cache, const struct certsig_entry *entry)
@@ -119,7 +120,7 @@ static int cache_holds(const sign_certsig_cache *cache, const struct certsig_ent
 
 static void cache_store(sign_certsig_cache *cache, const struct certsig_entry *entry)
 {
-    if (!cache->buckets && !(cache->buckets = calloc(CERTSIG_BUCKETS, sizeof *cache->buckets)))
+    if (!cache->buckets && !(cache->buckets = calloc(cache->bucket_count, sizeof *cache->buckets)))
         return; /* not remembering only costs a later verification */
     if (cache_holds(cache, entry))
         return; /* another thread verified it meanwhile */

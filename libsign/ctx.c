@@ -25,7 +25,7 @@ SIGN_EXTERN int sign_ctx_new(sign_ctx **out)
     ctx->at = (time_t)-1;
     ctx->revocation_cache = sign_revocation_cache_new();
     ctx->cert_cache = sign_cert_cache_new();
-    ctx->certsig_cache = sign_certsig_cache_new();
+    ctx->certsig_cache = sign_certsig_cache_new(SIGN_CERTSIG_CAPACITY);
     if (!ctx->revocation_cache || !ctx->cert_cache || !ctx->certsig_cache) {
         sign_revocation_cache_free(ctx->revocation_cache);
         sign_cert_cache_free(ctx->cert_cache);

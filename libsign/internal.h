@@ -169,7 +169,10 @@ void sign_cert_cache_free(sign_cert_cache *cache);
 X509 *sign_cert_cache_decode(const sign_ctx *ctx, const unsigned char *der, size_t len);
 
 /* ---- verified certificate signatures (certsig.c) ---- */
-sign_certsig_cache *sign_certsig_cache_new(void);
+/* Room for capacity entries (rounded down to whole buckets of 4, at least one bucket): the
+ * context's holds SIGN_CERTSIG_CAPACITY, 4 MiB at most, touched as it fills. */
+#define SIGN_CERTSIG_CAPACITY 65536
+sign_certsig_cache *sign_certsig_cache_new(size_t capacity);
 void sign_certsig_cache_free(sign_certsig_cache *cache);
 /* X509_verify(cert, the public key of issuer), answered from cache when that key has verified
  * exactly this certificate before (cache NULL: always verified). 1 verified, 0 not, -1 on an
