@@ -74,7 +74,7 @@ void sign_certsig_cache_stats(const sign_certsig_cache *cache, unsigned long *hi
     pthread_mutex_unlock(&locked->lock);
 }
 
-/* SHA-256 of what i2d makes of object. Returns 1 on success. */
+/* SHA-256 of der (an i2d result, freed here). Returns 1 on success. */
 static int digest_der(const sign_certsig_cache *cache, int der_len, unsigned char *der,
                       unsigned char out[32])
 {
@@ -88,10 +88,9 @@ static int digest_der(const sign_certsig_cache *cache, int der_len, unsigned cha
 static int entry_of(const sign_certsig_cache *cache, X509 *cert, X509 *issuer,
                     struct certsig_entry *entry)
 {
-    unsigned char *cert_der = NULL, *key_der = NULL;
-    int cert_len = i2d_X509(cert, &cert_der);
-    if (!digest_der(cache, cert_len, cert_der, entry->cert_digest))
+    if (!sign_cert_sha256(cert, entry->cert_digest))
         return 0;
+    unsigned char *key_der = NULL;
     int key_len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer), &key_der);
     return digest_der(cache, key_len, key_der, entry->key_digest);
 }

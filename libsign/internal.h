@@ -167,6 +167,9 @@ void sign_cert_cache_free(sign_cert_cache *cache);
 /* The certificate whose DER is der (a new reference), decoded once per context; NULL if der
  * is not exactly one certificate. */
 X509 *sign_cert_cache_decode(const sign_ctx *ctx, const unsigned char *der, size_t len);
+/* The SHA-256 of cert's DER into out: remembered for a certificate the cache decoded (which
+ * nothing changes after), else computed. Returns 1 on success. */
+int sign_cert_sha256(X509 *cert, unsigned char out[32]);
 
 /* ---- verified certificate signatures (certsig.c) ---- */
 /* Room for capacity entries (rounded down to whole buckets of 4, at least one bucket): the

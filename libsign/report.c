@@ -238,8 +238,7 @@ void sign_sig_set_signer(sign_sig *sig, X509 *cert)
     }
     BIO_free(mem);
     sign_oces_identify(&sig->oces, cert);
-    unsigned int len = 0;
-    if (!X509_digest(cert, EVP_sha256(), sig->signer_sha256, &len))
+    if (!sign_cert_sha256(cert, sig->signer_sha256))
         memset(sig->signer_sha256, 0, sizeof sig->signer_sha256);
 }
 
