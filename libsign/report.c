@@ -227,19 +227,49 @@ SIGN_EXTERN const char *sign_sig_qualification_json(const sign_sig *s)
     return s->qualified >= 0 && s->qc[0] ? s->qc : NULL;
 }
 
-void sign_sig_set_signer(sign_sig *sig, X509 *cert)
+/* What the report says of a signer, derived from its certificate alone. */
+struct signer_description {
+    char subject[1024];
+    sign_oces_id oces;
+};
+
+static void describe_signer(struct signer_description *out, X509 *cert)
 {
-    sig->has_signer = 1;
+    memset(out->subject, 0, sizeof out->subject);
     BIO *mem = BIO_new(BIO_s_mem());
     if (mem && X509_NAME_print_ex(mem, X509_get_subject_name(cert), 0,
                                   XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
-        int n = BIO_read(mem, sig->subject, sizeof sig->subject - 1);
-        sig->subject[n > 0 ? n : 0] = '\0';
+        int n = BIO_read(mem, out->subject, sizeof out->subject - 1);
+        out->subject[n > 0 ? n : 0] = '\0';
     }
     BIO_free(mem);
-    sign_oces_identify(&sig->oces, cert);
-    if (!sign_cert_sha256(cert, sig->signer_sha256))
+    sign_oces_identify(&out->oces, cert);
+}
+
+/* The last signer each thread described, by its certificate's SHA-256: in a batch by one signer
+ * every file names the same certificate, and printing its subject and reading its OCES identity
+ * cost more than the rest of the report. Per thread, so that no lock is needed; a description
+ * depends on nothing but the certificate, so a remembered one is the one it would make. */
+static _Thread_local struct {
+    int known;
+    unsigned char sha256[32];
+    struct signer_description description;
+} last_signer;
+
+void sign_sig_set_signer(sign_sig *sig, X509 *cert)
+{
+    sig->has_signer = 1;
+    int has_digest = sign_cert_sha256(cert, sig->signer_sha256);
+    if (!has_digest)
         memset(sig->signer_sha256, 0, sizeof sig->signer_sha256);
+    if (!has_digest || !last_signer.known ||
+        memcmp(last_signer.sha256, sig->signer_sha256, sizeof last_signer.sha256) != 0) {
+        describe_signer(&last_signer.description, cert);
+        last_signer.known = has_digest;
+        memcpy(last_signer.sha256, sig->signer_sha256, sizeof last_signer.sha256);
+    }
+    memcpy(sig->subject, last_signer.description.subject, sizeof sig->subject);
+    sig->oces = last_signer.description.oces;
 }
 
 void sign_sig_set_value_digest(sign_sig *sig, const unsigned char sha256[32])
