@@ -5,7 +5,8 @@
  *
  * What is kept is only the fact "the public key with this digest verified the signature of the
  * certificate with this digest" (SHA-256 of the DER of each): it depends on nothing else, not on
- * the time nor on trust. Validity periods, key usage, revocation and policies are checked by the
+ * the time nor on trust (X509_verify reads nothing but the two; libsign sets no SM2
+ * distinguishing ID on a certificate). Validity periods, key usage, revocation and policies are checked by the
  * chain's other steps at every validation and every validation time, as before. A certificate
  * changed in any bit (its signature, its subject) has another digest and is verified afresh; a
  * signature that does not verify is never kept.
