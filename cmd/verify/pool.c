@@ -88,7 +88,12 @@ struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int
         return NULL;
     }
     pthread_mutex_init(&pool->lock, NULL);
-    pthread_cond_init(&pool->changed, NULL);
+    /* The printer's timed waits on the monotonic clock: a clock set back does not stall it. */
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool->changed, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     for (int t = 0; t < threads; t++)
         if (pthread_create(&pool->threads[pool->started], NULL, worker, pool) == 0)
             pool->started++;
@@ -107,7 +112,7 @@ static int next_is_ready(const struct pool *pool, int ordered)
 static void wait_for_workers(struct pool *pool)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until); /* the clock pool_start gave the condition */
     until.tv_nsec += WAKE_INTERVAL_MS * 1000000L;
     if (until.tv_nsec >= 1000000000L) {
         until.tv_sec++;
