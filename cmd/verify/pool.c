@@ -25,6 +25,7 @@ struct pool {
     size_t finished_count;
     size_t taken;            /* how many the printer has taken */
     int printer_waiting;
+    int printer_ordered;     /* what the waiting printer wants next: the input's next job */
     pthread_mutex_t lock;
     pthread_cond_t changed;
     pthread_t *threads;
@@ -42,6 +43,12 @@ static void validate(const sign_ctx *ctx, const struct job *job, sign_report **r
         sign_verify_memory(report, ctx, job->name, in->bytes, in->len, job->content_path);
     else if (in && in->fd >= 0)
         sign_verify_fd(report, ctx, job->name, in->fd, job->content_path);
+}
+
+/* Whether the job the printer wants next has finished. Under the lock. */
+static int next_is_ready(const struct pool *pool, int ordered)
+{
+    return ordered ? pool->done[pool->taken] : pool->finished_count > pool->taken;
 }
 
 static void *worker(void *arg)
@@ -62,7 +69,9 @@ static void *worker(void *arg)
         job->validated_at = started;
         pool->done[i] = 1;
         pool->finished[pool->finished_count++] = i;
-        if (pool->printer_waiting &&
+        /* Woken only when it can print: a slow file at the head of an ordered output holds
+         * the printer anyway, and waking it for each result behind it would be for nothing. */
+        if (pool->printer_waiting && next_is_ready(pool, pool->printer_ordered) &&
             (pool->finished_count - pool->taken >= WAKE_BATCH || pool->next >= pool->count))
             pthread_cond_signal(&pool->changed);
         pthread_mutex_unlock(&pool->lock);
@@ -102,14 +111,8 @@ struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int
     return pool;
 }
 
-/* Whether the job the printer wants next has finished. Under the lock. */
-static int next_is_ready(const struct pool *pool, int ordered)
-{
-    return ordered ? pool->done[pool->taken] : pool->finished_count > pool->taken;
-}
-
 /* The printer's wait: until a worker wakes it or WAKE_INTERVAL_MS have passed. Under the lock. */
-static void wait_for_workers(struct pool *pool)
+static void wait_for_workers(struct pool *pool, int ordered)
 {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until); /* the clock pool_start gave the condition */
@@ -119,6 +122,7 @@ static void wait_for_workers(struct pool *pool)
         until.tv_nsec -= 1000000000L;
     }
     pool->printer_waiting = 1;
+    pool->printer_ordered = ordered;
     int rc = pthread_cond_timedwait(&pool->changed, &pool->lock, &until);
     (void)rc; /* woken, timed out or spurious: the caller looks again either way */
     pool->printer_waiting = 0;
@@ -134,7 +138,7 @@ size_t pool_next_finished(struct pool *pool, int ordered, FILE *flush)
         pthread_mutex_lock(&pool->lock);
     }
     while (!next_is_ready(pool, ordered))
-        wait_for_workers(pool);
+        wait_for_workers(pool, ordered);
     size_t index = ordered ? pool->taken : pool->finished[pool->taken];
     pool->taken++;
     pthread_mutex_unlock(&pool->lock);
