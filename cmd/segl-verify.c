@@ -301,8 +301,10 @@ static int print_result(struct job *job, const struct verify_args *args)
     const char *error = job->input_error ? job->input_error
                         : job->report    ? sign_report_error(job->report)
                                          : "out of memory";
-    if (error)
+    if (error) {
+        fflush(stdout); /* results printed before it stay before it on a shared terminal or pipe */
         cmd_error(prog, job->name, "%s", error);
+    }
     if (job->report && args->json) {
         char *line = NULL;
         if (sign_report_json(&line, job->report, job->name) == SIGN_OK)
@@ -312,7 +314,8 @@ static int print_result(struct job *job, const struct verify_args *args)
                !(args->report_path && strcmp(args->report_path, "-") == 0)) {
         print_human(job);
     }
-    fflush(stdout);
+    /* Not flushed per file: pool_next_finished flushes whenever it would wait, so results go
+     * out at once when validating is the slower side and in batches when printing is. */
     return file_status(job->report);
 }
 
@@ -348,10 +351,11 @@ int main(int argc, char **argv)
     struct progress *progress = args.quiet ? NULL : progress_new(names.count);
     struct summary summary = {0};
     for (size_t done = 0; pool && done < names.count; done++) {
-        size_t index = pool_next_finished(pool, !args.unordered);
+        size_t index = pool_next_finished(pool, !args.unordered, stdout);
         struct job *job = &jobs[index];
         status = worse_status(status, print_result(job, &args));
         if (etsi && !job->input_error) { /* no report of an input never read: said already */
+            fflush(stdout);
             time_t at = sign_ctx_get_time(ctx);
             status = worse_status(status, etsi_out_write(etsi, prog, index, job,
                                                          at != (time_t)-1 ? at : job->validated_at));
@@ -362,6 +366,7 @@ int main(int argc, char **argv)
         progress_update(progress, done + 1);
     }
     pool_finish(pool);
+    fflush(stdout);
     progress_end(progress);
     if (!args.quiet && names.count > 1)
         summary_print(&summary, prog);

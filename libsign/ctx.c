@@ -25,9 +25,11 @@ SIGN_EXTERN int sign_ctx_new(sign_ctx **out)
     ctx->at = (time_t)-1;
     ctx->revocation_cache = sign_revocation_cache_new();
     ctx->cert_cache = sign_cert_cache_new();
-    if (!ctx->revocation_cache || !ctx->cert_cache) {
+    ctx->certsig_cache = sign_certsig_cache_new(SIGN_CERTSIG_CAPACITY);
+    if (!ctx->revocation_cache || !ctx->cert_cache || !ctx->certsig_cache) {
         sign_revocation_cache_free(ctx->revocation_cache);
         sign_cert_cache_free(ctx->cert_cache);
+        sign_certsig_cache_free(ctx->certsig_cache);
         X509_STORE_free(ctx->trust);
         free(ctx);
         return SIGN_ENOMEM;
@@ -43,6 +45,7 @@ SIGN_EXTERN void sign_ctx_free(sign_ctx *ctx)
     X509_STORE_free(ctx->trust);
     sign_revocation_cache_free(ctx->revocation_cache);
     sign_cert_cache_free(ctx->cert_cache);
+    sign_certsig_cache_free(ctx->certsig_cache);
     sign_tl_set_free(ctx->trusted_lists);
     if (ctx->legacy)
         OSSL_PROVIDER_unload(ctx->legacy);

@@ -13,6 +13,7 @@
 
 typedef struct sign_revocation_cache sign_revocation_cache;
 typedef struct sign_cert_cache sign_cert_cache;
+typedef struct sign_certsig_cache sign_certsig_cache;
 typedef struct sign_tl_set sign_tl_set; /* trusted lists (tl.c) */
 
 struct sign_ctx {
@@ -24,6 +25,7 @@ struct sign_ctx {
     enum sign_revocation_policy revocation;
     sign_revocation_cache *revocation_cache; /* shared by validating threads; it locks itself */
     sign_cert_cache *cert_cache;             /* the same, for decoded certificates */
+    sign_certsig_cache *certsig_cache;       /* the same, for verified certificate signatures */
     OSSL_PROVIDER *legacy;    /* loaded on demand for OCES2 PKCS#12 files (RC2/3DES) */
     OSSL_PROVIDER *deflt;
     sign_tl_set *trusted_lists; /* NULL: none given; read-only once validation starts */
@@ -165,13 +167,36 @@ void sign_cert_cache_free(sign_cert_cache *cache);
 /* The certificate whose DER is der (a new reference), decoded once per context; NULL if der
  * is not exactly one certificate. */
 X509 *sign_cert_cache_decode(const sign_ctx *ctx, const unsigned char *der, size_t len);
+/* The SHA-256 of cert's DER into out: remembered for a certificate the cache decoded (which
+ * nothing changes after), else computed. Returns 1 on success. */
+int sign_cert_sha256(X509 *cert, unsigned char out[32]);
 
-/* ---- certificates (oces.c, path.c) ---- */
+/* ---- verified certificate signatures (certsig.c) ---- */
+/* Room for capacity entries (rounded down to whole buckets of 4, at least one bucket): the
+ * context's holds SIGN_CERTSIG_CAPACITY, 4 MiB at most, touched as it fills. */
+#define SIGN_CERTSIG_CAPACITY 65536
+sign_certsig_cache *sign_certsig_cache_new(size_t capacity);
+void sign_certsig_cache_free(sign_certsig_cache *cache);
+/* X509_verify(cert, the public key of issuer), answered from cache when that key has verified
+ * exactly this certificate before (cache NULL: always verified). 1 verified, 0 not, -1 on an
+ * error (no issuer key). Nothing but the signature is checked: not issuer's name, key usage or
+ * validity. Thread-safe. */
+int sign_certsig_verify(sign_certsig_cache *cache, X509 *cert, X509 *issuer);
+/* How many sign_certsig_verify calls were answered from cache (hits) and how many verified. */
+void sign_certsig_cache_stats(const sign_certsig_cache *cache, unsigned long *hits,
+                              unsigned long *checks);
+
+/* ---- certificates (oces.c, path.c, chain_signatures.c) ---- */
 int sign_oces_identify(sign_oces_id *out, const X509 *cert);
 /* X509_verify_cert at time at with ctx's trust anchors (any one of which may end a chain).
  * purpose 0: none. Returns 1 and the chain (*chain, if asked) or 0 and the error and depth. */
 int sign_chain_verify(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *untrusted, time_t at,
                       int purpose, STACK_OF(X509) **chain, int *error, int *depth);
+/* The step of X509_verify_cert that checks each certificate's signature by the next and every
+ * validity period, as OpenSSL 3.0 does it, with the signatures answered from the
+ * sign_certsig_cache that is the store context's app data (X509_STORE_CTX_set_app_data; NULL:
+ * none). For X509_STORE_CTX_set_verify (chain_signatures.c). */
+int sign_chain_check_signatures(X509_STORE_CTX *store_ctx);
 /* ETSI EN 319 102-1 5.2.6 X.509 certificate validation of signer at time at, then revocation;
  * poe is the earliest trusted proof of existence of the signature ((time_t)-1: none), which
  * lets a certificate that expired or was revoked after it still pass. Records on sig. Returns 1

@@ -227,20 +227,49 @@ SIGN_EXTERN const char *sign_sig_qualification_json(const sign_sig *s)
     return s->qualified >= 0 && s->qc[0] ? s->qc : NULL;
 }
 
-void sign_sig_set_signer(sign_sig *sig, X509 *cert)
+/* What the report says of a signer, derived from its certificate alone. */
+struct signer_description {
+    char subject[1024];
+    sign_oces_id oces;
+};
+
+static void describe_signer(struct signer_description *out, X509 *cert)
 {
-    sig->has_signer = 1;
+    memset(out->subject, 0, sizeof out->subject);
     BIO *mem = BIO_new(BIO_s_mem());
     if (mem && X509_NAME_print_ex(mem, X509_get_subject_name(cert), 0,
                                   XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
-        int n = BIO_read(mem, sig->subject, sizeof sig->subject - 1);
-        sig->subject[n > 0 ? n : 0] = '\0';
+        int n = BIO_read(mem, out->subject, sizeof out->subject - 1);
+        out->subject[n > 0 ? n : 0] = '\0';
     }
     BIO_free(mem);
-    sign_oces_identify(&sig->oces, cert);
-    unsigned int len = 0;
-    if (!X509_digest(cert, EVP_sha256(), sig->signer_sha256, &len))
+    sign_oces_identify(&out->oces, cert);
+}
+
+/* The last signer each thread described, by its certificate's SHA-256: in a batch by one signer
+ * every file names the same certificate, and printing its subject and reading its OCES identity
+ * cost more than the rest of the report. Per thread, so that no lock is needed; a description
+ * depends on nothing but the certificate, so a remembered one is the one it would make. */
+static _Thread_local struct {
+    int known;
+    unsigned char sha256[32];
+    struct signer_description description;
+} last_signer;
+
+void sign_sig_set_signer(sign_sig *sig, X509 *cert)
+{
+    sig->has_signer = 1;
+    int has_digest = sign_cert_sha256(cert, sig->signer_sha256);
+    if (!has_digest)
         memset(sig->signer_sha256, 0, sizeof sig->signer_sha256);
+    if (!has_digest || !last_signer.known ||
+        memcmp(last_signer.sha256, sig->signer_sha256, sizeof last_signer.sha256) != 0) {
+        describe_signer(&last_signer.description, cert);
+        last_signer.known = has_digest;
+        memcpy(last_signer.sha256, sig->signer_sha256, sizeof last_signer.sha256);
+    }
+    memcpy(sig->subject, last_signer.description.subject, sizeof sig->subject);
+    sig->oces = last_signer.description.oces;
 }
 
 void sign_sig_set_value_digest(sign_sig *sig, const unsigned char sha256[32])
@@ -317,79 +346,140 @@ SIGN_EXTERN const char *sign_sig_warning(const sign_sig *s, size_t i)
     return i < s->warnings.count ? s->warnings.items[i] : NULL;
 }
 
-/* ---- JSON (segl-verify --json) ---- */
+/* ---- JSON (segl-verify --json) ----
+ * Written as it goes (json.h): a batch prints one line per file, and building a tree of values
+ * for each cost more than validating the file did. */
 
-
-static json_t *messages_json(const struct message_list *list)
+static void messages_json(sign_json_writer *w, const struct message_list *list)
 {
-    json_t *array = json_array();
+    sign_json_begin_array(w);
     for (size_t i = 0; i < list->count; i++)
-        json_array_append_new(array, sign_json_text(list->items[i]));
-    return array;
+        sign_json_string(w, list->items[i]);
+    sign_json_end_array(w);
 }
 
-static json_t *sig_json(const sign_sig *sig)
+static void signer_json(sign_json_writer *w, const sign_sig *sig)
 {
-    char when[21];
-    json_t *signer = json_null();
-    if (sig->has_signer)
-        signer = json_pack("{s:o, s:o, s:o, s:o, s:o}", "subject", sign_json_text_or_null(sig->subject),
-                           "common_name", sign_json_text_or_null(sig->oces.common_name),
-                           "serial_number", sign_json_text_or_null(sig->oces.serial_number),
-                           "oces", sign_oces_json(&sig->oces), "qualified",
-                           sig->qualified < 0 ? json_null() : json_boolean(sig->qualified));
-    if (signer && sig->qualified >= 0) { /* trusted lists given: the details */
-        json_t *qc = sig->qc[0] ? json_loads(sig->qc, 0, NULL) : NULL;
-        json_object_set_new(signer, "qc", qc ? qc : json_null());
+    if (!sig->has_signer) {
+        sign_json_null(w);
+        return;
     }
-    if (sig->signing_time != (time_t)-1)
-        sign_format_time(when, sig->signing_time);
-    json_t *timestamps = json_array();
+    sign_json_begin_object(w);
+    sign_json_key(w, "subject");
+    sign_json_string_or_null(w, sig->subject);
+    sign_json_key(w, "common_name");
+    sign_json_string_or_null(w, sig->oces.common_name);
+    sign_json_key(w, "serial_number");
+    sign_json_string_or_null(w, sig->oces.serial_number);
+    sign_json_key(w, "oces");
+    sign_json_oces(w, &sig->oces);
+    sign_json_key(w, "qualified");
+    if (sig->qualified < 0)
+        sign_json_null(w);
+    else
+        sign_json_bool(w, sig->qualified);
+    if (sig->qualified >= 0) { /* trusted lists given: the details, when they parse */
+        json_t *qc = sig->qc[0] ? json_loads(sig->qc, 0, NULL) : NULL;
+        char *qc_text = qc ? json_dumps(qc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        sign_json_key(w, "qc");
+        if (qc_text)
+            sign_json_raw_value(w, qc_text);
+        else
+            sign_json_null(w);
+        free(qc_text);
+        json_decref(qc);
+    }
+    sign_json_end_object(w);
+}
+
+static void time_json(sign_json_writer *w, time_t t)
+{
+    char text[21];
+    if (t == (time_t)-1) {
+        sign_json_null(w);
+        return;
+    }
+    sign_format_time(text, t);
+    sign_json_string(w, text);
+}
+
+static void sig_json(sign_json_writer *w, const sign_sig *sig)
+{
+    sign_json_begin_object(w);
+    sign_json_key(w, "id");
+    sign_json_string(w, sig->id);
+    sign_json_key(w, "indication");
+    sign_json_string(w, sign_indication_name(sig->indication));
+    sign_json_key(w, "subindication");
+    sign_json_string_or_null(w, sig->subindication);
+    sign_json_key(w, "level");
+    sign_json_string_or_null(w, sig->level);
+    sign_json_key(w, "signing_time");
+    time_json(w, sig->signing_time);
+    sign_json_key(w, "signer");
+    signer_json(w, sig);
+    sign_json_key(w, "timestamps");
+    sign_json_begin_array(w);
     for (size_t i = 0; i < sig->timestamp_count; i++) {
         const struct timestamp_entry *entry = &sig->timestamps[i];
-        char at[21];
-        if (entry->result.gen_time != (time_t)-1)
-            sign_format_time(at, entry->result.gen_time);
-        json_array_append_new(
-            timestamps,
-            json_pack("{s:s, s:o, s:o, s:b, s:o}", "type", entry->type, "time",
-                      entry->result.gen_time != (time_t)-1 ? json_string(at) : json_null(),
-                      "tsa", sign_json_text_or_null(entry->result.tsa), "valid", entry->result.valid,
-                      "error", entry->result.valid ? json_null() : sign_json_text_or_null(entry->result.why)));
+        sign_json_begin_object(w);
+        sign_json_key(w, "type");
+        sign_json_string(w, entry->type);
+        sign_json_key(w, "time");
+        time_json(w, entry->result.gen_time);
+        sign_json_key(w, "tsa");
+        sign_json_string_or_null(w, entry->result.tsa);
+        sign_json_key(w, "valid");
+        sign_json_bool(w, entry->result.valid);
+        sign_json_key(w, "error");
+        if (entry->result.valid)
+            sign_json_null(w);
+        else
+            sign_json_string_or_null(w, entry->result.why);
+        sign_json_end_object(w);
     }
-    json_t *object = json_pack(
-        "{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id", sig->id, "indication",
-        sign_indication_name(sig->indication), "subindication", sign_json_text_or_null(sig->subindication),
-        "level", sign_json_text_or_null(sig->level), "signing_time",
-        sig->signing_time != (time_t)-1 ? json_string(when) : json_null(), "signer", signer,
-        "timestamps", timestamps, "covers", messages_json(&sig->covers), "errors",
-        messages_json(&sig->errors), "warnings", messages_json(&sig->warnings));
-    if (object && sig->modification[0]) { /* PAdES: what changed after the signature */
-        json_object_set_new(object, "modification", json_string(sig->modification));
-        json_object_set_new(object, "modification_details",
-                            messages_json(&sig->modification_details));
+    sign_json_end_array(w);
+    sign_json_key(w, "covers");
+    messages_json(w, &sig->covers);
+    sign_json_key(w, "errors");
+    messages_json(w, &sig->errors);
+    sign_json_key(w, "warnings");
+    messages_json(w, &sig->warnings);
+    if (sig->modification[0]) { /* PAdES: what changed after the signature */
+        sign_json_key(w, "modification");
+        sign_json_string(w, sig->modification);
+        sign_json_key(w, "modification_details");
+        messages_json(w, &sig->modification_details);
     }
-    return object;
+    sign_json_end_object(w);
 }
 
 SIGN_EXTERN int sign_report_json(char **out, const sign_report *report, const char *file)
 {
     if (!out || !report)
         return SIGN_EINVAL;
-    json_t *sigs = json_array();
-    for (size_t i = 0; i < report->count; i++)
-        json_array_append_new(sigs, sig_json(report->sigs[i]));
-    json_t *root = json_pack(
-        "{s:o, s:o, s:o, s:o}", "file", sign_json_text(file ? file : ""), "format",
-        sign_json_text_or_null(report->format), "indication",
-        report->error ? json_null()
-                      : json_string(sign_indication_name(sign_report_indication(report))),
-        "signatures", sigs);
-    if (!root)
-        return SIGN_ENOMEM;
+    sign_json_writer w;
+    sign_json_writer_init(&w);
+    sign_json_begin_object(&w);
+    sign_json_key(&w, "file");
+    sign_json_string(&w, file ? file : "");
+    sign_json_key(&w, "format");
+    sign_json_string_or_null(&w, report->format);
+    sign_json_key(&w, "indication");
     if (report->error)
-        json_object_set_new(root, "error", sign_json_text(report->error));
-    *out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(root);
+        sign_json_null(&w);
+    else
+        sign_json_string(&w, sign_indication_name(sign_report_indication(report)));
+    sign_json_key(&w, "signatures");
+    sign_json_begin_array(&w);
+    for (size_t i = 0; i < report->count; i++)
+        sig_json(&w, report->sigs[i]);
+    sign_json_end_array(&w);
+    if (report->error) {
+        sign_json_key(&w, "error");
+        sign_json_string(&w, report->error);
+    }
+    sign_json_end_object(&w);
+    *out = sign_json_writer_finish(&w);
     return *out ? SIGN_OK : SIGN_ENOMEM;
 }

@@ -29,10 +29,12 @@ sign_source *sign_source_new(const struct sign_source_class *kind, void *state, 
 /* The file at path, read with pread (its name and folder are known: sign_source_path). Never
  * NULL but for memory exhaustion: a file that cannot be opened gives a source that says why
  * (sign_source_open_error) and fails every read, so that each format reports it as it did. A
- * pipe or device is read whole into memory once. */
+ * small file (up to 1 MiB), a pipe or a device is read whole into memory once, and the file
+ * closed at once. */
 sign_source *sign_source_open_file(const char *path);
 /* An open descriptor: a regular file is read with pread, from its start, and neither moved nor
- * closed; anything else (a pipe) is read whole into memory now. NULL with errno on failure. */
+ * closed (one of up to 1 MiB whole, now); anything else (a pipe) is read whole into memory now.
+ * NULL with errno on failure. */
 sign_source *sign_source_from_fd(int fd, const char *name);
 /* len bytes at bytes, not copied: they must outlive the source. */
 sign_source *sign_source_from_memory(const void *bytes, size_t len, const char *name);

@@ -1,10 +1,19 @@
 /* A fixed pool of validating threads sharing one read-only context. Finished jobs are queued in
- * completion order; the printer takes them in input order or as they come. */
+ * completion order; the printer takes them in input order or as they come.
+ *
+ * The printer is woken for a batch of results, not for each: a validation of a small file takes
+ * less than waking a thread does, and a printer woken per file costs the validating threads a
+ * system call and their CPU a switch each time. So a worker wakes it when WAKE_BATCH results
+ * wait, or when the last jobs are under way; otherwise it looks again every WAKE_INTERVAL_MS,
+ * which bounds how late a result is printed. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 #include "../common/common.h"
 #include "verify.h"
+
+#define WAKE_BATCH 32
+#define WAKE_INTERVAL_MS 20
 
 struct pool {
     const sign_ctx *ctx;
@@ -15,6 +24,8 @@ struct pool {
     size_t *finished;        /* job indices in completion order */
     size_t finished_count;
     size_t taken;            /* how many the printer has taken */
+    int printer_waiting;
+    int printer_ordered;     /* what the waiting printer wants next: the input's next job */
     pthread_mutex_t lock;
     pthread_cond_t changed;
     pthread_t *threads;
@@ -32,6 +43,12 @@ static void validate(const sign_ctx *ctx, const struct job *job, sign_report **r
         sign_verify_memory(report, ctx, job->name, in->bytes, in->len, job->content_path);
     else if (in && in->fd >= 0)
         sign_verify_fd(report, ctx, job->name, in->fd, job->content_path);
+}
+
+/* Whether the job the printer wants next has finished. Under the lock. */
+static int next_is_ready(const struct pool *pool, int ordered)
+{
+    return ordered ? pool->done[pool->taken] : pool->finished_count > pool->taken;
 }
 
 static void *worker(void *arg)
@@ -52,7 +69,11 @@ static void *worker(void *arg)
         job->validated_at = started;
         pool->done[i] = 1;
         pool->finished[pool->finished_count++] = i;
-        pthread_cond_broadcast(&pool->changed);
+        /* Woken only when it can print: a slow file at the head of an ordered output holds
+         * the printer anyway, and waking it for each result behind it would be for nothing. */
+        if (pool->printer_waiting && next_is_ready(pool, pool->printer_ordered) &&
+            (pool->finished_count - pool->taken >= WAKE_BATCH || pool->next >= pool->count))
+            pthread_cond_signal(&pool->changed);
         pthread_mutex_unlock(&pool->lock);
     }
 }
@@ -76,7 +97,12 @@ struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int
         return NULL;
     }
     pthread_mutex_init(&pool->lock, NULL);
-    pthread_cond_init(&pool->changed, NULL);
+    /* The printer's timed waits on the monotonic clock: a clock set back does not stall it. */
+    pthread_condattr_t monotonic;
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+    pthread_cond_init(&pool->changed, &monotonic);
+    pthread_condattr_destroy(&monotonic);
     for (int t = 0; t < threads; t++)
         if (pthread_create(&pool->threads[pool->started], NULL, worker, pool) == 0)
             pool->started++;
@@ -85,19 +111,35 @@ struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int
     return pool;
 }
 
-size_t pool_next_finished(struct pool *pool, int ordered)
+/* The printer's wait: until a worker wakes it or WAKE_INTERVAL_MS have passed. Under the lock. */
+static void wait_for_workers(struct pool *pool, int ordered)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until); /* the clock pool_start gave the condition */
+    until.tv_nsec += WAKE_INTERVAL_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pool->printer_waiting = 1;
+    pool->printer_ordered = ordered;
+    int rc = pthread_cond_timedwait(&pool->changed, &pool->lock, &until);
+    (void)rc; /* woken, timed out or spurious: the caller looks again either way */
+    pool->printer_waiting = 0;
+}
+
+size_t pool_next_finished(struct pool *pool, int ordered, FILE *flush)
 {
     pthread_mutex_lock(&pool->lock);
-    size_t index;
-    if (ordered) {
-        index = pool->taken;
-        while (!pool->done[index])
-            pthread_cond_wait(&pool->changed, &pool->lock);
-    } else {
-        while (pool->finished_count <= pool->taken)
-            pthread_cond_wait(&pool->changed, &pool->lock);
-        index = pool->finished[pool->taken];
+    if (!next_is_ready(pool, ordered) && flush) {
+        /* Nothing to print yet: what was printed goes out now, not with the next batch. */
+        pthread_mutex_unlock(&pool->lock);
+        fflush(flush);
+        pthread_mutex_lock(&pool->lock);
     }
+    while (!next_is_ready(pool, ordered))
+        wait_for_workers(pool, ordered);
+    size_t index = ordered ? pool->taken : pool->finished[pool->taken];
     pool->taken++;
     pthread_mutex_unlock(&pool->lock);
     return index;

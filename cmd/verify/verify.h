@@ -3,6 +3,7 @@
 #define SEGL_CMD_VERIFY_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 #include <libsign/sign.h>
 
@@ -36,8 +37,10 @@ struct job {
 };
 struct pool;
 struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int threads);
-/* The index of the next finished job: in input order when ordered, else as they finish. */
-size_t pool_next_finished(struct pool *pool, int ordered);
+/* The index of the next finished job: in input order when ordered, else as they finish. When
+ * it must wait for one, flush (NULL: none) is flushed first, so that printed results go out as
+ * soon as the printer has caught up and in batches while it has not. */
+size_t pool_next_finished(struct pool *pool, int ordered, FILE *flush);
 void pool_finish(struct pool *pool);
 
 /* ---- print.c: results for people and machines */

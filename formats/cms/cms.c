@@ -51,6 +51,47 @@ void cms_signature_id(CMS_SignerInfo *si, sign_sig *sig)
     sign_sig_set_id(sig, id);
 }
 
+/* The last signing-certificate attributes each thread found to match a certificate, by their
+ * DER and the certificate's SHA-256: in a batch by one signer every file carries the same
+ * attribute for the same certificate, and decoding it (issuerSerial holds a name) and hashing
+ * the certificate cost more than the rest of the check. Only a match is remembered; per thread,
+ * so that no lock is needed. */
+#define ESS_MEMO_MAX 512
+static _Thread_local struct {
+    int known;
+    unsigned char signer_sha256[32];
+    size_t v2_len, v1_len; /* 0: that attribute was absent */
+    unsigned char der[ESS_MEMO_MAX]; /* the v2 value's DER, then the v1 value's */
+} last_match;
+
+/* Whether (v2, v1) for signer is the match this thread remembers; else, when remember, makes
+ * it the one remembered. */
+static int ess_memo(ASN1_TYPE *v2, ASN1_TYPE *v1, X509 *signer, int remember)
+{
+    size_t len_v2 = 0, len_v1 = 0;
+    const unsigned char *der_v2 = cms_sequence_der(v2, &len_v2);
+    const unsigned char *der_v1 = cms_sequence_der(v1, &len_v1);
+    unsigned char digest[32];
+    if ((v2 && !der_v2) || (v1 && !der_v1) || len_v2 + len_v1 > ESS_MEMO_MAX ||
+        !sign_cert_sha256(signer, digest))
+        return 0;
+    if (remember) {
+        last_match.known = 1;
+        memcpy(last_match.signer_sha256, digest, 32);
+        last_match.v2_len = len_v2;
+        last_match.v1_len = len_v1;
+        if (len_v2)
+            memcpy(last_match.der, der_v2, len_v2);
+        if (len_v1)
+            memcpy(last_match.der + len_v2, der_v1, len_v1);
+        return 1;
+    }
+    return last_match.known && last_match.v2_len == len_v2 && last_match.v1_len == len_v1 &&
+           memcmp(last_match.signer_sha256, digest, 32) == 0 &&
+           (!len_v2 || memcmp(last_match.der, der_v2, len_v2) == 0) &&
+           (!len_v1 || memcmp(last_match.der + len_v2, der_v1, len_v1) == 0);
+}
+
 /* EN 319 122-1 5.2.2.3: the signing-certificate(-v2) attribute binds the signature to one
  * certificate, so that a different certificate for the same key cannot be substituted. */
 int cms_check_signing_certificate(CMS_SignerInfo *si, X509 *signer, sign_sig *sig)
@@ -60,6 +101,10 @@ int cms_check_signing_certificate(CMS_SignerInfo *si, X509 *signer, sign_sig *si
     ASN1_TYPE *v1 = cms_single_signed_attr(si, NID_id_smime_aa_signingCertificate, &count_v1);
     if (count_v2 == 0 && count_v1 == 0)
         return 0;
+    /* Each attribute absent, or one value (a malformed one is never remembered). */
+    if ((count_v2 == 0 || (count_v2 == 1 && v2)) && (count_v1 == 0 || (count_v1 == 1 && v1)) &&
+        ess_memo(v2, v1, signer, 0))
+        return 1;
     ESS_SIGNING_CERT_V2 *ssv2 = NULL;
     ESS_SIGNING_CERT *ss = NULL;
     if (v2 && v2->type == V_ASN1_SEQUENCE) {
@@ -77,12 +122,14 @@ int cms_check_signing_certificate(CMS_SignerInfo *si, X509 *signer, sign_sig *si
     } else {
         STACK_OF(X509) *chain = sk_X509_new_null();
         if (chain && sk_X509_push(chain, signer) &&
-            OSSL_ESS_check_signing_certs(ss, ssv2, chain, 1) > 0)
+            OSSL_ESS_check_signing_certs(ss, ssv2, chain, 1) > 0) {
             ok = 1;
-        else
+            ess_memo(v2, v1, signer, 1);
+        } else {
             sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND",
                           "the signing-certificate attribute does not match the certificate "
                           "that verifies the signature");
+        }
         sk_X509_free(chain);
     }
     ERR_clear_error();

@@ -1,7 +1,8 @@
 /* ETSI EN 319 102-1 5.2.6: X.509 certificate validation, with OpenSSL's X509_STORE, at the
  * validation time or, for a signature with a proof of existence (a timestamp), at that time
  * (past signature validation, 5.6.2.4, simplified: see sign_path_validate_ex). The validation
- * process (process.c) calls it for every format's signer; timestamp.c for a TSA. */
+ * process (process.c) calls it for every format's signer; timestamp.c for a TSA; each through
+ * sign_chain_verify, so every chain's signatures are remembered the same way. */
 #include <openssl/x509v3.h>
 #include "libsign/internal.h"
 
@@ -25,6 +26,11 @@ int sign_chain_verify(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *untrusted
     X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
     if (purpose)
         X509_STORE_CTX_set_purpose(store_ctx, purpose);
+    /* The signatures of the chain through the context's cache of verified ones: a CA's
+     * signature is verified once per context, its validity period at every call
+     * (chain_signatures.c). */
+    X509_STORE_CTX_set_app_data(store_ctx, ctx->certsig_cache);
+    X509_STORE_CTX_set_verify(store_ctx, sign_chain_check_signatures);
     int ok = X509_verify_cert(store_ctx) > 0;
     if (!ok) {
         *error = X509_STORE_CTX_get_error(store_ctx);

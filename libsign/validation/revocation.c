@@ -136,20 +136,21 @@ void sign_revocation_data_add(sign_revocation_data *data, OCSP_RESPONSE *ocsp, X
 /* ---- OCSP ---- */
 
 /* RFC 6960 4.2.2.2: the response is signed by the issuing CA itself, or by a responder whose
- * certificate that CA issued with the id-kp-OCSPSigning extended key usage. */
-static int ocsp_responder_authorised(X509 *responder, X509 *issuer)
+ * certificate that CA issued with the id-kp-OCSPSigning extended key usage. The responder
+ * certificate's signature is remembered on the context like every other certificate's
+ * (certsig.c): a delegated responder answers for many certificates. */
+static int ocsp_responder_authorised(const sign_ctx *ctx, X509 *responder, X509 *issuer)
 {
     if (X509_cmp(responder, issuer) == 0)
         return 1;
-    EVP_PKEY *issuer_key = X509_get0_pubkey(issuer);
-    return X509_check_issued(issuer, responder) == X509_V_OK && issuer_key &&
-           X509_verify(responder, issuer_key) > 0 &&
+    return X509_check_issued(issuer, responder) == X509_V_OK &&
+           sign_certsig_verify(ctx->certsig_cache, responder, issuer) > 0 &&
            (X509_get_extended_key_usage(responder) & XKU_OCSP_SIGN);
 }
 
 /* Status of cert in one OCSP response: 1 and *answer when it speaks for cert validly. */
-static int ocsp_status(OCSP_RESPONSE *response, X509 *cert, X509 *issuer, time_t at,
-                       struct answer *answer)
+static int ocsp_status(const sign_ctx *ctx, OCSP_RESPONSE *response, X509 *cert, X509 *issuer,
+                       time_t at, struct answer *answer)
 {
     if (OCSP_response_status(response) != OCSP_RESPONSE_STATUS_SUCCESSFUL)
         return 0;
@@ -171,7 +172,7 @@ static int ocsp_status(OCSP_RESPONSE *response, X509 *cert, X509 *issuer, time_t
     int signed_ok = OCSP_resp_get0_signer(basic, &responder, candidates) &&
                     OCSP_basic_verify(basic, candidates, NULL, OCSP_NOVERIFY | OCSP_NOCHAIN |
                                                                    OCSP_TRUSTOTHER) > 0 &&
-                    ocsp_responder_authorised(responder, issuer);
+                    ocsp_responder_authorised(ctx, responder, issuer);
     sk_X509_free(candidates);
     time_t produced;
     if (!signed_ok || sign_time_from_asn1(&produced, this_update) != SIGN_OK ||
@@ -311,7 +312,8 @@ static void certificate_status(const sign_ctx *ctx, X509 *cert, X509 *issuer, ti
     memset(answer, 0, sizeof *answer);
     answer->status = STATUS_UNKNOWN;
     for (int i = 0; embedded && embedded->ocsps && i < sk_OCSP_RESPONSE_num(embedded->ocsps); i++)
-        if (ocsp_status(sk_OCSP_RESPONSE_value(embedded->ocsps, i), cert, issuer, at, answer)) {
+        if (ocsp_status(ctx, sk_OCSP_RESPONSE_value(embedded->ocsps, i), cert, issuer, at,
+                        answer)) {
             snprintf(answer->source, sizeof answer->source, "embedded OCSP response");
             answer->embedded = 1;
             if (collect)
@@ -344,7 +346,7 @@ static void certificate_status(const sign_ctx *ctx, X509 *cert, X509 *issuer, ti
     for (int i = 0; answer->status == STATUS_UNKNOWN && i < sk_OPENSSL_STRING_num(ocsp_urls); i++) {
         const char *url = sk_OPENSSL_STRING_value(ocsp_urls, i);
         OCSP_RESPONSE *response = ocsp_fetch(ctx, cert, issuer, url, why, sizeof why);
-        if (response && ocsp_status(response, cert, issuer, fetched_at, answer)) {
+        if (response && ocsp_status(ctx, response, cert, issuer, fetched_at, answer)) {
             snprintf(answer->source, sizeof answer->source, "OCSP %s", url);
             if (collect)
                 sign_revocation_data_add(collect, response, NULL);

@@ -3,7 +3,13 @@
  * Set a context up from one thread (the setters are not thread-safe), then share it read-only:
  * validation functions take a const context and never write to it, so one context serves any
  * number of validating threads. Errors from setters and signing are kept on the context
- * (sign_ctx_errmsg); errors from validation are kept on the report (sign_report_error). */
+ * (sign_ctx_errmsg); errors from validation are kept on the report (sign_report_error).
+ *
+ * What validating learns that holds for every file is kept with the context, in caches that
+ * lock themselves: decoded certificates and certificate signatures already verified (a CA's
+ * signature is verified once per context), both bounded, and fetched revocation answers. None
+ * of them decides a verdict: validity periods, revocation and the other checks of a chain are
+ * made at every validation, at its validation time. */
 #ifndef LIBSIGN_CTX_H
 #define LIBSIGN_CTX_H
 
