@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <jansson.h>
 #include <openssl/x509.h>
 #include "json.h"
 #include "internal.h"
@@ -219,7 +218,13 @@ void sign_sig_set_signing_time(sign_sig *sig, time_t t) { sig->signing_time = t;
 void sign_sig_set_qualified(sign_sig *sig, int qualified, const char *qc_json_or_null)
 {
     sig->qualified = qualified ? 1 : 0;
-    snprintf(sig->qc, sizeof sig->qc, "%s", qc_json_or_null ? qc_json_or_null : "");
+    /* Kept only whole: a cut JSON text is no JSON (the details are then unknown, null). The text
+     * is json_dumps' compact form (tl.c), written into the report as it is. */
+    size_t len = qc_json_or_null ? strlen(qc_json_or_null) : 0;
+    if (len < sizeof sig->qc)
+        memcpy(sig->qc, qc_json_or_null ? qc_json_or_null : "", len + 1);
+    else
+        sig->qc[0] = '\0';
 }
 SIGN_EXTERN int sign_sig_qualified(const sign_sig *s) { return s->qualified; }
 SIGN_EXTERN const char *sign_sig_qualification_json(const sign_sig *s)
@@ -378,16 +383,12 @@ static void signer_json(sign_json_writer *w, const sign_sig *sig)
         sign_json_null(w);
     else
         sign_json_bool(w, sig->qualified);
-    if (sig->qualified >= 0) { /* trusted lists given: the details, when they parse */
-        json_t *qc = sig->qc[0] ? json_loads(sig->qc, 0, NULL) : NULL;
-        char *qc_text = qc ? json_dumps(qc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (sig->qualified >= 0) { /* trusted lists given: the details, when known */
         sign_json_key(w, "qc");
-        if (qc_text)
-            sign_json_raw_value(w, qc_text);
+        if (sig->qc[0])
+            sign_json_raw_value(w, sig->qc);
         else
             sign_json_null(w);
-        free(qc_text);
-        json_decref(qc);
     }
     sign_json_end_object(w);
 }
