@@ -30,6 +30,8 @@ fi
 failures=0
 checks=0
 
+# have CMD: whether a program a test may use (an interop peer) is installed.
+have() { command -v "$1" >/dev/null; }
 pass() { checks=$((checks + 1)); }
 fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*" >&2; }
 

@@ -36,12 +36,24 @@ expect_one_line_error "B-LTA from stdin without content" 'give it with --content
 expect_exit 0 "test_extend_stdin_to_lta_with_the_content" -- sh -c 'cat piped-t.p7s | "$0" -q -l B-LTA --tsa "$1" --content letter.txt -o lta.p7s -' "$EXTEND" "$TSA"
 expect_exit 0 "the B-LTA result validates" -- verify_json --at "$AFTER" --content letter.txt lta.p7s
 expect_json '.signatures[0].level == "CAdES-BASELINE-LTA"' "B-LTA from stdin"
+# what segl-extend wrote to stdout is a CMS signature others accept too
+openssl_accepts() { # openssl_accepts SIG: openssl cms -verify over the detached letter
+    openssl cms -verify -binary -inform DER -in "$1" -content letter.txt -CAfile "$PKI/trust/oces3-root.pem" \
+        -attime "$AT_EPOCH" -purpose any -out /dev/null
+}
+expect_exit 0 "openssl cms -verify accepts the B-T extended from a pipe" -- openssl_accepts piped-t.p7s
+expect_exit 0 "openssl cms -verify accepts the B-LTA extended from a pipe" -- openssl_accepts lta.p7s
 # PAdES and XAdES from a pipe too
 sign signed.pdf contract.pdf
 cat signed.pdf | "$EXTEND" -q -l B-LT --tsa "$TSA" -o - - >piped-lt.pdf
 expect_exit 0 "test_extend_pades_from_a_pipe" -- verify_json --at "$AFTER" piped-lt.pdf
 expect_json '.signatures[0].level == "PAdES-BASELINE-LT" and .indication == "TOTAL_PASSED"' "PAdES extended from a pipe"
 cmp -s signed.pdf <(head -c "$(stat -c %s signed.pdf)" piped-lt.pdf) && pass || fail "the signed PDF is not a prefix of the extended one"
+if have pdfsig && have qpdf; then
+    pdfsig piped-lt.pdf >pdfsig.txt 2>&1
+    grep -q 'Signature is Valid' pdfsig.txt && pass || fail "pdfsig: the PAdES extended from a pipe: $(cat pdfsig.txt)"
+    expect_exit 0 "qpdf --check accepts the PAdES extended from a pipe" -- qpdf --check piped-lt.pdf
+fi
 sign signed.xml taxform.xml
 cat signed.xml | "$EXTEND" -q -l B-T --tsa "$TSA" -o - - >piped-t.xml
 expect_exit 0 "test_extend_xades_from_a_pipe" -- verify_json --at "$AFTER" piped-t.xml

@@ -3,7 +3,6 @@
 # pyHanko corpus a verdict, validates its signed files and signs its unsigned ones.
 . "$(dirname "${BASH_SOURCE[0]}")/../cmd/lib.sh"
 cp "$DOCS/contract.pdf" .
-have() { command -v "$1" >/dev/null; }
 
 if have pdfsig && have qpdf; then
     for who in person employee ec; do

@@ -3,7 +3,6 @@
 # through an NSS database, the two sign one document in turn and both signatures stay valid, and
 # pdfsig validates segl's signatures against an NSS database that trusts the test root.
 . "$(dirname "${BASH_SOURCE[0]}")/../cmd/lib.sh"
-have() { command -v "$1" >/dev/null; }
 if ! have pdfsig || ! have certutil || ! have pk12util || ! have faketime; then
     echo "SKIP: pdfsig, certutil, pk12util (libnss3-tools) or faketime not installed"
     finish
