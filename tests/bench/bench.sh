@@ -39,6 +39,7 @@
 #   the same machine, so machines may differ; CPU time, not wall-clock time: a shared machine's
 #   load moves the one much more than the other.
 # --record (full run only): write the figures of this run to tests/bench/last.txt.
+# BENCH_KEEP=DIR: make the corpora in DIR and keep them there (to profile segl-verify on them).
 set -euo pipefail
 
 die() { echo "bench.sh: $*" >&2; exit 1; }
@@ -70,8 +71,12 @@ at=2026-06-01T00:00:00Z     # validation time
 signed_at=2026-05-01T12:00:00Z
 epoch=$(date -d "$at" +%s)
 mkdir -p "$cache"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${BENCH_KEEP:-}" ]; then  # BENCH_KEEP=DIR: the corpora stay in DIR (to profile them)
+    work=$BENCH_KEEP && rm -rf "$work" && mkdir -p "$work"
+else
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+fi
 
 corpora=(cades-1-signer cades-N-signers xades pades asic-e)
 declare -A full_size=([cades-1-signer]=1000 [cades-N-signers]=1000 [xades]=300 [pades]=200 [asic-e]=50)
