@@ -78,19 +78,6 @@ struct verify_args {
     const char *report_path; /* --report etsi PATH */
 };
 
-/* The content of a detached signature when --content is not given: the file its name implies
- * (libsign's rule), when that is a regular file. */
-static char *default_content(const char *path)
-{
-    char *content = NULL;
-    struct stat st;
-    if (sign_detached_content_name(&content, path) == SIGN_OK && stat(content, &st) == 0 &&
-        S_ISREG(st.st_mode))
-        return content;
-    free(content);
-    return NULL;
-}
-
 /* Standard input for job, read once: the library reads it from memory or from a file without a
  * name (cmd_stdin_read), never from a named temporary file. */
 static void read_stdin_job(struct job *job)
@@ -277,8 +264,9 @@ static struct job *make_jobs(const struct name_list *names, const struct verify_
         } else {
             job->path = strdup(job->name);
         }
-        job->content_path = args->content_path ? strdup(args->content_path)
-                                               : default_content(job->name);
+        /* The implied content is looked for by the worker: a stat per file, in parallel. */
+        job->content_path = args->content_path ? strdup(args->content_path) : NULL;
+        job->find_content = !args->content_path;
     }
     return jobs;
 }

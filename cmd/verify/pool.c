@@ -8,6 +8,7 @@
  * which bounds how late a result is printed. */
 #include <pthread.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "../common/common.h"
 #include "verify.h"
@@ -32,11 +33,24 @@ struct pool {
     int started;
 };
 
+char *default_content(const char *path)
+{
+    char *content = NULL;
+    struct stat st;
+    if (sign_detached_content_name(&content, path) == SIGN_OK && stat(content, &st) == 0 &&
+        S_ISREG(st.st_mode))
+        return content;
+    free(content);
+    return NULL;
+}
+
 /* A job's file through the library: by path, or standard input as it was read (no report when
  * it could not be). */
-static void validate(const sign_ctx *ctx, const struct job *job, sign_report **report)
+static void validate(const sign_ctx *ctx, struct job *job, sign_report **report)
 {
     const struct cmd_stdin *in = job->input;
+    if (job->find_content && !job->content_path)
+        job->content_path = default_content(job->name);
     if (job->path)
         sign_verify_file(report, ctx, job->path, job->content_path);
     else if (in && in->bytes)

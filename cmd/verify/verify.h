@@ -32,9 +32,13 @@ struct job {
     struct cmd_stdin *input; /* standard input, read once (common.h) */
     const char *input_error; /* why standard input could not be read; then no report */
     char *content_path;      /* detached content, or NULL */
+    int find_content;        /* no --content: the worker looks for the content the name implies */
     sign_report *report;
     time_t validated_at;     /* when its validation started (the time "now" meant) */
 };
+/* The content of a detached signature named path when --content is not given: the file its
+ * name implies (libsign's rule), when that is a regular file; NULL otherwise. */
+char *default_content(const char *path);
 struct pool;
 struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int threads);
 /* The index of the next finished job: in input order when ordered, else as they finish. When
