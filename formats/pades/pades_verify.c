@@ -160,8 +160,8 @@ struct ltv {
 };
 
 /* The decoded data of each stream in the array at key of the DSS, handed to take(). */
-static void read_dss_array(pdf_doc *doc, pdf_value *dss, const char *key, struct ltv *ltv,
-                           int kind)
+static void read_dss_array(const sign_ctx *ctx, pdf_doc *doc, pdf_value *dss, const char *key,
+                           struct ltv *ltv, int kind)
 {
     pdf_value *arr = pdf_resolve(doc, pdf_dict_get(dss, key), SIZE_MAX);
     for (size_t i = 0; arr && arr->type == PDF_ARRAY && i < arr->count && i < 10000; i++) {
@@ -172,7 +172,7 @@ static void read_dss_array(pdf_doc *doc, pdf_value *dss, const char *key, struct
             continue;
         const unsigned char *p = data;
         if (kind == 0) {
-            X509 *cert = d2i_X509(NULL, &p, (long)len);
+            X509 *cert = sign_cert_cache_decode(ctx, p, len);
             if (cert && !sk_X509_push(ltv->certs, cert))
                 X509_free(cert);
         } else if (kind == 1) {
@@ -192,7 +192,7 @@ static void read_dss_array(pdf_doc *doc, pdf_value *dss, const char *key, struct
 }
 
 /* ISO 32000-2 12.8.4.3: the document security store of the newest revision. */
-static void load_dss(pdf_doc *doc, pdf_value *catalog, struct ltv *ltv)
+static void load_dss(const sign_ctx *ctx, pdf_doc *doc, pdf_value *catalog, struct ltv *ltv)
 {
     ltv->certs = sk_X509_new_null();
     sign_revocation_data_init(&ltv->data);
@@ -200,9 +200,9 @@ static void load_dss(pdf_doc *doc, pdf_value *catalog, struct ltv *ltv)
     pdf_value *dss = pdf_resolve(doc, entry, SIZE_MAX);
     if (!dss || dss->type != PDF_DICT || !ltv->certs)
         return;
-    read_dss_array(doc, dss, "Certs", ltv, 0);
-    read_dss_array(doc, dss, "OCSPs", ltv, 1);
-    read_dss_array(doc, dss, "CRLs", ltv, 2);
+    read_dss_array(ctx, doc, dss, "Certs", ltv, 0);
+    read_dss_array(ctx, doc, dss, "OCSPs", ltv, 1);
+    read_dss_array(ctx, doc, dss, "CRLs", ltv, 2);
     /* where it is, to tell which document timestamps cover it */
     const struct pdf_xref_entry *where = entry->type == PDF_REF
                                              ? pdf_entry(doc, (uint32_t)entry->num, SIZE_MAX)
@@ -518,7 +518,7 @@ void pades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *s
     /* document timestamps first: they are proofs of existence for the signatures before them
      * (reported as their "archive" timestamps), not signatures of their own */
     struct ltv ltv = {.certs = NULL};
-    load_dss(&doc, catalog, &ltv);
+    load_dss(ctx, &doc, catalog, &ltv);
     ltv.timestamps = calloc(list.count ? list.count : 1, sizeof *ltv.timestamps);
     if (!ltv.timestamps) {
         sign_report_set_error(report, "out of memory");

@@ -57,7 +57,7 @@ char *xades_node_text(xmlNodePtr node);
 /* The QualifyingProperties of signature (NULL when none); *count says how many there are. */
 xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count);
 /* The certificates in a signature's KeyInfo/X509Data, in document order. */
-STACK_OF(X509) *xades_key_info_certs(xmlNodePtr signature);
+STACK_OF(X509) *xades_key_info_certs(const sign_ctx *ctx, xmlNodePtr signature);
 /* Every ds:Signature under node, in document order, at most max. */
 void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max);
 

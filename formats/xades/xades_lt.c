@@ -303,7 +303,7 @@ static int add_validation_data(sign_ctx *ctx, xmlNodePtr signature, const struct
 {
     sign_revocation_data collected;
     sign_revocation_data_init(&collected);
-    STACK_OF(X509) *certs = xades_key_info_certs(signature);
+    STACK_OF(X509) *certs = xades_key_info_certs(ctx, signature);
     STACK_OF(X509) *values = sk_X509_new_null();
     X509 *signer = leaf_of(certs);
     STACK_OF(X509) *chain = signer ? chain_of(ctx, signer, certs) : NULL;

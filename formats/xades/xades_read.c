@@ -29,7 +29,7 @@ xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count)
 }
 
 /* The certificates in a signature's KeyInfo/X509Data, in document order. */
-STACK_OF(X509) *xades_key_info_certs(xmlNodePtr signature)
+STACK_OF(X509) *xades_key_info_certs(const sign_ctx *ctx, xmlNodePtr signature)
 {
     STACK_OF(X509) *certs = sk_X509_new_null();
     xmlNodePtr key_info = sign_xml_child(signature, XADES_DSIG_NS, "KeyInfo");
@@ -40,8 +40,7 @@ STACK_OF(X509) *xades_key_info_certs(xmlNodePtr signature)
             char *b64 = xades_node_text(node);
             size_t len = 0;
             unsigned char *der = b64 ? sign_xml_unbase64(b64, &len) : NULL;
-            const unsigned char *p = der;
-            X509 *cert = der ? d2i_X509(NULL, &p, (long)len) : NULL;
+            X509 *cert = der ? sign_cert_cache_decode(ctx, der, len) : NULL;
             if (cert && !sk_X509_push(certs, cert))
                 X509_free(cert);
             free(der);

@@ -499,7 +499,8 @@ static void check_archive_timestamps(struct verify_state *st, xmlNodePtr unsigne
  * signed: a certificate still has to chain to a trust anchor, a CRL or OCSP response still has
  * to be signed by its issuer or an authorised responder. Into the evidence's certificates and
  * revocation data. */
-static void read_validation_data(xmlNodePtr unsigned_sig_props, sign_evidence *ev)
+static void read_validation_data(const sign_ctx *ctx, xmlNodePtr unsigned_sig_props,
+                                 sign_evidence *ev)
 {
     STACK_OF(X509) *certs = ev->certificates;
     sign_revocation_data *embedded = &ev->revocation;
@@ -509,8 +510,7 @@ static void read_validation_data(xmlNodePtr unsigned_sig_props, sign_evidence *e
              node = sign_xml_next(node, XADES_NS, "EncapsulatedX509Certificate")) {
             size_t len = 0;
             unsigned char *der = node_der(node, &len);
-            const unsigned char *p = der;
-            X509 *cert = der ? d2i_X509(NULL, &p, (long)len) : NULL;
+            X509 *cert = der ? sign_cert_cache_decode(ctx, der, len) : NULL;
             if (cert && !sk_X509_push(certs, cert))
                 X509_free(cert);
             free(der);
@@ -649,7 +649,7 @@ static void verify_signature(struct verify_state *st)
                           "the signature carries a ds:Object that it does not sign");
     }
 
-    STACK_OF(X509) *certs = xades_key_info_certs(signature);
+    STACK_OF(X509) *certs = xades_key_info_certs(st->ctx, signature);
     struct cert_ref cert_ref;
     int has_cert_ref = signing_cert_ref(signed_sig_props, &cert_ref, sig);
     X509 *signer = NULL;
@@ -700,7 +700,7 @@ static void verify_signature(struct verify_state *st)
                     "UnsignedSignatureProperties");
     check_signature_timestamps(st, unsigned_sig_props, value_node, &ev);
     check_archive_timestamps(st, unsigned_sig_props, &ev);
-    read_validation_data(unsigned_sig_props, &ev);
+    read_validation_data(st->ctx, unsigned_sig_props, &ev);
     sign_validate_signature(st->ctx, sig, &ev);
     sign_evidence_clear(&ev);
     sk_X509_pop_free(certs, X509_free);
