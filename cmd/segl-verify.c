@@ -279,29 +279,57 @@ static void free_jobs(struct job *jobs, size_t count)
         free(jobs[i].input);
         free(jobs[i].path);
         free(jobs[i].content_path);
+        free(jobs[i].output);
         sign_report_free(jobs[i].report);
     }
     free(jobs);
 }
 
-static int print_result(struct job *job, const struct verify_args *args)
+static const char *job_error(const struct job *job)
 {
-    const char *error = job->input_error ? job->input_error
-                        : job->report    ? sign_report_error(job->report)
-                                         : "out of memory";
+    return job->input_error ? job->input_error
+           : job->report    ? sign_report_error(job->report)
+                            : "out of memory";
+}
+
+/* job_render_fn: what print_result writes on stdout for job, made by the worker. */
+static void render_result(struct job *job, const void *arg)
+{
+    const struct verify_args *args = arg;
+    if (job->report && args->json) {
+        char *line = NULL;
+        if (sign_report_json(&line, job->report, job->name) == SIGN_OK) {
+            size_t len = strlen(line);
+            char *with_newline = realloc(line, len + 2);
+            if (with_newline) {
+                memcpy(with_newline + len, "\n", 2);
+                job->output = with_newline;
+                job->output_len = len + 1;
+                line = NULL;
+            }
+        }
+        free(line);
+    } else if (job->report && !args->quiet && !job_error(job) &&
+               !(args->report_path && strcmp(args->report_path, "-") == 0)) {
+        FILE *out = open_memstream(&job->output, &job->output_len);
+        if (out) {
+            print_human(out, job);
+            fclose(out);
+        }
+    }
+}
+
+static int print_result(struct job *job)
+{
+    const char *error = job_error(job);
     if (error) {
         fflush(stdout); /* results printed before it stay before it on a shared terminal or pipe */
         cmd_error(prog, job->name, "%s", error);
     }
-    if (job->report && args->json) {
-        char *line = NULL;
-        if (sign_report_json(&line, job->report, job->name) == SIGN_OK)
-            printf("%s\n", line);
-        free(line);
-    } else if (job->report && !args->quiet && !error &&
-               !(args->report_path && strcmp(args->report_path, "-") == 0)) {
-        print_human(job);
-    }
+    if (job->output)
+        fwrite(job->output, 1, job->output_len, stdout);
+    free(job->output);
+    job->output = NULL;
     /* Not flushed per file: pool_next_finished flushes whenever it would wait, so results go
      * out at once when validating is the slower side and in batches when printing is. */
     return file_status(job->report);
@@ -334,14 +362,14 @@ int main(int argc, char **argv)
     int threads = args.jobs ? args.jobs : (cpus > 0 ? (int)cpus : 1);
     if ((size_t)threads > names.count)
         threads = names.count ? (int)names.count : 1;
-    struct pool *pool = jobs ? pool_start(ctx, jobs, names.count, threads) : NULL;
+    struct pool *pool = jobs ? pool_start(ctx, jobs, names.count, threads, render_result, &args) : NULL;
     int status = pool ? EXIT_PASSED : EXIT_SOFTWARE;
     struct progress *progress = args.quiet ? NULL : progress_new(names.count);
     struct summary summary = {0};
     for (size_t done = 0; pool && done < names.count; done++) {
         size_t index = pool_next_finished(pool, !args.unordered, stdout);
         struct job *job = &jobs[index];
-        status = worse_status(status, print_result(job, &args));
+        status = worse_status(status, print_result(job));
         if (etsi && !job->input_error) { /* no report of an input never read: said already */
             fflush(stdout);
             time_t at = sign_ctx_get_time(ctx);

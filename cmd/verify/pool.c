@@ -18,6 +18,8 @@
 
 struct pool {
     const sign_ctx *ctx;
+    job_render_fn render;
+    const void *render_arg;
     struct job *jobs;
     size_t count;
     size_t next;             /* next job to hand to a worker */
@@ -78,8 +80,10 @@ static void *worker(void *arg)
         sign_report *report = NULL;
         time_t started = time(NULL);
         validate(pool->ctx, job, &report);
+        job->report = report; /* the printer reads it only after taking the lock below */
+        if (pool->render)
+            pool->render(job, pool->render_arg);
         pthread_mutex_lock(&pool->lock);
-        job->report = report;
         job->validated_at = started;
         pool->done[i] = 1;
         pool->finished[pool->finished_count++] = i;
@@ -92,12 +96,15 @@ static void *worker(void *arg)
     }
 }
 
-struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int threads)
+struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int threads,
+                        job_render_fn render, const void *render_arg)
 {
     struct pool *pool = calloc(1, sizeof *pool);
     if (!pool)
         return NULL;
     pool->ctx = ctx;
+    pool->render = render;
+    pool->render_arg = render_arg;
     pool->jobs = jobs;
     pool->count = count;
     pool->done = calloc(count ? count : 1, sizeof *pool->done);

@@ -8,60 +8,60 @@
 #include "../common/common.h"
 #include "verify.h"
 
-void print_human(const struct job *job)
+void print_human(FILE *out, const struct job *job)
 {
     const sign_report *report = job->report;
     size_t count = sign_report_count(report);
     if (count == 0) {
-        printf("%s: no signature found\n", job->name);
+        fprintf(out, "%s: no signature found\n", job->name);
         return;
     }
-    printf("%s: %s\n", job->name, sign_indication_name(sign_report_indication(report)));
+    fprintf(out, "%s: %s\n", job->name, sign_indication_name(sign_report_indication(report)));
     for (size_t i = 0; i < count; i++) {
         const sign_sig *sig = sign_report_sig(report, i);
         const char *sub = sign_sig_subindication(sig);
         const char *level = sign_sig_level(sig);
-        printf("  %s: %s%s%s%s%s\n", sign_sig_id(sig),
+        fprintf(out, "  %s: %s%s%s%s%s\n", sign_sig_id(sig),
                sign_indication_name(sign_sig_indication(sig)), sub ? "/" : "", sub ? sub : "",
                level ? ", " : "", level ? level : "");
         const sign_oces_id *oces = sign_sig_signer_oces(sig);
         if (oces) {
             const char *kind = sign_oces_kind_name(oces->kind);
-            printf("    signer: %s",
+            fprintf(out, "    signer: %s",
                    oces->common_name[0] ? oces->common_name : sign_sig_signer_subject(sig));
             if (kind)
-                printf(" (%s%s%s, %s%s)", kind, oces->cvr[0] ? ", CVR " : "", oces->cvr,
+                fprintf(out, " (%s%s%s, %s%s)", kind, oces->cvr[0] ? ", CVR " : "", oces->cvr,
                        oces->serial_number, oces->test ? ", test certificate" : "");
             else if (oces->serial_number[0])
-                printf(" (serialNumber %s)", oces->serial_number);
-            printf("\n");
+                fprintf(out, " (serialNumber %s)", oces->serial_number);
+            fprintf(out, "\n");
         }
         time_t when = sign_sig_signing_time(sig);
         if (when != (time_t)-1) {
             char text[21];
             sign_format_time(text, when);
-            printf("    signing time: %s (claimed by the signer)\n", text);
+            fprintf(out, "    signing time: %s (claimed by the signer)\n", text);
         }
         for (size_t c = 0; c < sign_sig_covered_count(sig); c++)
-            printf("    covers: %s\n", sign_sig_covered(sig, c));
+            fprintf(out, "    covers: %s\n", sign_sig_covered(sig, c));
         for (size_t t = 0; t < sign_sig_timestamp_count(sig); t++) {
             sign_timestamp_info ts;
             char text[21] = "unknown time";
             if (sign_sig_timestamp(&ts, sig, t) == SIGN_OK) {
                 if (ts.time != (time_t)-1)
                     sign_format_time(text, ts.time);
-                printf("    %s timestamp: %s%s\n", ts.type, text, ts.valid ? "" : " (not valid)");
+                fprintf(out, "    %s timestamp: %s%s\n", ts.type, text, ts.valid ? "" : " (not valid)");
             }
         }
         if (sign_sig_modification(sig))
-            printf("    changes after signing: %s\n", sign_sig_modification(sig));
+            fprintf(out, "    changes after signing: %s\n", sign_sig_modification(sig));
         for (size_t e = 0; e < sign_sig_error_count(sig); e++)
-            printf("    error: %s\n", sign_sig_error(sig, e));
+            fprintf(out, "    error: %s\n", sign_sig_error(sig, e));
         /* libsign names no option in its messages: the remedy in this command's words. */
         if (sub && strcmp(sub, "SIGNED_DATA_NOT_FOUND") == 0)
-            printf("    hint: give the signed content with --content FILE\n");
+            fprintf(out, "    hint: give the signed content with --content FILE\n");
         for (size_t w = 0; w < sign_sig_warning_count(sig); w++)
-            printf("    warning: %s\n", sign_sig_warning(sig, w));
+            fprintf(out, "    warning: %s\n", sign_sig_warning(sig, w));
     }
 }
 

@@ -35,12 +35,18 @@ struct job {
     int find_content;        /* no --content: the worker looks for the content the name implies */
     sign_report *report;
     time_t validated_at;     /* when its validation started (the time "now" meant) */
+    char *output;            /* what is printed for it on stdout, made by the worker; or NULL */
+    size_t output_len;
 };
+/* Makes job->output once job->report is there: run by the worker that validated the job, so
+ * that formatting runs in parallel and the printer only writes. */
+typedef void (*job_render_fn)(struct job *job, const void *arg);
 /* The content of a detached signature named path when --content is not given: the file its
  * name implies (libsign's rule), when that is a regular file; NULL otherwise. */
 char *default_content(const char *path);
 struct pool;
-struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int threads);
+struct pool *pool_start(const sign_ctx *ctx, struct job *jobs, size_t count, int threads,
+                        job_render_fn render, const void *render_arg);
 /* The index of the next finished job: in input order when ordered, else as they finish. When
  * it must wait for one, flush (NULL: none) is flushed first, so that printed results go out as
  * soon as the printer has caught up and in batches while it has not. */
@@ -48,7 +54,8 @@ size_t pool_next_finished(struct pool *pool, int ordered, FILE *flush);
 void pool_finish(struct pool *pool);
 
 /* ---- print.c: results for people and machines */
-void print_human(const struct job *job);
+/* The human summary of job's report, to out. */
+void print_human(FILE *out, const struct job *job);
 /* Exit code of one file: 0 passed, 1 failed, 2 indeterminate/none, 3 unreadable. */
 int file_status(const sign_report *report);
 /* Which of two exit codes wins for a batch: 3, then 1, then 2, then 0. */
