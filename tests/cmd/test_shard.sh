@@ -11,6 +11,8 @@ MAN=$SEGL_SOURCE/man/segl-verify.1
 # perl reads the man page (GNU parallel needs it anyway), python3 with yaml the Kubernetes Job.
 missing=
 for tool in parallel perl python3; do have "$tool" || missing="$missing $tool"; done
+# moreutils has a parallel of its own, with other options
+have parallel && ! parallel --version 2>/dev/null | grep -q '^GNU parallel' && missing="$missing GNU-parallel"
 if [ -n "$missing" ]; then
     fail "missing:$missing (./setup.sh installs them)"
     finish
