@@ -51,6 +51,7 @@ static int extend_input(sign_ctx *ctx, const sign_options *opts, const char *inp
 
 int main(int argc, char **argv)
 {
+    cmd_start();
     sign_options opts;
     sign_options_init(&opts, SIGN_OPTIONS_VERSION);
     opts.level = SIGN_LEVEL_B_B; /* none given yet: B-B is not a level to extend to */

@@ -312,6 +312,7 @@ static int extract(const char *dir, int count, char **files)
 
 int main(int argc, char **argv)
 {
+    cmd_start();
     const char *extract_dir = NULL;
     struct inspect_args args = {0};
     cmd_opt_parser parser;

@@ -349,6 +349,7 @@ static int sign_batch(const sign_key *key, const struct sign_args *args, char **
 
 int main(int argc, char **argv)
 {
+    cmd_start();
     struct sign_args args = {0};
     int parsed = parse_args(argc, argv, &args);
     if (parsed != 0)

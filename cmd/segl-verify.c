@@ -337,6 +337,7 @@ static int print_result(struct job *job)
 
 int main(int argc, char **argv)
 {
+    cmd_start();
     struct verify_args args = {0};
     struct name_list names = {0};
     sign_ctx *ctx = NULL;

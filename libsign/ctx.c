@@ -38,6 +38,20 @@ SIGN_EXTERN int sign_ctx_new(sign_ctx **out)
     return SIGN_OK;
 }
 
+SIGN_EXTERN int sign_ctx_set_cache_limits(sign_ctx *ctx, size_t max_entries, size_t max_bytes)
+{
+    if (!ctx || max_entries == 0)
+        return SIGN_EINVAL;
+    sign_certsig_cache *certsig = sign_certsig_cache_new(max_entries);
+    if (!certsig)
+        return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    sign_certsig_cache_free(ctx->certsig_cache);
+    ctx->certsig_cache = certsig;
+    sign_cert_cache_set_limits(ctx->cert_cache, max_entries, max_bytes);
+    sign_revocation_cache_set_limits(ctx->revocation_cache, max_entries, max_bytes);
+    return SIGN_OK;
+}
+
 SIGN_EXTERN void sign_ctx_free(sign_ctx *ctx)
 {
     if (!ctx)

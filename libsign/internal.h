@@ -116,6 +116,8 @@ void sign_revocation_data_clear(sign_revocation_data *data);
 /* Adds copies (references) of ocsp and/or crl (either may be NULL). */
 void sign_revocation_data_add(sign_revocation_data *data, OCSP_RESPONSE *ocsp, X509_CRL *crl);
 sign_revocation_cache *sign_revocation_cache_new(void);
+int sign_revocation_cache_set_limits(sign_revocation_cache *cache, size_t max_entries,
+                                     size_t max_bytes);
 void sign_revocation_cache_free(sign_revocation_cache *cache);
 /* Checks every certificate of chain but the trust anchor under ctx's policy; poe is the
  * earliest proof of existence of the signature ((time_t)-1: none). Records on sig. Returns 1
@@ -161,9 +163,35 @@ int sign_tsa_request_digest(sign_ctx *ctx, const char *url, const EVP_MD *md,
 void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestamp_result *result);
 
 
+/* ---- a bounded, hashed map from SHA-256 digests to values (digest_map.c) ---- */
+typedef struct sign_digest_map sign_digest_map;
+/* At most max_entries entries and max_bytes bytes (0: no byte bound) of values, the least
+ * recently used dropped first; free_value frees a value the map holds. */
+sign_digest_map *sign_digest_map_new(size_t max_entries, size_t max_bytes,
+                                     void (*free_value)(void *value));
+void sign_digest_map_free(sign_digest_map *map);
+/* New bounds; what the map held is dropped. */
+int sign_digest_map_set_limits(sign_digest_map *map, size_t max_entries, size_t max_bytes);
+/* 1 and visit(value, arg) under the map's lock when digest is there, else 0. */
+int sign_digest_map_find(sign_digest_map *map, const unsigned char digest[32],
+                         void (*visit)(void *value, void *arg), void *arg);
+/* Takes value (bytes long) for digest. visit (may be NULL) is called under the lock with the
+ * value now in the map, which is another thread's when it inserted the same digest first (then
+ * value is freed), or with value itself when it could not be kept (then freed after). Returns 1
+ * when value was kept. */
+int sign_digest_map_insert(sign_digest_map *map, const unsigned char digest[32], void *value,
+                           size_t bytes, void (*visit)(void *value, void *arg), void *arg);
+void sign_digest_map_stats(sign_digest_map *map, size_t *entries, size_t *bytes);
+
+/* The bounds of the certificate cache and of the revocation cache, each, unless
+ * sign_ctx_set_cache_limits says otherwise. */
+#define SIGN_CACHE_MAX_ENTRIES 8192
+#define SIGN_CACHE_MAX_BYTES (64u * 1024 * 1024)
+
 /* ---- the certificate cache (certcache.c) ---- */
 sign_cert_cache *sign_cert_cache_new(void);
 void sign_cert_cache_free(sign_cert_cache *cache);
+int sign_cert_cache_set_limits(sign_cert_cache *cache, size_t max_entries, size_t max_bytes);
 /* The certificate whose DER is der (a new reference), decoded once per context; NULL if der
  * is not exactly one certificate. */
 X509 *sign_cert_cache_decode(const sign_ctx *ctx, const unsigned char *der, size_t len);

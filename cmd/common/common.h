@@ -15,6 +15,9 @@ enum {
     EXIT_SOFTWARE = 4      /* could not produce the output (signing or writing failed) */
 };
 
+/* The first call of every command's main (start.c). */
+void cmd_start(void);
+
 /* "prog: what went wrong" or "prog: file: what went wrong" on stderr, one line. */
 void cmd_error(const char *prog, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -27,23 +27,32 @@ struct answer {
 
 /* ---- the process cache of fetched answers, keyed by certificate fingerprint ---- */
 struct cache_entry {
-    unsigned char fingerprint[32];
     struct answer answer;
     OCSP_RESPONSE *ocsp;    /* what was fetched, kept for embedding (B-LT) */
     X509_CRL *crl;
 };
 
 struct sign_revocation_cache {
-    pthread_mutex_t lock;
-    struct cache_entry *entries;
-    size_t count, cap;
+    sign_digest_map *answers; /* struct cache_entry * by certificate fingerprint */
 };
+
+static void free_entry(void *value)
+{
+    struct cache_entry *entry = value;
+    OCSP_RESPONSE_free(entry->ocsp);
+    X509_CRL_free(entry->crl);
+    free(entry);
+}
 
 sign_revocation_cache *sign_revocation_cache_new(void)
 {
     sign_revocation_cache *cache = calloc(1, sizeof *cache);
     if (cache)
-        pthread_mutex_init(&cache->lock, NULL);
+        cache->answers = sign_digest_map_new(SIGN_CACHE_MAX_ENTRIES, SIGN_CACHE_MAX_BYTES, free_entry);
+    if (cache && !cache->answers) {
+        free(cache);
+        return NULL;
+    }
     return cache;
 }
 
@@ -51,54 +60,54 @@ void sign_revocation_cache_free(sign_revocation_cache *cache)
 {
     if (!cache)
         return;
-    for (size_t i = 0; i < cache->count; i++) {
-        OCSP_RESPONSE_free(cache->entries[i].ocsp);
-        X509_CRL_free(cache->entries[i].crl);
-    }
-    free(cache->entries);
-    pthread_mutex_destroy(&cache->lock);
+    sign_digest_map_free(cache->answers);
     free(cache);
+}
+
+int sign_revocation_cache_set_limits(sign_revocation_cache *cache, size_t max_entries,
+                                     size_t max_bytes)
+{
+    return sign_digest_map_set_limits(cache->answers, max_entries, max_bytes);
+}
+
+struct found_answer {
+    struct answer *answer;
+    sign_revocation_data *collect;
+};
+
+/* visit callback: the entry's answer copied out, its data added to the collection (which takes
+ * references of its own), under the cache's lock. */
+static void copy_answer(void *value, void *arg)
+{
+    const struct cache_entry *entry = value;
+    struct found_answer *found = arg;
+    *found->answer = entry->answer;
+    if (found->collect)
+        sign_revocation_data_add(found->collect, entry->ocsp, entry->crl);
 }
 
 static int cache_find(sign_revocation_cache *cache, const unsigned char fp[32],
                       struct answer *answer, sign_revocation_data *collect)
 {
-    int found = 0;
-    pthread_mutex_lock(&cache->lock);
-    for (size_t i = 0; i < cache->count; i++) {
-        struct cache_entry *entry = &cache->entries[i];
-        if (memcmp(entry->fingerprint, fp, 32) == 0) {
-            *answer = entry->answer;
-            if (collect)
-                sign_revocation_data_add(collect, entry->ocsp, entry->crl);
-            found = 1;
-            break;
-        }
-    }
-    pthread_mutex_unlock(&cache->lock);
-    return found;
+    struct found_answer found = {answer, collect};
+    return sign_digest_map_find(cache->answers, fp, copy_answer, &found);
 }
 
 static void cache_store(sign_revocation_cache *cache, const unsigned char fp[32],
                         const struct answer *answer, OCSP_RESPONSE *ocsp, X509_CRL *crl)
 {
-    pthread_mutex_lock(&cache->lock);
-    if (cache->count == cache->cap) {
-        size_t cap = cache->cap ? cache->cap * 2 : 32;
-        struct cache_entry *grown = realloc(cache->entries, cap * sizeof *grown);
-        if (!grown) {
-            pthread_mutex_unlock(&cache->lock);
-            return; /* not remembering an answer only costs a later fetch */
-        }
-        cache->entries = grown;
-        cache->cap = cap;
-    }
-    struct cache_entry *entry = &cache->entries[cache->count++];
-    memcpy(entry->fingerprint, fp, 32);
+    struct cache_entry *entry = calloc(1, sizeof *entry);
+    if (!entry)
+        return; /* not remembering an answer only costs a later fetch */
     entry->answer = *answer;
     entry->ocsp = ocsp ? (OCSP_RESPONSE *)ASN1_item_dup(ASN1_ITEM_rptr(OCSP_RESPONSE), ocsp) : NULL;
     entry->crl = crl && X509_CRL_up_ref(crl) ? crl : NULL;
-    pthread_mutex_unlock(&cache->lock);
+    /* Counted: the entry and its OCSP response (decoded, about three times its DER). A CRL is
+     * one object however many entries hold it (the certificates one CA issued share it), so it
+     * is not counted per entry; the entry bound bounds how many CRLs are held. */
+    int ocsp_der = entry->ocsp ? i2d_OCSP_RESPONSE(entry->ocsp, NULL) : 0;
+    size_t bytes = sizeof *entry + (ocsp_der > 0 ? 3 * (size_t)ocsp_der : 0);
+    sign_digest_map_insert(cache->answers, fp, entry, bytes, NULL, NULL);
 }
 
 /* ---- revocation data carried by a signature, or collected for one ---- */

@@ -67,6 +67,13 @@ enum sign_revocation_policy {
 };
 SIGN_EXTERN int sign_ctx_set_revocation(sign_ctx *ctx, enum sign_revocation_policy policy);
 
+/* Bounds of the caches a context keeps across validations: decoded certificates and fetched
+ * revocation answers, each at most max_entries entries and about max_bytes bytes (0: no byte
+ * bound), the least recently used dropped first; verified certificate signatures, at most
+ * max_entries. Defaults: 8192 entries, 64 MiB. What the caches held is dropped: set the bounds
+ * before validating. SIGN_EINVAL when max_entries is 0. */
+SIGN_EXTERN int sign_ctx_set_cache_limits(sign_ctx *ctx, size_t max_entries, size_t max_bytes);
+
 /* Seconds each network request (OCSP, CRL, timestamp) may take; 0 restores the default, 10. */
 SIGN_EXTERN int sign_ctx_set_timeout(sign_ctx *ctx, long seconds);
 
