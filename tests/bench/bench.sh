@@ -39,6 +39,8 @@
 #   the same machine, so machines may differ; CPU time, not wall-clock time: a shared machine's
 #   load moves the one much more than the other.
 # --record (full run only): write the figures of this run to tests/bench/last.txt.
+# Full run also: 20,000 files by 2,000 signers in one process, its RSS and rate over the run
+# (tests/bench/many_signers.sh).
 # BENCH_KEEP=DIR: make the corpora in DIR and keep them there (to profile segl-verify on them).
 set -euo pipefail
 
@@ -592,6 +594,9 @@ compare_with_recorded() {
     [ $failed = 0 ] || die "slower than recorded"
 }
 
+# shellcheck source=tests/bench/many_signers.sh
+. "$src/tests/bench/many_signers.sh"
+
 # ---------------------------------------------------------------------------------------------
 make_pki
 make_cades_one_signer
@@ -604,6 +609,7 @@ validate_corpora_with_segl
 if [ $quick = 0 ]; then
     compare_with_peers
     measure_large_document_rss
+    measure_many_signers
 fi
 
 echo "segl bench$([ $quick = 1 ] && echo ' --quick'): $cpus CPUs, $(openssl version | cut -d' ' -f1-2)," \
@@ -611,6 +617,7 @@ echo "segl bench$([ $quick = 1 ] && echo ' --quick'): $cpus CPUs, $(openssl vers
 print_limit_table
 [ $quick = 1 ] || print_peer_table
 print_signing_and_memory
+[ $quick = 1 ] || print_many_signers
 if [ $quick = 1 ]; then
     compare_with_recorded
 elif [ $record = 1 ]; then
