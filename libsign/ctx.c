@@ -1,5 +1,4 @@
 /* The context: trust anchors, validation time, network policy. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,10 @@ SIGN_EXTERN int sign_ctx_new(sign_ctx **out)
     ctx->revocation_cache = sign_revocation_cache_new();
     ctx->cert_cache = sign_cert_cache_new();
     ctx->certsig_cache = sign_certsig_cache_new(SIGN_CERTSIG_CAPACITY);
-    if (!ctx->revocation_cache || !ctx->cert_cache || !ctx->certsig_cache) {
+    sign_revocation_data_init(&ctx->validation_data.revocation);
+    if (!ctx->revocation_cache || !ctx->cert_cache || !ctx->certsig_cache ||
+        !ctx->validation_data.revocation.crls || !ctx->validation_data.revocation.ocsps) {
+        sign_revocation_data_clear(&ctx->validation_data.revocation);
         sign_revocation_cache_free(ctx->revocation_cache);
         sign_cert_cache_free(ctx->cert_cache);
         sign_certsig_cache_free(ctx->certsig_cache);
@@ -61,6 +63,7 @@ SIGN_EXTERN void sign_ctx_free(sign_ctx *ctx)
     sign_cert_cache_free(ctx->cert_cache);
     sign_certsig_cache_free(ctx->certsig_cache);
     sign_tl_set_free(ctx->trusted_lists);
+    sign_ctx_data_free(ctx);
     if (ctx->legacy)
         OSSL_PROVIDER_unload(ctx->legacy);
     if (ctx->deflt)
@@ -100,37 +103,9 @@ SIGN_EXTERN int sign_ctx_add_trust(sign_ctx *ctx, const char *path)
 {
     if (!ctx || !path)
         return SIGN_EINVAL;
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, strerror(errno));
-    int added = 0;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *dir = opendir(path);
-        if (!dir)
-            return sign_seterr(ctx, SIGN_EIO, "%s: %s", path, strerror(errno));
-        struct dirent *entry;
-        while ((entry = readdir(dir)) != NULL) {
-            if (entry->d_name[0] == '.')
-                continue;
-            char file[4096];
-            if (snprintf(file, sizeof file, "%s/%s", path, entry->d_name) >= (int)sizeof file)
-                continue;
-            struct stat fst;
-            if (stat(file, &fst) != 0 || !S_ISREG(fst.st_mode))
-                continue;
-            int n = add_trust_file(ctx, file);
-            if (n > 0)
-                added += n;
-        }
-        closedir(dir);
-    } else {
-        int n = add_trust_file(ctx, path);
-        if (n < 0)
-            return n;
-        added = n;
-    }
-    if (added == 0)
-        return sign_seterr(ctx, SIGN_EPARSE, "%s: no certificate found", path);
+    int added = sign_load_path(ctx, path, "certificate", add_trust_file);
+    if (added < 0)
+        return added;
     ctx->trust_count += added;
     return SIGN_OK;
 }

@@ -16,6 +16,22 @@ typedef struct sign_cert_cache sign_cert_cache;
 typedef struct sign_certsig_cache sign_certsig_cache;
 typedef struct sign_tl_set sign_tl_set; /* trusted lists (tl.c) */
 
+/* OpenSSL 3.0 has no stack of OCSP responses; declare one with its own macro. */
+DEFINE_STACK_OF(OCSP_RESPONSE)
+
+/* Revocation data a signature carries (CRLs, OCSP responses), or that is collected for one. */
+typedef struct sign_revocation_data {
+    STACK_OF(X509_CRL) *crls;
+    STACK_OF(OCSP_RESPONSE) *ocsps;
+} sign_revocation_data;
+
+/* Validation data the caller gives the context (sign_ctx_add_certs, _add_crls, _add_ocsp): used
+ * for every signature after what the signature carries. */
+typedef struct sign_validation_data {
+    STACK_OF(X509) *certs;          /* untrusted: candidates for any chain */
+    sign_revocation_data revocation;
+} sign_validation_data;
+
 struct sign_ctx {
     X509_STORE *trust;        /* read-only once validation starts; X509_STORE is safe to share */
     size_t trust_count;
@@ -29,6 +45,9 @@ struct sign_ctx {
     OSSL_PROVIDER *legacy;    /* loaded on demand for OCES2 PKCS#12 files (RC2/3DES) */
     OSSL_PROVIDER *deflt;
     sign_tl_set *trusted_lists; /* NULL: none given; read-only once validation starts */
+    /* RFC 5280 6.1.1 (c) user-initial-policy-set for signers' paths; NULL: any-policy. */
+    STACK_OF(ASN1_OBJECT) *policies;
+    sign_validation_data validation_data; /* read-only once validation starts */
     char errmsg[1024];
     enum sign_needed needed;  /* what the caller could give to make the failed call work */
 };
@@ -57,6 +76,14 @@ int sign_seterr_needing(sign_ctx *ctx, int status, enum sign_needed needed, cons
 const char *sign_ssl_reason(char *buf, size_t len);
 
 time_t sign_ctx_validation_time(const sign_ctx *ctx);
+/* Loads path with load_file (which returns how many things it added from one file, or a
+ * negative status with the message on ctx), or every regular file of the directory path (files
+ * that give nothing are skipped). Returns the number added, or a negative status with the
+ * message on ctx: none at all is SIGN_EPARSE, "no what found" (ctx_data.c). */
+int sign_load_path(sign_ctx *ctx, const char *path, const char *what,
+                   int (*load_file)(sign_ctx *ctx, const char *file));
+/* Frees the validation data and policies given to ctx (ctx_data.c). */
+void sign_ctx_data_free(sign_ctx *ctx);
 
 /* Open path for reading ("-" is stdin, not closed by BIO_free). NULL with errno set on failure. */
 BIO *sign_open_input(const char *path);
@@ -103,14 +130,6 @@ int sign_key_from_pkcs12(sign_ctx *ctx, sign_key *key, struct PKCS12_st *p12, co
                          const char *password);
 
 /* ---- revocation (revocation.c) ---- */
-/* OpenSSL 3.0 has no stack of OCSP responses; declare one with its own macro. */
-DEFINE_STACK_OF(OCSP_RESPONSE)
-
-/* Revocation data a signature carries (CRLs, OCSP responses), or that is collected for one. */
-typedef struct sign_revocation_data {
-    STACK_OF(X509_CRL) *crls;
-    STACK_OF(OCSP_RESPONSE) *ocsps;
-} sign_revocation_data;
 void sign_revocation_data_init(sign_revocation_data *data);
 void sign_revocation_data_clear(sign_revocation_data *data);
 /* Adds copies (references) of ocsp and/or crl (either may be NULL). */
@@ -119,11 +138,15 @@ sign_revocation_cache *sign_revocation_cache_new(void);
 int sign_revocation_cache_set_limits(sign_revocation_cache *cache, size_t max_entries,
                                      size_t max_bytes);
 void sign_revocation_cache_free(sign_revocation_cache *cache);
-/* Checks every certificate of chain but the trust anchor under ctx's policy; poe is the
- * earliest proof of existence of the signature ((time_t)-1: none). Records on sig. Returns 1
- * when every answer came from the embedded data (what B-LT promises), else 0. */
+/* Checks every certificate of chain (validated at at) but the trust anchor under ctx's policy:
+ * OCSP responses and CRLs the signature carries (embedded), then those given to the context,
+ * then, online, those fetched; CRLs through RFC 5280 6.3 (sign_chain_verify), for which
+ * untrusted holds the candidate certificates of CRL issuers. poe is the earliest proof of
+ * existence of the signature ((time_t)-1: none). Records on sig. Returns 1 when every answer
+ * came from the embedded data (what B-LT promises), else 0. */
 int sign_revocation_check_chain(const sign_ctx *ctx, sign_sig *sig, STACK_OF(X509) *chain,
-                                time_t at, time_t poe, const sign_revocation_data *embedded);
+                                STACK_OF(X509) *untrusted, time_t at, time_t poe,
+                                const sign_revocation_data *embedded);
 /* For B-LT: fetch revocation data for every certificate of chain but the anchor into collect
  * (CRLs only with crl_only, for containers that cannot carry OCSP responses). Fails (message on
  * ctx) when one cannot be had or a certificate is revoked. */
@@ -214,12 +237,42 @@ int sign_certsig_verify(sign_certsig_cache *cache, X509 *cert, X509 *issuer);
 void sign_certsig_cache_stats(const sign_certsig_cache *cache, unsigned long *hits,
                               unsigned long *checks);
 
-/* ---- certificates (oces.c, path.c, chain_signatures.c) ---- */
+/* ---- certificates (oces.c, chain.c, path.c, chain_signatures.c) ---- */
 int sign_oces_identify(sign_oces_id *out, const X509 *cert);
-/* X509_verify_cert at time at with ctx's trust anchors (any one of which may end a chain).
- * purpose 0: none. Returns 1 and the chain (*chain, if asked) or 0 and the error and depth. */
+/* RFC 5280 6.3 CRL outcomes of one sign_chain_verify run, by depth in the chain (0: the
+ * certificate validated). Depths from SIGN_CRL_MAX_DEPTH on are not recorded (no status). */
+#define SIGN_CRL_MAX_DEPTH 32
+enum sign_crl_status {
+    SIGN_CRL_UNCHECKED = 0, /* the run ended before the CRL step, or the depth is too deep */
+    SIGN_CRL_GOOD,          /* the CRLs give the certificate a status: not revoked */
+    SIGN_CRL_REVOKED,       /* listed (revoked_at; 0 when no date could be read) */
+    SIGN_CRL_NO_STATUS,     /* no CRL of the set gives a status (error: OpenSSL's why) */
+};
+struct sign_crl_verdict {
+    enum sign_crl_status status;
+    time_t revoked_at;
+    int error;
+};
+typedef struct sign_crl_verdicts {
+    STACK_OF(X509_CRL) *crls; /* in: the CRLs to use (the caller's; not taken) */
+    time_t poe;               /* in: the signature's proof of existence, (time_t)-1: none */
+    int fetched;              /* in: the CRLs were fetched now, so speak for any earlier time */
+    struct sign_crl_verdict depth[SIGN_CRL_MAX_DEPTH]; /* out */
+} sign_crl_verdicts;
+/* What a sign_chain_verify run asks beyond RFC 5280 6.1's defaults. */
+typedef struct sign_chain_options {
+    /* RFC 5280 6.1.1 (c) user-initial-policy-set; NULL: any-policy. */
+    STACK_OF(ASN1_OBJECT) *policies;
+    /* Non-NULL: RFC 5280 6.3 CRL processing of every certificate with its crls, the outcome
+     * per depth recorded in it; a certificate without a status does not fail the run. */
+    sign_crl_verdicts *crl_verdicts;
+} sign_chain_options;
+/* X509_verify_cert at time at with ctx's trust anchors (any one of which may end a chain),
+ * policy processing always on (chain.c). purpose 0: none; options NULL: the defaults. Returns
+ * 1 and the chain (*chain, if asked) or 0 and the error and depth. */
 int sign_chain_verify(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *untrusted, time_t at,
-                      int purpose, STACK_OF(X509) **chain, int *error, int *depth);
+                      int purpose, const sign_chain_options *options, STACK_OF(X509) **chain,
+                      int *error, int *depth);
 /* The step of X509_verify_cert that checks each certificate's signature by the next and every
  * validity period, as OpenSSL 3.0 does it, with the signatures answered from the
  * sign_certsig_cache that is the store context's app data (X509_STORE_CTX_set_app_data; NULL:

@@ -321,7 +321,7 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
         if (has_signed_attrs)
             sign_sig_fail(sig, SIGN_TOTAL_FAILED, "HASH_FAILURE",
                           "the content does not match the signed digest");
-        else
+        else if (cms_signer_key_readable(si, sig))
             sign_sig_fail(sig, SIGN_TOTAL_FAILED, "SIG_CRYPTO_FAILURE",
                           "the signature value does not verify over the content");
         ERR_clear_error();

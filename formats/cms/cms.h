@@ -40,5 +40,8 @@ CMS_SignerInfo *cms_add_signer(sign_ctx *ctx, CMS_ContentInfo *cms, const sign_k
 /* Checks the signature over the signed attributes and that content-type and message-digest are
  * each signed once; records failures on sig. Returns whether there are signed attributes. */
 int cms_check_signed_attributes(CMS_SignerInfo *si, sign_sig *sig);
+/* Whether the signer's public key could be decoded; if not, records INDETERMINATE on sig (the
+ * signature cannot be checked, which is not a signature that fails). */
+int cms_signer_key_readable(CMS_SignerInfo *si, sign_sig *sig);
 
 #endif

@@ -301,7 +301,8 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
     cms_check_digest_strength(si, sig);
 
     int has_signed_attrs = cms_check_signed_attributes(si, sig);
-    if (CMS_SignerInfo_verify_content(si, chain) <= 0)
+    if (CMS_SignerInfo_verify_content(si, chain) <= 0 &&
+        (has_signed_attrs || cms_signer_key_readable(si, sig)))
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, has_signed_attrs ? "HASH_FAILURE" : "SIG_CRYPTO_FAILURE",
                       has_signed_attrs ? "the signed byte ranges do not match the signed digest"
                                        : "the signature value does not verify over the byte ranges");

@@ -1,46 +1,10 @@
-/* ETSI EN 319 102-1 5.2.6: X.509 certificate validation, with OpenSSL's X509_STORE, at the
- * validation time or, for a signature with a proof of existence (a timestamp), at that time
- * (past signature validation, 5.6.2.4, simplified: see sign_path_validate_ex). The validation
- * process (process.c) calls it for every format's signer; timestamp.c for a TSA; each through
- * sign_chain_verify, so every chain's signatures are remembered the same way. */
+/* ETSI EN 319 102-1 5.2.6: X.509 certificate validation of the signer, RFC 5280 6.1 through
+ * OpenSSL (chain.c), at the validation time or, for a signature with a proof of existence (a
+ * timestamp), at that time (past signature validation, 5.6.2.4, simplified: see
+ * sign_path_validate_ex); then the revocation status of the chain (revocation.c). The validation
+ * process (process.c) calls it for every format's signer. */
 #include <openssl/x509v3.h>
 #include "libsign/internal.h"
-
-int sign_chain_verify(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *untrusted, time_t at,
-                      int purpose, STACK_OF(X509) **chain, int *error, int *depth)
-{
-    *error = X509_V_OK;
-    *depth = 0;
-    if (chain)
-        *chain = NULL;
-    X509_STORE_CTX *store_ctx = X509_STORE_CTX_new();
-    if (!store_ctx || !X509_STORE_CTX_init(store_ctx, ctx->trust, cert, untrusted)) {
-        X509_STORE_CTX_free(store_ctx);
-        *error = X509_V_ERR_OUT_OF_MEM;
-        return 0;
-    }
-    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(store_ctx);
-    X509_VERIFY_PARAM_set_time(param, at);
-    /* Every certificate the user trusts is a trust anchor, whether a root or an issuing CA
-     * (EN 319 102-1 trust anchors need not be self-signed). */
-    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
-    if (purpose)
-        X509_STORE_CTX_set_purpose(store_ctx, purpose);
-    /* The signatures of the chain through the context's cache of verified ones: a CA's
-     * signature is verified once per context, its validity period at every call
-     * (chain_signatures.c). */
-    X509_STORE_CTX_set_app_data(store_ctx, ctx->certsig_cache);
-    X509_STORE_CTX_set_verify(store_ctx, sign_chain_check_signatures);
-    int ok = X509_verify_cert(store_ctx) > 0;
-    if (!ok) {
-        *error = X509_STORE_CTX_get_error(store_ctx);
-        *depth = X509_STORE_CTX_get_error_depth(store_ctx);
-    } else if (chain) {
-        *chain = X509_STORE_CTX_get1_chain(store_ctx);
-    }
-    X509_STORE_CTX_free(store_ctx);
-    return ok;
-}
 
 static int is_no_chain(int error)
 {
@@ -76,6 +40,14 @@ static void record_chain_error(sign_sig *sig, int error, int depth, time_t at)
                       "%s %s at %s and there is no proof of existence before that", which,
                       error == X509_V_ERR_CERT_HAS_EXPIRED ? "has expired" : "is not yet valid",
                       when);
+    } else if (error == X509_V_ERR_NO_EXPLICIT_POLICY ||
+               error == X509_V_ERR_INVALID_POLICY_EXTENSION) {
+        /* RFC 5280 6.1.3 (d)-(f), 6.1.4 (i)-(j), 6.1.5 (g): no policy of the user-initial
+         * policy set is valid for the path where one is required, or a policy extension
+         * contradicts the path: the chain does not meet its constraints, whatever the time or
+         * the validation data. */
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "CHAIN_CONSTRAINTS_FAILURE",
+                      "certificate policies: %s", reason);
     } else if (error == X509_V_ERR_CERT_SIGNATURE_FAILURE ||
                error == X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE ||
                error == X509_V_ERR_UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY) {
@@ -97,16 +69,31 @@ int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
                       "no trust anchors configured");
         return 0;
     }
+    /* The certificates the user gave as validation data (--certs) are candidates too, after
+     * the signature's own. */
+    STACK_OF(X509) *candidates = untrusted;
+    if (sk_X509_num(ctx->validation_data.certs) > 0) {
+        candidates = untrusted ? sk_X509_dup(untrusted) : sk_X509_new_null();
+        for (int i = 0; candidates && i < sk_X509_num(ctx->validation_data.certs); i++)
+            if (!sk_X509_push(candidates, sk_X509_value(ctx->validation_data.certs, i))) {
+                sk_X509_free(candidates);
+                candidates = NULL;
+            }
+        if (!candidates)
+            candidates = untrusted; /* out of memory: fewer candidates, never a wrong pass */
+    }
+    const sign_chain_options options = {.policies = ctx->policies};
     STACK_OF(X509) *chain = NULL;
     int error, depth;
     time_t checked_at = at;
-    int ok = sign_chain_verify(ctx, signer, untrusted, at, 0, &chain, &error, &depth);
+    int ok = sign_chain_verify(ctx, signer, candidates, at, 0, &options, &chain, &error, &depth);
     if (!ok && poe != (time_t)-1 && poe < at &&
         (error == X509_V_ERR_CERT_HAS_EXPIRED)) {
         /* Past signature validation (EN 319 102-1 5.6.2.4): a certificate that expired after a
          * trusted proof of existence of the signature is checked as it was at that time. */
         int poe_error, poe_depth;
-        ok = sign_chain_verify(ctx, signer, untrusted, poe, 0, &chain, &poe_error, &poe_depth);
+        ok = sign_chain_verify(ctx, signer, candidates, poe, 0, &options, &chain, &poe_error,
+                               &poe_depth);
         if (ok) {
             checked_at = poe;
             char when[21];
@@ -118,9 +105,12 @@ int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
     if (!ok) {
         record_chain_error(sig, error, depth, at);
     } else {
-        self_contained = sign_revocation_check_chain(ctx, sig, chain, checked_at, poe, embedded);
+        self_contained = sign_revocation_check_chain(ctx, sig, chain, candidates, checked_at, poe,
+                                                     embedded);
         sign_tl_qualify(ctx, sig, signer, chain, at, poe); /* trusted lists, when given */
     }
+    if (candidates != untrusted)
+        sk_X509_free(candidates);
     sk_X509_pop_free(chain, X509_free);
 
     /* A signing certificate must allow signing: digitalSignature or nonRepudiation. */

@@ -157,9 +157,10 @@ static int ocsp_responder_authorised(const sign_ctx *ctx, X509 *responder, X509 
            (X509_get_extended_key_usage(responder) & XKU_OCSP_SIGN);
 }
 
-/* Status of cert in one OCSP response: 1 and *answer when it speaks for cert validly. */
+/* Status of cert in one OCSP response: 1 and *answer when it speaks for cert validly at at.
+ * A response fetched now (fetched) speaks for now and so for any earlier time. */
 static int ocsp_status(const sign_ctx *ctx, OCSP_RESPONSE *response, X509 *cert, X509 *issuer,
-                       time_t at, struct answer *answer)
+                       time_t at, time_t poe, int fetched, struct answer *answer)
 {
     if (OCSP_response_status(response) != OCSP_RESPONSE_STATUS_SUCCESSFUL)
         return 0;
@@ -183,9 +184,15 @@ static int ocsp_status(const sign_ctx *ctx, OCSP_RESPONSE *response, X509 *cert,
                                                                    OCSP_TRUSTOTHER) > 0 &&
                     ocsp_responder_authorised(ctx, responder, issuer);
     sk_X509_free(candidates);
-    time_t produced;
+    time_t produced, next;
     if (!signed_ok || sign_time_from_asn1(&produced, this_update) != SIGN_OK ||
-        produced > at + SIGN_CLOCK_SKEW_TOLERANCE)
+        (!fetched && produced > at + SIGN_CLOCK_SKEW_TOLERANCE))
+        goto done;
+    /* RFC 6960 4.2.2.1, like RFC 5280 6.3.3 (a)(2) for a CRL: a response whose nextUpdate is
+     * before the validation time is no longer fresh, unless it was produced after the
+     * signature's proof of existence (EN 319 102-1 5.6.2.4: it is judged at that proof). */
+    if (!fetched && next_update && sign_time_from_asn1(&next, next_update) == SIGN_OK &&
+        next < at && !(poe != (time_t)-1 && produced >= poe))
         goto done;
     if (status == V_OCSP_CERTSTATUS_GOOD) {
         answer->status = STATUS_GOOD;
@@ -249,6 +256,9 @@ done:
 }
 
 /* ---- CRLs ---- */
+/* For collecting only (sign_revocation_collect): whether a fetched CRL is the issuer's and says
+ * something of cert. Collecting judges nothing: the validation of the extended signature runs
+ * the CRL through RFC 5280 6.3 (crl_pass). */
 static int crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, time_t at, struct answer *answer)
 {
     EVP_PKEY *issuer_key = X509_get0_pubkey(issuer);
@@ -313,58 +323,32 @@ static void crl_urls(X509 *cert, char urls[][512], int *count, int max)
     sk_DIST_POINT_pop_free(points, DIST_POINT_free);
 }
 
-/* ---- one certificate ---- */
-static void certificate_status(const sign_ctx *ctx, X509 *cert, X509 *issuer, time_t at,
-                               const sign_revocation_data *embedded, sign_revocation_data *collect,
-                               int crl_only, struct answer *answer)
+/* A certificate that says it needs no revocation check (OCSP responders, RFC 6960 4.2.2.2.1). */
+static int has_no_check(X509 *cert)
+{
+    return X509_get_ext_by_NID(cert, NID_id_pkix_OCSP_noCheck, -1) >= 0;
+}
+
+/* ---- collecting for B-LT: what the servers answer now for one certificate ---- */
+static void collect_status(sign_ctx *ctx, X509 *cert, X509 *issuer, sign_revocation_data *collect,
+                           int crl_only, struct answer *answer)
 {
     memset(answer, 0, sizeof *answer);
     answer->status = STATUS_UNKNOWN;
-    for (int i = 0; embedded && embedded->ocsps && i < sk_OCSP_RESPONSE_num(embedded->ocsps); i++)
-        if (ocsp_status(ctx, sk_OCSP_RESPONSE_value(embedded->ocsps, i), cert, issuer, at,
-                        answer)) {
-            snprintf(answer->source, sizeof answer->source, "embedded OCSP response");
-            answer->embedded = 1;
-            if (collect)
-                sign_revocation_data_add(collect, sk_OCSP_RESPONSE_value(embedded->ocsps, i), NULL);
-            return;
-        }
-    for (int i = 0; embedded && embedded->crls && i < sk_X509_CRL_num(embedded->crls); i++)
-        if (crl_status(sk_X509_CRL_value(embedded->crls, i), cert, issuer, at, answer)) {
-            snprintf(answer->source, sizeof answer->source, "embedded CRL");
-            answer->embedded = 1;
-            if (collect)
-                sign_revocation_data_add(collect, NULL, sk_X509_CRL_value(embedded->crls, i));
-            return;
-        }
     if (ctx->offline) {
-        snprintf(answer->why, sizeof answer->why, "no embedded revocation data, and offline");
+        snprintf(answer->why, sizeof answer->why, "offline");
         return;
     }
-    unsigned char fp[32];
-    unsigned int fp_len;
-    X509_digest(cert, EVP_sha256(), fp, &fp_len);
-    if (!crl_only && ctx->revocation_cache && cache_find(ctx->revocation_cache, fp, answer, collect))
-        return;
-
-    /* An answer fetched now speaks for now; "good" now means "not revoked" at any earlier time,
-     * and a revocation carries its own date. So fetched answers are not held to `at`. */
-    const time_t fetched_at = (time_t)1 << 40;
     char why[512] = "";
     STACK_OF(OPENSSL_STRING) *ocsp_urls = crl_only ? NULL : X509_get1_ocsp(cert);
     for (int i = 0; answer->status == STATUS_UNKNOWN && i < sk_OPENSSL_STRING_num(ocsp_urls); i++) {
         const char *url = sk_OPENSSL_STRING_value(ocsp_urls, i);
         OCSP_RESPONSE *response = ocsp_fetch(ctx, cert, issuer, url, why, sizeof why);
-        if (response && ocsp_status(ctx, response, cert, issuer, fetched_at, answer)) {
-            snprintf(answer->source, sizeof answer->source, "OCSP %s", url);
-            if (collect)
-                sign_revocation_data_add(collect, response, NULL);
-            if (ctx->revocation_cache)
-                cache_store(ctx->revocation_cache, fp, answer, response, NULL);
-        } else if (response) {
+        if (response && ocsp_status(ctx, response, cert, issuer, 0, (time_t)-1, 1, answer))
+            sign_revocation_data_add(collect, response, NULL);
+        else if (response)
             snprintf(why, sizeof why, "%s: the OCSP response does not answer for the certificate "
                                       "or is not signed by an authorised responder", url);
-        }
         OCSP_RESPONSE_free(response);
     }
     X509_email_free(ocsp_urls);
@@ -373,83 +357,28 @@ static void certificate_status(const sign_ctx *ctx, X509 *cert, X509 *issuer, ti
     crl_urls(cert, urls, &url_count, 4);
     for (int i = 0; answer->status == STATUS_UNKNOWN && i < url_count; i++) {
         X509_CRL *crl = crl_fetch(ctx, urls[i], why, sizeof why);
-        if (crl && crl_status(crl, cert, issuer, fetched_at, answer)) {
-            snprintf(answer->source, sizeof answer->source, "CRL %s", urls[i]);
-            if (collect)
-                sign_revocation_data_add(collect, NULL, crl);
-            if (ctx->revocation_cache && !crl_only)
-                cache_store(ctx->revocation_cache, fp, answer, NULL, crl);
-        } else if (crl) {
+        if (crl && crl_status(crl, cert, issuer, (time_t)1 << 40, answer))
+            sign_revocation_data_add(collect, NULL, crl);
+        else if (crl)
             snprintf(why, sizeof why, "%s: the CRL is not signed by the issuer or is from the "
                                       "future", urls[i]);
-        }
         X509_CRL_free(crl);
     }
-    if (answer->status == STATUS_UNKNOWN) {
+    if (answer->status == STATUS_UNKNOWN)
         snprintf(answer->why, sizeof answer->why, "%s",
                  why[0] ? why : "the certificate names no OCSP responder or CRL");
-        /* Remember the failure too: a batch of a thousand files from one signer asks once. */
-        if (ctx->revocation_cache && !crl_only)
-            cache_store(ctx->revocation_cache, fp, answer, NULL, NULL);
-    }
-}
-
-/* A certificate that says it needs no revocation check (OCSP responders, RFC 6960 4.2.2.2.1). */
-static int has_no_check(X509 *cert)
-{
-    return X509_get_ext_by_NID(cert, NID_id_pkix_OCSP_noCheck, -1) >= 0;
-}
-
-int sign_revocation_check_chain(const sign_ctx *ctx, sign_sig *sig, STACK_OF(X509) *chain,
-                                time_t at, time_t poe, const sign_revocation_data *embedded)
-{
-    int all_embedded = 1;
-    if (ctx->revocation == SIGN_REVOCATION_OFF)
-        return 0;
-    /* The last certificate is the trust anchor: trusted as it is. */
-    for (int i = 0; i + 1 < sk_X509_num(chain); i++) {
-        X509 *cert = sk_X509_value(chain, i), *issuer = sk_X509_value(chain, i + 1);
-        if (has_no_check(cert))
-            continue;
-        struct answer answer;
-        certificate_status(ctx, cert, issuer, at, embedded, NULL, 0, &answer);
-        all_embedded &= answer.embedded;
-        const char *which = i == 0 ? "signing certificate" : "CA certificate";
-        if (answer.status == STATUS_REVOKED) {
-            char when[21];
-            sign_format_time(when, answer.revoked_at);
-            /* EN 319 102-1 5.2.6 / 5.6.2.4: a revocation after a proof that the signature
-             * existed does not touch it; one before it does; without a proof there is no telling. */
-            if (poe != (time_t)-1 && poe < answer.revoked_at)
-                sign_sig_warn(sig, "%s revoked at %s, after the signature's proof of existence "
-                                   "(%s)", which, when, answer.source);
-            else if (poe != (time_t)-1)
-                sign_sig_fail(sig, SIGN_TOTAL_FAILED, i == 0 ? "REVOKED" : "REVOKED_CA_NO_POE",
-                              "%s revoked at %s, before the signature's proof of existence (%s)",
-                              which, when, answer.source);
-            else
-                sign_sig_fail(sig, SIGN_INDETERMINATE, i == 0 ? "REVOKED_NO_POE" : "REVOKED_CA_NO_POE",
-                              "%s revoked at %s (%s)", which, when, answer.source);
-        } else if (answer.status == STATUS_UNKNOWN) {
-            if (ctx->revocation == SIGN_REVOCATION_REQUIRE)
-                sign_sig_fail(sig, SIGN_INDETERMINATE, "TRY_LATER",
-                              "revocation status unknown: %s: %s", which, answer.why);
-            else
-                sign_sig_warn(sig, "revocation status unknown: %s: %s", which, answer.why);
-        }
-    }
-    return all_embedded;
 }
 
 int sign_revocation_collect(sign_ctx *ctx, STACK_OF(X509) *chain, time_t at, int crl_only,
                             sign_revocation_data *collect)
 {
+    (void)at; /* what is fetched now speaks for now */
     for (int i = 0; i + 1 < sk_X509_num(chain); i++) {
         X509 *cert = sk_X509_value(chain, i), *issuer = sk_X509_value(chain, i + 1);
         if (has_no_check(cert))
             continue;
         struct answer answer;
-        certificate_status(ctx, cert, issuer, at, NULL, collect, crl_only, &answer);
+        collect_status(ctx, cert, issuer, collect, crl_only, &answer);
         char subject[256];
         X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
         if (answer.status == STATUS_UNKNOWN)
@@ -458,4 +387,288 @@ int sign_revocation_collect(sign_ctx *ctx, STACK_OF(X509) *chain, time_t at, int
             return sign_seterr(ctx, SIGN_EKEY, "%s is revoked", subject);
     }
     return SIGN_OK;
+}
+
+/* ---- validating: the status of every certificate of a validated chain ---- */
+
+/* The chain being checked and where each of its certificates stands. */
+struct chain_check {
+    const sign_ctx *ctx;
+    STACK_OF(X509) *chain;     /* signer first, the trust anchor last */
+    STACK_OF(X509) *untrusted; /* candidates for CRL issuers' paths */
+    time_t at, poe;
+    int count;                 /* certificates to check: all but the anchor */
+    struct answer *answers;    /* count of them */
+    int *pending;              /* 1: a status is still wanted (count of them) */
+};
+
+static int any_pending(const struct chain_check *check)
+{
+    for (int i = 0; i < check->count; i++)
+        if (check->pending[i])
+            return 1;
+    return 0;
+}
+
+static void settle(struct chain_check *check, int i, const struct answer *answer)
+{
+    check->answers[i] = *answer;
+    check->pending[i] = 0;
+}
+
+/* Each pending certificate's status from the OCSP responses of ocsps (source names them). */
+static void ocsp_pass(struct chain_check *check, STACK_OF(OCSP_RESPONSE) *ocsps, int embedded,
+                      const char *source)
+{
+    for (int i = 0; i < check->count; i++) {
+        X509 *cert = sk_X509_value(check->chain, i), *issuer = sk_X509_value(check->chain, i + 1);
+        for (int j = 0; check->pending[i] && j < sk_OCSP_RESPONSE_num(ocsps); j++) {
+            struct answer answer = {.status = STATUS_UNKNOWN, .embedded = embedded};
+            if (ocsp_status(check->ctx, sk_OCSP_RESPONSE_value(ocsps, j), cert, issuer, check->at,
+                            check->poe, 0, &answer)) {
+                snprintf(answer.source, sizeof answer.source, "%s", source);
+                settle(check, i, &answer);
+            }
+        }
+    }
+}
+
+/* Each pending certificate's status from crls, through RFC 5280 6.3 as OpenSSL implements it
+ * (chain.c): the chain is validated again with the CRLs, and what the CRL step found at each
+ * depth is the status of the certificate there. A certificate the CRLs give no status keeps
+ * the reason, in case nothing else answers. fetched: the CRLs were fetched now. */
+static void crl_pass(struct chain_check *check, STACK_OF(X509_CRL) *crls, int embedded,
+                     int fetched, const char *source)
+{
+    if (sk_X509_CRL_num(crls) == 0 || !any_pending(check))
+        return;
+    sign_crl_verdicts *verdicts = calloc(1, sizeof *verdicts);
+    if (!verdicts)
+        return;
+    verdicts->crls = crls;
+    verdicts->poe = check->poe;
+    verdicts->fetched = fetched;
+    const sign_chain_options options = {.policies = check->ctx->policies, .crl_verdicts = verdicts};
+    STACK_OF(X509) *chain = NULL;
+    int error, depth;
+    int ok = sign_chain_verify(check->ctx, sk_X509_value(check->chain, 0), check->untrusted,
+                               check->at, 0, &options, &chain, &error, &depth);
+    for (int i = 0; i < check->count; i++) {
+        if (!check->pending[i])
+            continue;
+        struct answer *answer = &check->answers[i];
+        /* The same inputs build the same chain; should they not, this pass says nothing. */
+        int same = ok && i < sk_X509_num(chain) &&
+                   X509_cmp(sk_X509_value(chain, i), sk_X509_value(check->chain, i)) == 0;
+        const struct sign_crl_verdict *verdict =
+            same && i < SIGN_CRL_MAX_DEPTH ? &verdicts->depth[i] : NULL;
+        if (verdict && (verdict->status == SIGN_CRL_GOOD || verdict->status == SIGN_CRL_REVOKED)) {
+            struct answer settled = {
+                .status = verdict->status == SIGN_CRL_GOOD ? STATUS_GOOD : STATUS_REVOKED,
+                .embedded = embedded,
+                .revoked_at = verdict->revoked_at,
+            };
+            snprintf(settled.source, sizeof settled.source, "%s", source);
+            settle(check, i, &settled);
+        } else if (verdict && verdict->status == SIGN_CRL_NO_STATUS) {
+            snprintf(answer->why, sizeof answer->why, "%s: %s", source,
+                     X509_verify_cert_error_string(verdict->error));
+        } else if (!ok) {
+            snprintf(answer->why, sizeof answer->why, "%s: the chain does not validate with "
+                     "them: %s", source, X509_verify_cert_error_string(error));
+        }
+    }
+    sk_X509_pop_free(chain, X509_free);
+    free(verdicts);
+    ERR_clear_error();
+}
+
+/* The union of two stacks of CRLs (references the caller frees with sk_X509_CRL_free). */
+static STACK_OF(X509_CRL) *crl_union(STACK_OF(X509_CRL) *first, STACK_OF(X509_CRL) *second)
+{
+    STACK_OF(X509_CRL) *all = first ? sk_X509_CRL_dup(first) : sk_X509_CRL_new_null();
+    for (int i = 0; all && i < sk_X509_CRL_num(second); i++)
+        if (!sk_X509_CRL_push(all, sk_X509_CRL_value(second, i))) {
+            sk_X509_CRL_free(all);
+            all = NULL;
+        }
+    return all;
+}
+
+/* Online: OCSP at each pending certificate's responders, then its CRL distribution points,
+ * the fetched CRLs judged in one pass with the CRLs at hand (a delta needs its base). Answers
+ * are remembered on the context, failures too: a batch of a thousand files from one signer
+ * asks once. */
+static void online_pass(struct chain_check *check, STACK_OF(X509_CRL) *at_hand)
+{
+    const sign_ctx *ctx = check->ctx;
+    STACK_OF(X509_CRL) *fetched = sk_X509_CRL_new_null();
+    unsigned char (*fingerprints)[32] = calloc((size_t)check->count, 32);
+    if (!fetched || !fingerprints) {
+        sk_X509_CRL_free(fetched);
+        free(fingerprints);
+        return;
+    }
+    int *asked = calloc((size_t)check->count, sizeof *asked);
+    for (int i = 0; asked && i < check->count; i++) {
+        if (!check->pending[i])
+            continue;
+        X509 *cert = sk_X509_value(check->chain, i), *issuer = sk_X509_value(check->chain, i + 1);
+        unsigned int fp_len;
+        X509_digest(cert, EVP_sha256(), fingerprints[i], &fp_len);
+        struct answer answer = {.status = STATUS_UNKNOWN};
+        if (ctx->revocation_cache && cache_find(ctx->revocation_cache, fingerprints[i], &answer, NULL)) {
+            if (answer.status != STATUS_UNKNOWN)
+                settle(check, i, &answer);
+            else
+                check->answers[i] = answer;
+            check->pending[i] = 0;
+            continue;
+        }
+        asked[i] = 1;
+        /* An answer fetched now speaks for now; "good" now means "not revoked" at any earlier
+         * time, and a revocation carries its own date. So fetched answers are not held to at. */
+        char why[512] = "";
+        STACK_OF(OPENSSL_STRING) *ocsp_urls = X509_get1_ocsp(cert);
+        for (int j = 0; check->pending[i] && j < sk_OPENSSL_STRING_num(ocsp_urls); j++) {
+            const char *url = sk_OPENSSL_STRING_value(ocsp_urls, j);
+            OCSP_RESPONSE *response = ocsp_fetch(ctx, cert, issuer, url, why, sizeof why);
+            if (response && ocsp_status(ctx, response, cert, issuer, check->at, check->poe, 1,
+                                        &answer)) {
+                snprintf(answer.source, sizeof answer.source, "OCSP %s", url);
+                settle(check, i, &answer);
+                if (ctx->revocation_cache)
+                    cache_store(ctx->revocation_cache, fingerprints[i], &answer, response, NULL);
+            } else if (response) {
+                snprintf(why, sizeof why, "%s: the OCSP response does not answer for the "
+                                          "certificate or is not signed by an authorised "
+                                          "responder", url);
+            }
+            OCSP_RESPONSE_free(response);
+        }
+        X509_email_free(ocsp_urls);
+        char urls[4][512];
+        int url_count;
+        crl_urls(cert, urls, &url_count, check->pending[i] ? 4 : 0);
+        for (int j = 0; j < url_count; j++) {
+            X509_CRL *crl = crl_fetch(ctx, urls[j], why, sizeof why);
+            if (crl && !sk_X509_CRL_push(fetched, crl))
+                X509_CRL_free(crl);
+            else if (crl)
+                snprintf(check->answers[i].source, sizeof check->answers[i].source, "CRL %s",
+                         urls[j]);
+        }
+        if (check->pending[i])
+            snprintf(check->answers[i].why, sizeof check->answers[i].why, "%s",
+                     why[0] ? why : "the certificate names no OCSP responder or CRL");
+    }
+    if (sk_X509_CRL_num(fetched) > 0) {
+        STACK_OF(X509_CRL) *all = crl_union(fetched, at_hand);
+        /* One pass names one source; each certificate's is the CRL fetched for it. */
+        for (int i = 0; all && i < check->count; i++) {
+            if (!check->pending[i] || !check->answers[i].source[0])
+                continue;
+            char source[160];
+            snprintf(source, sizeof source, "%s", check->answers[i].source);
+            int *others = calloc((size_t)check->count, sizeof *others);
+            for (int j = 0; others && j < check->count; j++)
+                if (j != i && check->pending[j]) {
+                    others[j] = 1;
+                    check->pending[j] = 0;
+                }
+            crl_pass(check, all, 0, 1, source);
+            for (int j = 0; others && j < check->count; j++)
+                if (others[j])
+                    check->pending[j] = 1;
+            free(others);
+        }
+        sk_X509_CRL_free(all);
+    }
+    for (int i = 0; asked && i < check->count; i++)
+        if (asked[i] && ctx->revocation_cache)
+            cache_store(ctx->revocation_cache, fingerprints[i], &check->answers[i], NULL, NULL);
+    sk_X509_CRL_pop_free(fetched, X509_CRL_free);
+    free(asked);
+    free(fingerprints);
+}
+
+int sign_revocation_check_chain(const sign_ctx *ctx, sign_sig *sig, STACK_OF(X509) *chain,
+                                STACK_OF(X509) *untrusted, time_t at, time_t poe,
+                                const sign_revocation_data *embedded)
+{
+    if (ctx->revocation == SIGN_REVOCATION_OFF || sk_X509_num(chain) < 2)
+        return 0;
+    /* The last certificate is the trust anchor: trusted as it is. */
+    struct chain_check check = {
+        .ctx = ctx, .chain = chain, .untrusted = untrusted, .at = at, .poe = poe,
+        .count = sk_X509_num(chain) - 1,
+    };
+    check.answers = calloc((size_t)check.count, sizeof *check.answers);
+    check.pending = calloc((size_t)check.count, sizeof *check.pending);
+    if (!check.answers || !check.pending) {
+        free(check.answers);
+        free(check.pending);
+        sign_sig_fail(sig, SIGN_INDETERMINATE, "TRY_LATER", "revocation status: out of memory");
+        return 0;
+    }
+    for (int i = 0; i < check.count; i++) {
+        check.answers[i].status = STATUS_UNKNOWN;
+        check.answers[i].embedded = 1; /* nothing to ask is as good as embedded */
+        check.pending[i] = !has_no_check(sk_X509_value(chain, i));
+        if (check.pending[i])
+            snprintf(check.answers[i].why, sizeof check.answers[i].why,
+                     "no embedded revocation data%s", ctx->offline ? ", and offline" : "");
+    }
+
+    /* What the signature carries, then what the user gave, then the network: OCSP first in
+     * each, as the fresher and the cheaper to check. */
+    STACK_OF(X509_CRL) *embedded_crls = embedded ? embedded->crls : NULL;
+    if (embedded)
+        ocsp_pass(&check, embedded->ocsps, 1, "embedded OCSP response");
+    crl_pass(&check, embedded_crls, 1, 0, "embedded CRL");
+    const sign_revocation_data *given = &ctx->validation_data.revocation;
+    STACK_OF(X509_CRL) *at_hand = embedded_crls;
+    ocsp_pass(&check, given->ocsps, 0, "given OCSP response");
+    STACK_OF(X509_CRL) *both = NULL;
+    if (sk_X509_CRL_num(given->crls) > 0) {
+        /* together: a delta CRL of one needs its base from the other */
+        at_hand = both = crl_union(embedded_crls, given->crls);
+        crl_pass(&check, both, 0, 0, "given CRL");
+    }
+    if (!ctx->offline && any_pending(&check))
+        online_pass(&check, at_hand);
+    sk_X509_CRL_free(both);
+
+    int all_embedded = 1;
+    for (int i = 0; i < check.count; i++) {
+        const struct answer *answer = &check.answers[i];
+        all_embedded &= answer->embedded;
+        const char *which = i == 0 ? "signing certificate" : "CA certificate";
+        if (answer->status == STATUS_REVOKED) {
+            char when[21];
+            sign_format_time(when, answer->revoked_at);
+            /* EN 319 102-1 5.2.6 / 5.6.2.4: a revocation after a proof that the signature
+             * existed does not touch it; one before it does; without a proof there is no telling. */
+            if (poe != (time_t)-1 && poe < answer->revoked_at)
+                sign_sig_warn(sig, "%s revoked at %s, after the signature's proof of existence "
+                                   "(%s)", which, when, answer->source);
+            else if (poe != (time_t)-1)
+                sign_sig_fail(sig, SIGN_TOTAL_FAILED, i == 0 ? "REVOKED" : "REVOKED_CA_NO_POE",
+                              "%s revoked at %s, before the signature's proof of existence (%s)",
+                              which, when, answer->source);
+            else
+                sign_sig_fail(sig, SIGN_INDETERMINATE, i == 0 ? "REVOKED_NO_POE" : "REVOKED_CA_NO_POE",
+                              "%s revoked at %s (%s)", which, when, answer->source);
+        } else if (answer->status == STATUS_UNKNOWN && !has_no_check(sk_X509_value(chain, i))) {
+            all_embedded = 0;
+            if (ctx->revocation == SIGN_REVOCATION_REQUIRE)
+                sign_sig_fail(sig, SIGN_INDETERMINATE, "TRY_LATER",
+                              "revocation status unknown: %s: %s", which, answer->why);
+            else
+                sign_sig_warn(sig, "revocation status unknown: %s: %s", which, answer->why);
+        }
+    }
+    free(check.answers);
+    free(check.pending);
+    return all_embedded;
 }

@@ -111,8 +111,8 @@ static int check_token(const sign_ctx *ctx, const unsigned char *token, size_t t
     certs = CMS_get1_certs(cms);
     int error, depth;
     if (ctx->trust_count == 0 ||
-        !sign_chain_verify(ctx, tsa, certs, sign_ctx_validation_time(ctx), X509_PURPOSE_TIMESTAMP_SIGN,
-                           NULL, &error, &depth)) {
+        !sign_chain_verify(ctx, tsa, certs, sign_ctx_validation_time(ctx),
+                           X509_PURPOSE_TIMESTAMP_SIGN, NULL, NULL, &error, &depth)) {
         snprintf(out->why, sizeof out->why, "the TSA %s is not trusted: %s", out->tsa,
                  ctx->trust_count == 0 ? "no trust anchors" : X509_verify_cert_error_string(error));
         goto done;

@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sign_report *report = sign_report_new();
     sign_sig *sig = report ? sign_report_add_sig(report) : NULL;
     if (sig)
-        sign_revocation_check_chain(ctx, sig, chain, 1780272000, (time_t)-1, &embedded);
+        sign_revocation_check_chain(ctx, sig, chain, chain, 1780272000, (time_t)-1, &embedded);
     sign_report_free(report);
     sign_revocation_data_clear(&embedded);
     return 0;

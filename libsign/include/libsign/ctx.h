@@ -51,6 +51,22 @@ SIGN_EXTERN const char *sign_default_trust_dir(void); /* fixed when libsign is b
 /* Number of trust anchors loaded so far. */
 SIGN_EXTERN size_t sign_ctx_trust_count(const sign_ctx *ctx);
 
+/* Validation data for every signature, after what the signature itself carries (a back office's
+ * archive, for validating offline): each from a file or from every file of a directory.
+ * Certificates (untrusted: candidates for chains; PEM, a PEM bundle, DER, or PKCS#7
+ * certificates-only in DER or PEM), CRLs (PEM, any number a file, or DER), OCSP responses (DER,
+ * one a file, as a responder sends it; only successful ones). Fails with SIGN_EIO when path
+ * cannot be read and SIGN_EPARSE when it holds nothing of the kind. */
+SIGN_EXTERN int sign_ctx_add_certs(sign_ctx *ctx, const char *path);
+SIGN_EXTERN int sign_ctx_add_crls(sign_ctx *ctx, const char *path);
+SIGN_EXTERN int sign_ctx_add_ocsp(sign_ctx *ctx, const char *path);
+
+/* Adds oid (dotted numbers, "2.16.840.1.101.3.2.1.48.1") to the user-initial-policy-set of RFC
+ * 5280 6.1.1 (c) that signers' certification paths are validated with: a path is valid only for
+ * a policy of the set (or any, where a certificate requires an explicit policy). Without a
+ * call, the set is any-policy. SIGN_EINVAL for a malformed OID. */
+SIGN_EXTERN int sign_ctx_add_policy(sign_ctx *ctx, const char *oid);
+
 /* Validation time; (time_t)-1 (the default) means "now" at each validation. */
 SIGN_EXTERN int sign_ctx_set_time(sign_ctx *ctx, time_t at);
 SIGN_EXTERN time_t sign_ctx_get_time(const sign_ctx *ctx);
