@@ -45,8 +45,9 @@ static void record_chain_error(sign_sig *sig, int error, int depth, time_t at)
         /* RFC 5280 6.1.3 (d)-(f), 6.1.4 (i)-(j), 6.1.5 (g): no policy of the user-initial
          * policy set is valid for the path where one is required, or a policy extension
          * contradicts the path: the chain does not meet its constraints, whatever the time or
-         * the validation data. */
-        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "CHAIN_CONSTRAINTS_FAILURE",
+         * the validation data. EN 319 102-1 table 5 puts CHAIN_CONSTRAINTS_FAILURE under
+         * INDETERMINATE (as for the other constraints of a chain, below): never a pass. */
+        sign_sig_fail(sig, SIGN_INDETERMINATE, "CHAIN_CONSTRAINTS_FAILURE",
                       "certificate policies: %s", reason);
     } else if (error == X509_V_ERR_CERT_SIGNATURE_FAILURE ||
                error == X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE ||
