@@ -128,6 +128,18 @@ measure_best() {
     wall_s=$best_wall cpu_s=$best_cpu rss_mib=$top_rss
 }
 
+# measure_best_plain COMMAND...: measure, best of 3 (for shell functions, which measure_rss's
+# /usr/bin/time cannot run)
+measure_best_plain() {
+    local best_wall=1e9 best_cpu=1e9 _
+    for _ in 1 2 3; do
+        measure "$@"
+        best_wall=$(calc %.3f "$wall_s < $best_wall ? $wall_s : $best_wall")
+        best_cpu=$(calc %.3f "$cpu_s < $best_cpu ? $cpu_s : $best_cpu")
+    done
+    wall_s=$best_wall cpu_s=$best_cpu
+}
+
 declare -A verify_per_s sign_per_s
 # measure_crypto_speed NAME...: `openssl speed` signatures/s and verifications/s (one core, CPU
 # time) for each NAME (rsa2048, rsa3072, ecdsap256, ...)
@@ -376,7 +388,20 @@ compute_crypto_limits() {
     done
 }
 
+# shards_of LIST: LIST validated by one process per CPU, each -j 1 with its --shard K/N: what
+# GNU parallel or a scheduler runs on one node (segl-verify(1), SHARDING ACROSS MACHINES)
+shards_of() {
+    local k pids=() status=0
+    for k in $(seq 1 "$cpus"); do
+        "$build/segl-verify" "${verify_opts[@]}" -j 1 --shard "$k/$cpus" --files-from "$1" &
+        pids+=($!)
+    done
+    for k in "${pids[@]}"; do wait "$k" || status=1; done
+    return $status
+}
+
 verify_opts=()
+declare -A shard_rate
 declare -A j1_rate j1_cpu_rate jn_rate jn_cpu_rate jn_rss startup_ms check_j1_cpu_rate check_jn_cpu_rate
 # validate_corpora_with_segl: each corpus with -j 1 and with the default -j; its first file alone
 # (the start-up); in a full run also its first files that make the --quick corpus (what --quick checks)
@@ -397,6 +422,8 @@ validate_corpora_with_segl() {
         jn_rss[$c]=$rss_mib
         check_j1_cpu_rate[$c]=${j1_cpu_rate[$c]} check_jn_cpu_rate[$c]=${jn_cpu_rate[$c]}
         if [ $quick = 0 ]; then
+            measure_best_plain shards_of "${list[$c]}"
+            shard_rate[$c]=$(calc %.0f "${files[$c]} / $wall_s")
             head -n "${quick_size[$c]}" "${list[$c]}" >"$work/check.list"
             measure_best "$build/segl-verify" "${verify_opts[@]}" -j 1 --files-from "$work/check.list"
             check_j1_cpu_rate[$c]=$(calc %.0f "${quick_size[$c]} / $cpu_s")
@@ -508,6 +535,22 @@ print_limit_table() {
     echo "  peak RSS: segl-verify -j $cpus over the corpus (the first 100 files of cades-1-signer: $rss_100 MiB)."
 }
 
+# print_scaling_table: what the CPUs add, by wall-clock rate against -j 1 on each corpus
+print_scaling_table() {
+    local c
+    echo
+    echo "scaling on $cpus CPUs (files/s against segl -j 1; the start-up, ${startup_ms[cades-1-signer]} ms of CPU, runs once per process)"
+    printf '%-16s %9s | %9s %6s | %-22s %6s\n' corpus "-j 1" "-j $cpus" x "$cpus processes (--shard)" x
+    for c in "${corpora[@]}"; do
+        printf '%-16s %9d | %9d %5.2fx | %22d %5.2fx\n' "$c" "${j1_rate[$c]}" "${jn_rate[$c]}" \
+            "$(calc %.4f "${jn_rate[$c]} / ${j1_rate[$c]}")" "${shard_rate[$c]}" \
+            "$(calc %.4f "${shard_rate[$c]} / ${j1_rate[$c]}")"
+    done
+    echo "  threads share one context (a CA signature checked once); OpenSSL 3.0 takes ~170 read locks"
+    echo "  per CAdES file (~750 when it decodes a new signer's certificate), which threads contend for"
+    echo "  and processes do not (openssl/openssl#17950, #19119)."
+}
+
 print_peer_table() {
     local c
     echo
@@ -615,6 +658,7 @@ fi
 echo "segl bench$([ $quick = 1 ] && echo ' --quick'): $cpus CPUs, $(openssl version | cut -d' ' -f1-2)," \
     "validation at $at, revocation off, $SECONDS s"
 print_limit_table
+[ $quick = 1 ] || print_scaling_table
 [ $quick = 1 ] || print_peer_table
 print_signing_and_memory
 [ $quick = 1 ] || print_many_signers
