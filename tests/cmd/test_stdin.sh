@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Signed files read from standard input ("-"): segl-extend from a pipe to stdout, and segl-verify
-# on a pipe larger than what it keeps in memory, which goes to a file without a name in $TMPDIR:
-# nothing is ever left there, not even when the command is killed while reading.
+# Signed files read from standard input ("-"): segl-extend from a pipe to stdout, segl-verify on a
+# pipe larger than what it keeps in memory, which goes to a file without a name in $TMPDIR, and
+# segl-sign on a PDF from such a pipe: nothing is ever left in $TMPDIR, not even when the
+# command is killed while reading.
 . "$(dirname "$0")/lib.sh"
 EXTEND=$SEGL_BIN/segl-extend
 cp "$DOCS/letter.txt" "$DOCS/contract.pdf" "$DOCS/taxform.xml" .
@@ -77,6 +78,18 @@ expect_json '.indication == "TOTAL_PASSED" and .signatures[0].level == "CAdES-BA
 cat b.p7s | "$VERIFY" --json --at "$AT" --trust "$PKI/trust/oces3-root.pem" --content letter.txt - >out.txt 2>err.txt
 expect_json '.indication == "TOTAL_PASSED"' "test_verify_reads_a_small_pipe"
 tmpdir_is_empty "after validating pipes"
+
+# ---- segl-sign: a PDF from a pipe larger than is kept in memory goes to a file without a name
+. "$SEGL_SOURCE/testdata/pades/pdflib.sh"
+head -c 20971520 /dev/urandom >scan.bin
+make_large_pdf scan.pdf scan.bin
+cat scan.pdf | sign - -f pades - >piped.pdf 2>err.txt
+[ $? -eq 0 ] && cmp -s scan.pdf <(head -c "$(stat -c %s scan.pdf)" piped.pdf) && pass ||
+    fail "test_sign_pades_reads_a_large_pipe: $(cat err.txt)"
+expect_exit 0 "the PDF signed from a large pipe validates" -- verify_json piped.pdf
+expect_json '.format == "pades" and .indication == "TOTAL_PASSED"' "PAdES signed from a large pipe"
+tmpdir_is_empty "after signing a large pipe"
+rm -f scan.bin scan.pdf piped.pdf
 
 # ---- killed while reading a large pipe: the spilled input has no name, so nothing stays
 mkfifo in.fifo

@@ -30,8 +30,9 @@ SIGN_EXTERN int sign_verify_memory(sign_report **out, const sign_ctx *ctx, const
 /* The same for a signed file open on fd. A regular file is read with pread from its start, as
  * far as it went when the call began; its offset is unchanged and it is not closed, so one
  * descriptor may serve several calls in turn (not at once: sources are read by one thread). Any
- * other descriptor (a pipe) is read whole into memory first: to bound memory, copy a large pipe
- * into a file and pass that. name as for sign_verify_memory. */
+ * other descriptor (a pipe) is read to its end first: up to 16 MiB into memory, the rest into a
+ * file without a name in $TMPDIR (O_TMPFILE), so that memory stays bounded. name as for
+ * sign_verify_memory. */
 SIGN_EXTERN int sign_verify_fd(sign_report **out, const sign_ctx *ctx, const char *name, int fd,
                                const char *content_path);
 
