@@ -36,6 +36,17 @@ SIGN_EXTERN int sign_verify_memory(sign_report **out, const sign_ctx *ctx, const
 SIGN_EXTERN int sign_verify_fd(sign_report **out, const sign_ctx *ctx, const char *name, int fd,
                                const char *content_path);
 
+/* sign_verify_file for a signed file whose detached content is not at a path: it is open on
+ * content_fd (read as sign_verify_fd reads a signed file: a regular file with pread from its
+ * start, a pipe to its end first), or it is content_len bytes at content (read in place, not
+ * copied, not kept). content_name names the content in messages. */
+SIGN_EXTERN int sign_verify_file_content_fd(sign_report **out, const sign_ctx *ctx,
+                                            const char *path, const char *content_name,
+                                            int content_fd);
+SIGN_EXTERN int sign_verify_file_content_memory(sign_report **out, const sign_ctx *ctx,
+                                                const char *path, const char *content_name,
+                                                const void *content, size_t content_len);
+
 #ifdef __cplusplus
 }
 #endif
