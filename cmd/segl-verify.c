@@ -34,7 +34,8 @@ static const struct cmd_opt options[] = {
      "by; repeatable, needed with --tl"},
     {OPT_CONTENT, 0, "content", "FILE",
      "signed content of a detached signature (one FILE only;\n"
-     "default: FILE without .p7s/.p7m/.sig, when it exists)"},
+     "\"-\" = stdin; default: FILE without .p7s/.p7m/.sig,\n"
+     "when it exists)"},
     {OPT_AT, 0, "at", "TIME", "validate at TIME (RFC 3339) instead of now"},
     {OPT_OFFLINE, 0, "offline", NULL,
      "fetch nothing: use only the data the signature carries\n"
@@ -90,16 +91,20 @@ struct verify_args {
     const char *report_path; /* --report etsi PATH */
 };
 
-/* Standard input for job, read once: the library reads it from memory or from a file without a
- * name (cmd_stdin_read), never from a named temporary file. */
-static void read_stdin_job(struct job *job)
+/* Standard input, read once: the library reads it from memory or from a file without a name
+ * (cmd_stdin_read), never from a named temporary file. NULL with the reason in *error. */
+static struct cmd_stdin *read_stdin(const char **error)
 {
-    static char why[512]; /* one job reads stdin in a run */
-    job->input = calloc(1, sizeof *job->input);
-    if (!job->input)
-        job->input_error = "out of memory";
-    else if (cmd_stdin_read(job->input, why, sizeof why) != 0)
-        job->input_error = why;
+    static char why[512]; /* stdin is read once in a run */
+    struct cmd_stdin *in = calloc(1, sizeof *in);
+    if (!in)
+        *error = "out of memory";
+    else if (cmd_stdin_read(in, why, sizeof why) != 0)
+        *error = why;
+    else
+        return in;
+    free(in);
+    return NULL;
 }
 
 static int parse_shard(const char *text, unsigned *k, unsigned *n)
@@ -271,6 +276,15 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
         cmd_error(prog, NULL, "--content applies to one FILE only");
         return -1;
     }
+    /* Standard input can be read once: for the content, or the signed file, or the list. */
+    if (args->content_path && strcmp(args->content_path, "-") == 0 &&
+        ((names->count == 1 && strcmp(names->names[0], "-") == 0) ||
+         (args->files_from && strcmp(args->files_from, "-") == 0))) {
+        cmd_error(prog, NULL, "--content - reads standard input, so the %s cannot come from it "
+                              "too: give %s as a file", args->files_from ? "list" : "signed file",
+                  args->files_from ? "--files-from" : "one of them");
+        return -1;
+    }
     if (args->shard_n)
         names_keep_shard(names, args->shard_k, args->shard_n);
     if (args->report_path && strcmp(args->report_path, "-") == 0 && args->json) {
@@ -289,13 +303,17 @@ static struct job *make_jobs(const struct name_list *names, const struct verify_
         job->name = names->names[i];
         if (strcmp(job->name, "-") == 0 && !stdin_taken) {
             stdin_taken = 1;
-            read_stdin_job(job);
+            job->input = read_stdin(&job->input_error);
         } else {
             job->path = strdup(job->name);
         }
-        /* The implied content is looked for by the worker: a stat per file, in parallel. */
-        job->content_path = args->content_path ? strdup(args->content_path) : NULL;
-        job->find_content = !args->content_path;
+        if (args->content_path && strcmp(args->content_path, "-") == 0) {
+            job->content_input = read_stdin(&job->input_error); /* one job: parse_args */
+        } else {
+            /* The implied content is looked for by the worker: a stat per file, in parallel. */
+            job->content_path = args->content_path ? strdup(args->content_path) : NULL;
+            job->find_content = !args->content_path;
+        }
     }
     return jobs;
 }
@@ -306,6 +324,9 @@ static void free_jobs(struct job *jobs, size_t count)
         if (jobs[i].input)
             cmd_stdin_free(jobs[i].input);
         free(jobs[i].input);
+        if (jobs[i].content_input)
+            cmd_stdin_free(jobs[i].content_input);
+        free(jobs[i].content_input);
         free(jobs[i].path);
         free(jobs[i].content_path);
         free(jobs[i].output);

@@ -1,8 +1,9 @@
 /* Sources of bytes for the formats (source.h): files read with pread, memory, anything with a
  * read_at (container members), and a PDF's bytes with an incremental update appended. */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#define _GNU_SOURCE /* MAP_ANONYMOUS, O_TMPFILE, secure_getenv */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,38 +176,114 @@ sign_source *sign_source_take_memory(void *bytes, size_t len, const char *name)
     return memory_source(bytes, len, bytes, name);
 }
 
-/* Everything left on fd (a pipe, a device) into malloc'd memory. 0, or -1 with errno. */
-static int read_all_fd(int fd, unsigned char **out, size_t *len)
+/* A stream read once (a pipe, a device, a BIO that is not a file): up to this much is held in
+ * memory; the rest goes, with it, to a file without a name. */
+#define STREAM_MEMORY_MAX (16u << 20)
+
+/* Reads up to len bytes of a stream into buf: how many, 0 at its end, -1 on an error (errno). */
+typedef long long (*stream_read_fn)(void *stream, void *buf, size_t len);
+
+static long long fd_stream_read(void *stream, void *buf, size_t len)
+{
+    ssize_t n;
+    do
+        n = read(*(const int *)stream, buf, len);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
+static long long bio_stream_read(void *stream, void *buf, size_t len)
+{
+    int n = BIO_read(stream, buf, len < INT_MAX ? (int)len : INT_MAX);
+    if (n > 0)
+        return n;
+    if (n == 0 || BIO_eof((BIO *)stream))
+        return 0;
+    errno = EIO;
+    return -1;
+}
+
+/* Writes all of bytes to fd. 0, or -1 with errno. */
+static int write_all(int fd, const unsigned char *bytes, size_t len)
+{
+    for (size_t done = 0; done < len;) {
+        ssize_t n = write(fd, bytes + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = ENOSPC;
+            return -1;
+        }
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+static sign_source *fd_source(int fd, int owned, const char *name);
+
+/* held (len bytes) and then the rest of the stream into fd, a file without a name, as a source
+ * that owns fd. NULL with errno (fd closed). */
+static sign_source *spill_stream(int fd, const unsigned char *held, size_t len,
+                                 stream_read_fn read_stream, void *stream, const char *name)
+{
+    unsigned char chunk[65536];
+    long long n = 0;
+    int failed = write_all(fd, held, len);
+    while (!failed && (n = read_stream(stream, chunk, sizeof chunk)) > 0)
+        failed = write_all(fd, chunk, (size_t)n);
+    sign_source *src = failed || n < 0 ? NULL : fd_source(fd, 1, name);
+    if (!src) {
+        int error = errno;
+        close(fd);
+        errno = error;
+    }
+    return src;
+}
+
+/* Everything left in a stream as a source, read once: in memory when it is small, else in a
+ * file without a name in $TMPDIR (O_TMPFILE, freed by the kernel however the process ends), so
+ * that a large pipe costs no more memory than a file does. Where no such file can be made, in
+ * memory however large. NULL with errno. */
+static sign_source *stream_source(stream_read_fn read_stream, void *stream, const char *name)
 {
     size_t cap = 65536, used = 0;
+    int spill_tried = 0;
     unsigned char *bytes = malloc(cap);
     while (bytes) {
         if (used == cap) {
+            if (cap >= STREAM_MEMORY_MAX && !spill_tried) {
+                spill_tried = 1;
+                const char *dir = secure_getenv("TMPDIR");
+                int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+                if (fd >= 0) {
+                    sign_source *src = spill_stream(fd, bytes, used, read_stream, stream, name);
+                    int error = errno;
+                    free(bytes);
+                    errno = error;
+                    return src;
+                }
+            }
             unsigned char *grown = cap <= SIZE_MAX / 2 ? realloc(bytes, cap * 2) : NULL;
             if (!grown)
                 break;
             bytes = grown;
             cap *= 2;
         }
-        ssize_t n = read(fd, bytes + used, cap - used);
-        if (n < 0 && errno == EINTR)
-            continue;
+        long long n = read_stream(stream, bytes + used, cap - used);
         if (n < 0) {
             int error = errno;
             free(bytes);
             errno = error;
-            return -1;
+            return NULL;
         }
-        if (n == 0) {
-            *out = bytes;
-            *len = used;
-            return 0;
-        }
+        if (n == 0)
+            return sign_source_take_memory(bytes, used, name);
         used += (size_t)n;
     }
     free(bytes);
     errno = ENOMEM;
-    return -1;
+    return NULL;
 }
 
 /* A regular file up to this size is read whole when its source is made, in one pread: a batch
@@ -273,11 +350,7 @@ static sign_source *fd_source(int fd, int owned, const char *name)
             file->owned = owned;
         return src;
     }
-    unsigned char *bytes = NULL;
-    size_t len = 0;
-    if (read_all_fd(fd, &bytes, &len) != 0)
-        return NULL;
-    sign_source *src = sign_source_take_memory(bytes, len, name);
+    sign_source *src = stream_source(fd_stream_read, &fd, name);
     if (src && owned)
         close(fd);
     return src;
@@ -329,25 +402,7 @@ sign_source *sign_source_from_bio(BIO *in, const char *name)
     if (BIO_get_fp(in, &fp) == 1 && fp && fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) &&
         ftello(fp) == 0)
         return fd_source(fileno(fp), 0, name);
-    BIO *whole = BIO_new(BIO_s_mem());
-    unsigned char chunk[65536];
-    int n = 0;
-    while (whole && (n = BIO_read(in, chunk, sizeof chunk)) > 0)
-        if (BIO_write(whole, chunk, n) != n) {
-            n = -1;
-            break;
-        }
-    char *data = NULL;
-    long len = whole && n == 0 ? BIO_get_mem_data(whole, &data) : -1;
-    unsigned char *bytes = len >= 0 ? malloc(len > 0 ? (size_t)len : 1) : NULL;
-    if (bytes && len > 0)
-        memcpy(bytes, data, (size_t)len);
-    BIO_free(whole);
-    if (!bytes) {
-        errno = n < 0 ? EIO : ENOMEM;
-        return NULL;
-    }
-    return sign_source_take_memory(bytes, (size_t)len, name);
+    return stream_source(bio_stream_read, in, name);
 }
 
 sign_source *sign_source_append(const sign_source *base, const void *tail, size_t tail_len)

@@ -33,15 +33,18 @@ sign_source *sign_source_new(const struct sign_source_class *kind, void *state, 
  * closed at once. */
 sign_source *sign_source_open_file(const char *path);
 /* An open descriptor: a regular file is read with pread, from its start, and neither moved nor
- * closed (one of up to 1 MiB whole, now); anything else (a pipe) is read whole into memory now.
- * NULL with errno on failure. */
+ * closed (one of up to 1 MiB whole, now); anything else (a pipe) is read to its end now, into
+ * memory up to 16 MiB and beyond that into a file without a name in $TMPDIR (O_TMPFILE: nothing
+ * is left behind), or into memory however large where no such file can be made. NULL with errno
+ * on failure. */
 sign_source *sign_source_from_fd(int fd, const char *name);
 /* len bytes at bytes, not copied: they must outlive the source. */
 sign_source *sign_source_from_memory(const void *bytes, size_t len, const char *name);
 /* The same, taking ownership of malloc'd bytes (freed with the source, or on failure). */
 sign_source *sign_source_take_memory(void *bytes, size_t len, const char *name);
 /* What in gives from here on: a regular file under a file BIO is read in place (from offset 0,
- * where libsign opened it), anything else is read whole into memory. NULL with errno. */
+ * where libsign opened it), anything else (stdin, a pipe) is read to its end now, as
+ * sign_source_from_fd reads a pipe. NULL with errno. */
 sign_source *sign_source_from_bio(BIO *in, const char *name);
 /* base followed by tail (copied): a PDF with an incremental update, without copying base, which
  * must outlive the result. base may itself be such a source. */

@@ -4,27 +4,29 @@
 #include <string.h>
 #include "formats/format.h"
 
-/* Validates src (ownership taken; NULL: it could not be made, errno says why) into a new report
- * in *out. */
+/* Validates src (ownership taken; NULL: it could not be made, errno says why) with the detached
+ * content content (ownership taken; NULL: none given, or content_error: it could not be made,
+ * that errno) into a new report in *out. */
 static int verify_source(sign_report **out, const sign_ctx *ctx, sign_source *src,
-                         const char *content_path)
+                         sign_source *content, int content_error)
 {
     int make_error = src ? 0 : errno;
     sign_report *report = sign_report_new();
-    if (!report || make_error == ENOMEM) {
+    if (!report || make_error == ENOMEM || content_error == ENOMEM) {
         sign_report_free(report);
         sign_source_free(src);
+        sign_source_free(content);
         return SIGN_ENOMEM;
     }
     *out = report;
     if (!src) {
         sign_report_set_error(report, "cannot read: %s", strerror(make_error));
+        sign_source_free(content);
         return SIGN_OK;
     }
     unsigned char head[SIGN_DETECT_BYTES];
     long long got = sign_source_read_at(src, 0, head, sizeof head);
     const struct sign_format *format = got > 0 ? sign_format_detect(head, (size_t)got) : NULL;
-    sign_source *content = NULL;
     if (sign_source_open_error(src))
         sign_report_set_error(report, "cannot open: %s", strerror(sign_source_open_error(src)));
     else if (got < 0)
@@ -34,8 +36,8 @@ static int verify_source(sign_report **out, const sign_ctx *ctx, sign_source *sr
     else if (!format)
         sign_report_set_error(report, "not a signed file in a format segl knows "
                                       "(CMS/CAdES)");
-    else if (content_path && !(content = sign_source_open_file(content_path)))
-        sign_report_set_error(report, "out of memory");
+    else if (content_error)
+        sign_report_set_error(report, "cannot read the content: %s", strerror(content_error));
     else {
         /* A content file that cannot be opened is still handed over: whether that matters
          * (a detached signature) and how to say it is the format's. */
@@ -47,12 +49,20 @@ static int verify_source(sign_report **out, const sign_ctx *ctx, sign_source *sr
     return SIGN_OK;
 }
 
+/* The content at content_path (NULL: none) as verify_source takes it. */
+static int verify_source_content_path(sign_report **out, const sign_ctx *ctx, sign_source *src,
+                                      const char *content_path)
+{
+    sign_source *content = content_path ? sign_source_open_file(content_path) : NULL;
+    return verify_source(out, ctx, src, content, content_path && !content ? ENOMEM : 0);
+}
+
 SIGN_EXTERN int sign_verify_file(sign_report **out, const sign_ctx *ctx, const char *path,
                                  const char *content_path)
 {
     if (!out || !ctx || !path)
         return SIGN_EINVAL;
-    return verify_source(out, ctx, sign_source_open_file(path), content_path);
+    return verify_source_content_path(out, ctx, sign_source_open_file(path), content_path);
 }
 
 SIGN_EXTERN int sign_verify_memory(sign_report **out, const sign_ctx *ctx, const char *name,
@@ -60,8 +70,8 @@ SIGN_EXTERN int sign_verify_memory(sign_report **out, const sign_ctx *ctx, const
 {
     if (!out || !ctx || !name || (!bytes && len))
         return SIGN_EINVAL;
-    return verify_source(out, ctx, sign_source_from_memory(bytes ? bytes : "", len, name),
-                         content_path);
+    return verify_source_content_path(
+        out, ctx, sign_source_from_memory(bytes ? bytes : "", len, name), content_path);
 }
 
 SIGN_EXTERN int sign_verify_fd(sign_report **out, const sign_ctx *ctx, const char *name, int fd,
@@ -69,5 +79,27 @@ SIGN_EXTERN int sign_verify_fd(sign_report **out, const sign_ctx *ctx, const cha
 {
     if (!out || !ctx || !name || fd < 0)
         return SIGN_EINVAL;
-    return verify_source(out, ctx, sign_source_from_fd(fd, name), content_path);
+    return verify_source_content_path(out, ctx, sign_source_from_fd(fd, name), content_path);
+}
+
+SIGN_EXTERN int sign_verify_file_content_fd(sign_report **out, const sign_ctx *ctx,
+                                            const char *path, const char *content_name,
+                                            int content_fd)
+{
+    if (!out || !ctx || !path || !content_name || content_fd < 0)
+        return SIGN_EINVAL;
+    sign_source *content = sign_source_from_fd(content_fd, content_name);
+    int content_error = content ? 0 : errno;
+    return verify_source(out, ctx, sign_source_open_file(path), content, content_error);
+}
+
+SIGN_EXTERN int sign_verify_file_content_memory(sign_report **out, const sign_ctx *ctx,
+                                                const char *path, const char *content_name,
+                                                const void *content, size_t content_len)
+{
+    if (!out || !ctx || !path || !content_name || (!content && content_len))
+        return SIGN_EINVAL;
+    sign_source *source = sign_source_from_memory(content ? content : "", content_len,
+                                                  content_name);
+    return verify_source(out, ctx, sign_source_open_file(path), source, source ? 0 : ENOMEM);
 }

@@ -46,14 +46,21 @@ char *default_content(const char *path)
     return NULL;
 }
 
-/* A job's file through the library: by path, or standard input as it was read (no report when
- * it could not be). */
+/* A job's file through the library: by path, or standard input as it was read, and its content
+ * likewise (no report when standard input could not be read). */
 static void validate(const sign_ctx *ctx, struct job *job, sign_report **report)
 {
-    const struct cmd_stdin *in = job->input;
+    const struct cmd_stdin *in = job->input, *content = job->content_input;
+    if (job->input_error)
+        return;
     if (job->find_content && !job->content_path)
         job->content_path = default_content(job->name);
-    if (job->path)
+    if (job->path && content && content->bytes)
+        sign_verify_file_content_memory(report, ctx, job->path, "-",
+                                        content->bytes, content->len);
+    else if (job->path && content)
+        sign_verify_file_content_fd(report, ctx, job->path, "-", content->fd);
+    else if (job->path)
         sign_verify_file(report, ctx, job->path, job->content_path);
     else if (in && in->bytes)
         sign_verify_memory(report, ctx, job->name, in->bytes, in->len, job->content_path);

@@ -31,7 +31,8 @@ struct job {
     char *path;              /* where to read it, or NULL: */
     struct cmd_stdin *input; /* standard input, read once (common.h) */
     const char *input_error; /* why standard input could not be read; then no report */
-    char *content_path;      /* detached content, or NULL */
+    char *content_path;      /* detached content, or NULL: */
+    struct cmd_stdin *content_input; /* detached content on standard input (--content -) */
     int find_content;        /* no --content: the worker looks for the content the name implies */
     sign_report *report;
     time_t validated_at;     /* when its validation started (the time "now" meant) */

@@ -258,8 +258,9 @@ int asic_sign_one(sign_ctx *ctx, const sign_key *key, const sign_options *opts, 
     if (!opts->content_name || !*opts->content_name || strchr(opts->content_name, '/'))
         return sign_seterr(ctx, SIGN_EINVAL, "a data object in a container needs a file name "
                                              "(content_name)");
-    /* A file is read where it lies; other content (a pipe) is held in memory, since libzip
-     * needs to know its size before it writes it. */
+    /* A file is read where it lies; other content (a pipe) is read once first, a large one
+     * into a file without a name (sign_source_from_bio), since libzip needs to know its size
+     * before it writes it. */
     sign_source *content = sign_source_from_bio(in, opts->content_name);
     if (!content)
         return sign_seterr(ctx, SIGN_EIO, "%s: %s", opts->content_name, strerror(errno));

@@ -163,8 +163,8 @@ int pades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO
         return sign_seterr(ctx, SIGN_EINVAL, "digest %s not allowed (sha256, sha384, sha512)",
                            opts->digest ? opts->digest : "(none)");
     const char *tsa_url = opts->level >= SIGN_LEVEL_B_T ? opts->tsa_url : NULL;
-    /* The PDF is read where it lies when it is a file, else (stdin) into memory: the parser
-     * needs it as one block, and no temporary file is made for it. */
+    /* The PDF is read where it lies when it is a file; stdin is read once, a large one into a
+     * file without a name (sign_source_from_bio): the parser needs it whole, and maps it. */
     sign_source *input = sign_source_from_bio(in, "the PDF"), *signed_pdf = NULL;
     if (!input)
         return sign_seterr(ctx, SIGN_EIO, "cannot read the PDF: %s", strerror(errno));

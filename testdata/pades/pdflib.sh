@@ -1,5 +1,5 @@
 # Helpers to build PDF test files by incremental update, in bash with coreutils and openssl only.
-# Sourced by testdata/pades/mkattacks.sh. Every file is built from a one-page PDF whose objects
+# Sourced by tests (tests/cmd/test_pades_attacks.sh, ...) and tests/bench/bench.sh. Every file is built from a one-page PDF whose objects
 # are: 1 catalog, 2 info, 3 pages, 4 page, 5 content stream, 6 font (testdata/mkdocs.sh's
 # contract.pdf), possibly followed by segl's signature revision (7 signature, 8 field).
 
@@ -71,4 +71,32 @@ sign_revision() {
     od -An -v -tx1 "$out.p7s" | tr -d ' \n' | dd of="$out.tmp" bs=1 seek=$((gap_start + 1)) conv=notrunc status=none
     mv "$out.tmp" "$out"
     rm -f "$out.ranges" "$out.p7s"
+}
+
+# make_large_pdf OUT DATA: a one-page PDF whose page shows DATA's bytes as a gray image 4096
+# pixels wide (DATA's size: a multiple of 4096), as a scan is: nearly all of OUT is one stream,
+# copied from DATA without being held in memory.
+make_large_pdf() {
+    local out=$1 data=$2 bytes offsets=() offset xref
+    bytes=$(stat -c %s "$data")
+    printf '%%PDF-1.7\n%%\342\343\317\323\n' >"$out"
+    large_pdf_object() { # large_pdf_object NUM BODY
+        offsets+=("$(stat -c %s "$out")")
+        printf '%d 0 obj\n%s\nendobj\n' "$1" "$2" >>"$out"
+    }
+    large_pdf_object 1 '<< /Type /Catalog /Pages 2 0 R >>'
+    large_pdf_object 2 '<< /Type /Pages /Kids [3 0 R] /Count 1 >>'
+    large_pdf_object 3 '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>'
+    large_pdf_object 4 $'<< /Length 31 >>\nstream\nq 595 0 0 842 0 0 cm /Im1 Do Q\nendstream'
+    offsets+=("$(stat -c %s "$out")")
+    printf '5 0 obj\n<< /Type /XObject /Subtype /Image /Width 4096 /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 /Length %d >>\nstream\n' \
+        $((bytes / 4096)) "$bytes" >>"$out"
+    cat "$data" >>"$out"
+    printf '\nendstream\nendobj\n' >>"$out"
+    xref=$(stat -c %s "$out")
+    {
+        printf 'xref\n0 6\n0000000000 65535 f\r\n'
+        for offset in "${offsets[@]}"; do printf '%010d 00000 n\r\n' "$offset"; done
+        printf 'trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n' "$xref"
+    } >>"$out"
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Signed files read from standard input ("-"): segl-extend from a pipe to stdout, and segl-verify
-# on a pipe larger than what it keeps in memory, which goes to a file without a name in $TMPDIR:
-# nothing is ever left there, not even when the command is killed while reading.
+# Signed files read from standard input ("-"): segl-extend from a pipe to stdout, segl-verify on a
+# pipe larger than what it keeps in memory, which goes to a file without a name in $TMPDIR, and
+# with the detached content on stdin (--content -), and segl-sign on a PDF from such a pipe:
+# nothing is ever left in $TMPDIR, not even when the command is killed while reading.
 . "$(dirname "$0")/lib.sh"
 EXTEND=$SEGL_BIN/segl-extend
 cp "$DOCS/letter.txt" "$DOCS/contract.pdf" "$DOCS/taxform.xml" .
@@ -78,6 +79,36 @@ cat b.p7s | "$VERIFY" --json --at "$AT" --trust "$PKI/trust/oces3-root.pem" --co
 expect_json '.indication == "TOTAL_PASSED"' "test_verify_reads_a_small_pipe"
 tmpdir_is_empty "after validating pipes"
 
+# ---- segl-verify --content -: the detached content on stdin, small (in memory) and large
+cat letter.txt | verify_json --content - b.p7s >out.txt 2>err.txt
+expect_json '.file == "b.p7s" and .indication == "TOTAL_PASSED"' "test_verify_reads_the_content_from_a_pipe"
+printf 'Another letter\n' | verify_json --content - b.p7s >out.txt 2>err.txt
+expect_json '.signatures[0].subindication == "HASH_FAILURE"' "test_verify_content_from_a_pipe_that_differs_fails"
+expect_exit 0 "test_verify_reads_the_content_redirected_from_a_file" -- verify_json --content - b.p7s <letter.txt
+sign big.p7s big.bin
+cat big.bin | verify_json --content - big.p7s >out.txt 2>err.txt
+expect_json '.indication == "TOTAL_PASSED"' "test_verify_reads_a_large_content_from_a_pipe"
+tmpdir_is_empty "after validating a large content from a pipe"
+# stdin is read once: not for the content and the signed file, or the content and the list
+expect_exit 3 "test_verify_refuses_the_content_and_the_signature_both_on_stdin" -- \
+    verify_json --content - - <b.p7s
+expect_one_line_error "--content - with -" '^segl-verify: --content - reads standard input, so the signed file cannot come from it too'
+expect_exit 3 "test_verify_refuses_the_content_and_the_list_both_on_stdin" -- \
+    verify_json --content - --files-from - <<<b.p7s
+expect_one_line_error "--content - with --files-from -" '^segl-verify: --content - reads standard input, so the list cannot come from it too'
+
+# ---- segl-sign: a PDF from a pipe larger than is kept in memory goes to a file without a name
+. "$SEGL_SOURCE/testdata/pades/pdflib.sh"
+head -c 20971520 /dev/urandom >scan.bin
+make_large_pdf scan.pdf scan.bin
+cat scan.pdf | sign - -f pades - >piped.pdf 2>err.txt
+[ $? -eq 0 ] && cmp -s scan.pdf <(head -c "$(stat -c %s scan.pdf)" piped.pdf) && pass ||
+    fail "test_sign_pades_reads_a_large_pipe: $(cat err.txt)"
+expect_exit 0 "the PDF signed from a large pipe validates" -- verify_json piped.pdf
+expect_json '.format == "pades" and .indication == "TOTAL_PASSED"' "PAdES signed from a large pipe"
+tmpdir_is_empty "after signing a large pipe"
+rm -f scan.bin scan.pdf piped.pdf
+
 # ---- killed while reading a large pipe: the spilled input has no name, so nothing stays
 mkfifo in.fifo
 "$VERIFY" --json - <in.fifo >/dev/null 2>&1 &
@@ -95,5 +126,5 @@ kill -TERM "$pid"
 wait "$pid" 2>/dev/null
 exec 3>&-
 tmpdir_is_empty "test_verify_killed_while_reading_stdin_leaves_nothing"
-rm -f big.bin big.asics big.p7m
+rm -f big.bin big.asics big.p7m big.p7s
 finish

@@ -30,10 +30,22 @@ SIGN_EXTERN int sign_verify_memory(sign_report **out, const sign_ctx *ctx, const
 /* The same for a signed file open on fd. A regular file is read with pread from its start, as
  * far as it went when the call began; its offset is unchanged and it is not closed, so one
  * descriptor may serve several calls in turn (not at once: sources are read by one thread). Any
- * other descriptor (a pipe) is read whole into memory first: to bound memory, copy a large pipe
- * into a file and pass that. name as for sign_verify_memory. */
+ * other descriptor (a pipe) is read to its end first: up to 16 MiB into memory, the rest into a
+ * file without a name in $TMPDIR (O_TMPFILE), so that memory stays bounded. name as for
+ * sign_verify_memory. */
 SIGN_EXTERN int sign_verify_fd(sign_report **out, const sign_ctx *ctx, const char *name, int fd,
                                const char *content_path);
+
+/* sign_verify_file for a signed file whose detached content is not at a path: it is open on
+ * content_fd (read as sign_verify_fd reads a signed file: a regular file with pread from its
+ * start, a pipe to its end first), or it is content_len bytes at content (read in place, not
+ * copied, not kept). content_name names the content in messages. */
+SIGN_EXTERN int sign_verify_file_content_fd(sign_report **out, const sign_ctx *ctx,
+                                            const char *path, const char *content_name,
+                                            int content_fd);
+SIGN_EXTERN int sign_verify_file_content_memory(sign_report **out, const sign_ctx *ctx,
+                                                const char *path, const char *content_name,
+                                                const void *content, size_t content_len);
 
 #ifdef __cplusplus
 }
