@@ -59,6 +59,9 @@ make_many_signers_corpus() {
         for k in $(seq 1 "$per"); do docs+=("$dir/docs/d$(( (s - 1) * per + k )).txt"); done
         "$segl_sign" "$@" -j 1 -k "$dir/keys/$s.key.pem" -c "$dir/keys/$s.pem" --chain "$chain" "${docs[@]}"' \
         _ "$build/segl-sign" "$dir" "$work/chain.pem" "$many_files_per_signer" {} "${sign_opts[@]}"
+    for i in $(seq 1 "$((many_signers * many_files_per_signer))"); do
+        [ -f "$dir/docs/d$i.txt.p7s" ] || die "many signers: $dir/docs/d$i.txt.p7s was not made"
+    done
     touch "$dir/made"
 }
 
