@@ -428,8 +428,14 @@ int main(int argc, char **argv)
                                                          at != (time_t)-1 ? at : job->validated_at));
         }
         summary_add(&summary, job->report);
-        sign_report_free(job->report); /* a long batch keeps no reports it has printed */
+        /* A long batch keeps nothing of a file it has printed but its name: memory stays flat
+         * while it runs (the worker made the content's path as it went). */
+        sign_report_free(job->report);
         job->report = NULL;
+        free(job->path);
+        job->path = NULL;
+        free(job->content_path);
+        job->content_path = NULL;
         progress_update(progress, done + 1);
     }
     pool_finish(pool);
