@@ -93,6 +93,7 @@ int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
         /* Past signature validation (EN 319 102-1 5.6.2.4): a certificate that expired after a
          * trusted proof of existence of the signature is checked as it was at that time. */
         int poe_error, poe_depth;
+        sk_X509_pop_free(chain, X509_free);
         ok = sign_chain_verify(ctx, signer, candidates, poe, 0, &options, &chain, &poe_error,
                                &poe_depth);
         if (ok) {
@@ -103,6 +104,9 @@ int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
                                "the proof of existence %s", when);
         }
     }
+    /* The path for the report: as far as it was built when it failed, whole when it did not;
+     * the revocation check marks where each certificate's status came from. */
+    sign_sig_set_chain(sig, chain);
     if (!ok) {
         record_chain_error(sig, error, depth, at);
     } else {

@@ -20,6 +20,7 @@ enum status { STATUS_UNKNOWN, STATUS_GOOD, STATUS_REVOKED };
 struct answer {
     enum status status;
     int embedded;           /* the answer came from data the signature carries */
+    enum sign_chain_source kind; /* OCSP or CRL, for the report's chain */
     time_t revoked_at;
     char source[160];       /* where it came from, for messages */
     char why[512];          /* for STATUS_UNKNOWN: why no answer */
@@ -423,7 +424,8 @@ static void ocsp_pass(struct chain_check *check, STACK_OF(OCSP_RESPONSE) *ocsps,
     for (int i = 0; i < check->count; i++) {
         X509 *cert = sk_X509_value(check->chain, i), *issuer = sk_X509_value(check->chain, i + 1);
         for (int j = 0; check->pending[i] && j < sk_OCSP_RESPONSE_num(ocsps); j++) {
-            struct answer answer = {.status = STATUS_UNKNOWN, .embedded = embedded};
+            struct answer answer = {.status = STATUS_UNKNOWN, .embedded = embedded,
+                                    .kind = SIGN_CHAIN_SOURCE_OCSP};
             if (ocsp_status(check->ctx, sk_OCSP_RESPONSE_value(ocsps, j), cert, issuer, check->at,
                             check->poe, 0, &answer)) {
                 snprintf(answer.source, sizeof answer.source, "%s", source);
@@ -466,6 +468,7 @@ static void crl_pass(struct chain_check *check, STACK_OF(X509_CRL) *crls, int em
             struct answer settled = {
                 .status = verdict->status == SIGN_CRL_GOOD ? STATUS_GOOD : STATUS_REVOKED,
                 .embedded = embedded,
+                .kind = SIGN_CHAIN_SOURCE_CRL,
                 .revoked_at = verdict->revoked_at,
             };
             snprintf(settled.source, sizeof settled.source, "%s", source);
@@ -536,6 +539,7 @@ static void online_pass(struct chain_check *check, STACK_OF(X509_CRL) *at_hand)
             if (response && ocsp_status(ctx, response, cert, issuer, check->at, check->poe, 1,
                                         &answer)) {
                 snprintf(answer.source, sizeof answer.source, "OCSP %s", url);
+                answer.kind = SIGN_CHAIN_SOURCE_OCSP;
                 settle(check, i, &answer);
                 if (ctx->revocation_cache)
                     cache_store(ctx->revocation_cache, fingerprints[i], &answer, response, NULL);
@@ -643,6 +647,8 @@ int sign_revocation_check_chain(const sign_ctx *ctx, sign_sig *sig, STACK_OF(X50
     for (int i = 0; i < check.count; i++) {
         const struct answer *answer = &check.answers[i];
         all_embedded &= answer->embedded;
+        if (answer->status != STATUS_UNKNOWN)
+            sign_sig_set_chain_source(sig, i, answer->kind);
         const char *which = i == 0 ? "signing certificate" : "CA certificate";
         if (answer->status == STATUS_REVOKED) {
             char when[21];
