@@ -163,9 +163,10 @@ int sign_revocation_check_chain(const sign_ctx *ctx, sign_sig *sig, STACK_OF(X50
  * ctx) when one cannot be had or a certificate is revoked. */
 int sign_revocation_collect(sign_ctx *ctx, STACK_OF(X509) *chain, time_t at, int crl_only,
                             sign_revocation_data *collect);
-/* The issuers of cert found among candidates, cert first, up to a self-signed one or as far as
- * they go; no validation (for collecting what a B-LT signature should carry). */
-STACK_OF(X509) *sign_chain_assemble(X509 *cert, STACK_OF(X509) *candidates);
+/* The issuers of cert found among candidates, then among the certificates given to ctx
+ * (sign_ctx_add_certs), cert first, up to a self-signed one or as far as they go; no validation
+ * (for collecting what a B-LT signature should carry). */
+STACK_OF(X509) *sign_chain_assemble(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *candidates);
 
 /* ---- timestamps (tsa.c: asking for one; timestamp.c: checking one) ---- */
 /* RFC 3161 request for a token over data (digested with md) to url. The token (a CMS
