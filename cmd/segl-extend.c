@@ -17,6 +17,9 @@ static const struct cmd_opt options[] = {
     {OPT_CONTENT, 0, "content", "FILE",
      "the signed content of a detached CAdES signature, for\n"
      "B-LTA (default: FILE without .p7s/.p7m/.sig)"},
+    CMD_OPT_ROW_CERTS,
+    CMD_OPT_ROW_CRL,
+    CMD_OPT_ROW_OCSP,
     CMD_OPT_ROW_TIMEOUT,
     {OPT_OUTPUT, 'o', "output", "FILE", "output file (\"-\" = stdout); never FILE itself"},
     {OPT_QUIET, 'q', "quiet", NULL, "print nothing on success"},
@@ -49,15 +52,20 @@ static int extend_input(sign_ctx *ctx, const sign_options *opts, const char *inp
     return sign_extend_fd(ctx, opts, input, in->fd, out);
 }
 
-int main(int argc, char **argv)
-{
-    cmd_start();
+/* What the command line asks for; the validation data options go to the context directly. */
+struct extend_args {
     sign_options opts;
-    sign_options_init(&opts, SIGN_OPTIONS_VERSION);
-    opts.level = SIGN_LEVEL_B_B; /* none given yet: B-B is not a level to extend to */
-    const char *output = NULL;
+    const char *input;
+    const char *output;
+    int quiet;
+};
+
+/* -1 to go on, or the exit status after a message (or --help, --version). */
+static int parse_args(struct extend_args *args, sign_ctx *ctx, int argc, char **argv)
+{
+    sign_options_init(&args->opts, SIGN_OPTIONS_VERSION);
+    args->opts.level = SIGN_LEVEL_B_B; /* none given yet: B-B is not a level to extend to */
     long timeout = 0;
-    int quiet = 0;
     cmd_opt_parser parser;
     cmd_opt_init(&parser, prog, options, argc, argv);
     const char *arg;
@@ -65,25 +73,32 @@ int main(int argc, char **argv)
     while ((id = cmd_opt_next(&parser, &arg)) > 0) {
         switch (id) {
         case OPT_LEVEL:
-            if (cmd_parse_level(prog, arg, SIGN_LEVEL_B_T, &opts.level) != 0)
+            if (cmd_parse_level(prog, arg, SIGN_LEVEL_B_T, &args->opts.level) != 0)
                 return EXIT_USAGE;
             break;
-        case OPT_TSA: opts.tsa_url = arg; break;
+        case OPT_TSA: args->opts.tsa_url = arg; break;
         /* For extending, content_name is the path of the detached content (CAdES B-LTA). */
-        case OPT_CONTENT: opts.content_name = arg; break;
+        case OPT_CONTENT: args->opts.content_name = arg; break;
         case CMD_OPT_TIMEOUT:
             if (cmd_parse_timeout(prog, arg, &timeout) != 0)
                 return EXIT_USAGE;
             break;
-        case OPT_OUTPUT: output = arg; break;
-        case OPT_QUIET: quiet = 1; break;
+        /* The archive's validation data, for B-LT before anything is fetched. */
+        case CMD_OPT_CERTS:
+        case CMD_OPT_CRL:
+        case CMD_OPT_OCSP:
+            if (cmd_add_validation_data(prog, ctx, id, arg) != 0)
+                return EXIT_USAGE;
+            break;
+        case OPT_OUTPUT: args->output = arg; break;
+        case OPT_QUIET: args->quiet = 1; break;
         case CMD_OPT_HELP: usage(stdout); return EXIT_PASSED;
         case CMD_OPT_VERSION: printf("segl-extend %s\n", sign_version()); return EXIT_PASSED;
         }
     }
     if (id < 0)
         return EXIT_USAGE;
-    if (opts.level == SIGN_LEVEL_B_B) {
+    if (args->opts.level == SIGN_LEVEL_B_B) {
         cmd_error(prog, NULL, "give the level to reach: -l B-T|B-LT|B-LTA (see --help)");
         return EXIT_USAGE;
     }
@@ -91,49 +106,62 @@ int main(int argc, char **argv)
         cmd_error(prog, NULL, "give exactly one signed FILE (see --help)");
         return EXIT_USAGE;
     }
-    const char *input = argv[optind];
+    args->input = argv[optind];
     /* The input is never changed: the extended file is a new file. */
-    if (!output) {
+    if (!args->output) {
         cmd_error(prog, NULL, "give the output file: -o OUTPUT (see --help)");
         return EXIT_USAGE;
     }
-    if (strcmp(output, "-") != 0 && (strcmp(output, input) == 0 || cmd_same_file(input, output))) {
-        cmd_error(prog, input, "the output would overwrite the input");
+    if (strcmp(args->output, "-") != 0 &&
+        (strcmp(args->output, args->input) == 0 || cmd_same_file(args->input, args->output))) {
+        cmd_error(prog, args->input, "the output would overwrite the input");
         return EXIT_USAGE;
     }
+    if (timeout)
+        sign_ctx_set_timeout(ctx, timeout);
+    return -1;
+}
+
+static int extend(sign_ctx *ctx, const struct extend_args *args)
+{
+    const char *input = args->input, *target = args->output;
     cmd_stdin in = {.fd = -1};
     char why[512];
     if (strcmp(input, "-") == 0 && cmd_stdin_read(&in, why, sizeof why) != 0) {
         cmd_error(prog, input, "%s", why);
         return EXIT_USAGE;
     }
-    const char *target = output;
-    sign_ctx *ctx = NULL;
-    if (sign_ctx_new(&ctx) != SIGN_OK) {
-        cmd_error(prog, NULL, "out of memory");
-        cmd_stdin_free(&in);
-        return EXIT_SOFTWARE;
-    }
-    if (timeout)
-        sign_ctx_set_timeout(ctx, timeout);
     cmd_output out;
     if (cmd_output_open(&out, prog, target) != 0) {
-        sign_ctx_free(ctx);
         cmd_stdin_free(&in);
         return EXIT_SOFTWARE;
     }
-    int rc = extend_input(ctx, &opts, input, &in, out.stream);
+    int rc = extend_input(ctx, &args->opts, input, &in, out.stream);
     cmd_stdin_free(&in);
     if (rc != SIGN_OK) {
         cmd_output_abort(&out);
         cmd_lib_error(prog, input, ctx);
-        sign_ctx_free(ctx);
         return rc == SIGN_ENOMEM || rc == SIGN_EWRITE ? EXIT_SOFTWARE : EXIT_USAGE;
     }
-    sign_ctx_free(ctx);
     if (cmd_output_commit(&out, prog) != 0)
         return EXIT_SOFTWARE;
-    if (!quiet && !out.to_stdout && isatty(STDERR_FILENO)) /* quiet when not watched */
+    if (!args->quiet && !out.to_stdout && isatty(STDERR_FILENO)) /* quiet when not watched */
         fprintf(stderr, "%s: extended %s -> %s\n", prog, input, target);
     return EXIT_PASSED;
+}
+
+int main(int argc, char **argv)
+{
+    cmd_start();
+    sign_ctx *ctx = NULL;
+    if (sign_ctx_new(&ctx) != SIGN_OK) {
+        cmd_error(prog, NULL, "out of memory");
+        return EXIT_SOFTWARE;
+    }
+    struct extend_args args = {0};
+    int status = parse_args(&args, ctx, argc, argv);
+    if (status < 0)
+        status = extend(ctx, &args);
+    sign_ctx_free(ctx);
+    return status;
 }

@@ -18,7 +18,7 @@ enum {
     OPT_TRUST = CMD_OPT_OWN, OPT_NO_DEFAULT_TRUST, OPT_TL, OPT_TL_SIGNER, OPT_CONTENT, OPT_AT,
     OPT_OFFLINE, OPT_REVOCATION, OPT_JSON, OPT_REPORT, OPT_JOBS, OPT_FILES_FROM, OPT_NULL,
     OPT_RECURSIVE, OPT_SHARD, OPT_UNORDERED, OPT_QUIET,
-    OPT_CERTS, OPT_CRL, OPT_OCSP, OPT_POLICY
+    OPT_POLICY
 };
 static const struct cmd_opt options[] = {
     {OPT_TRUST, 0, "trust", "FILE|DIR", "trust anchors (PEM/DER certificates); repeatable"},
@@ -40,11 +40,9 @@ static const struct cmd_opt options[] = {
     {OPT_OFFLINE, 0, "offline", NULL,
      "fetch nothing: use only the data the signature carries\n"
      "and what --certs, --crl and --ocsp give"},
-    {OPT_CERTS, 0, "certs", "FILE|DIR",
-     "untrusted certificates for building chains (PEM, DER,\n"
-     "PKCS#7); repeatable"},
-    {OPT_CRL, 0, "crl", "FILE|DIR", "CRLs (PEM or DER); repeatable"},
-    {OPT_OCSP, 0, "ocsp", "FILE|DIR", "OCSP responses (DER); repeatable"},
+    CMD_OPT_ROW_CERTS,
+    CMD_OPT_ROW_CRL,
+    CMD_OPT_ROW_OCSP,
     {OPT_POLICY, 0, "policy", "OID",
      "accept only paths valid for certificate policy OID\n"
      "(RFC 5280 user-initial-policy-set); repeatable;\n"
@@ -182,23 +180,19 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
             break;
         }
         case OPT_OFFLINE: sign_ctx_set_offline(ctx, 1); break;
-        case OPT_CERTS:
-        case OPT_CRL:
-        case OPT_OCSP:
-        case OPT_POLICY: {
-            /* validation data and the initial policy set: given to the library as they are */
-            int rc = id == OPT_CERTS ? sign_ctx_add_certs(ctx, arg)
-                     : id == OPT_CRL ? sign_ctx_add_crls(ctx, arg)
-                     : id == OPT_OCSP ? sign_ctx_add_ocsp(ctx, arg)
-                                      : sign_ctx_add_policy(ctx, arg);
-            if (rc != SIGN_OK) {
-                cmd_error(prog, NULL, "--%s: %s",
-                          id == OPT_CERTS ? "certs" : id == OPT_CRL ? "crl"
-                          : id == OPT_OCSP ? "ocsp" : "policy", sign_ctx_errmsg(ctx));
+        case CMD_OPT_CERTS:
+        case CMD_OPT_CRL:
+        case CMD_OPT_OCSP:
+            if (cmd_add_validation_data(prog, ctx, id, arg) != 0)
+                return -1;
+            break;
+        case OPT_POLICY:
+            /* the initial policy set: given to the library as it is */
+            if (sign_ctx_add_policy(ctx, arg) != SIGN_OK) {
+                cmd_error(prog, NULL, "--policy: %s", sign_ctx_errmsg(ctx));
                 return -1;
             }
             break;
-        }
         case OPT_REVOCATION:
             if (cmd_parse_choice(prog, "revocation policy", arg, policies, &value) != 0)
                 return -1;

@@ -110,6 +110,17 @@ void sign_sig_set_id(sign_sig *sig, const char *id);
 void sign_sig_set_level(sign_sig *sig, const char *level);
 void sign_sig_set_signing_time(sign_sig *sig, time_t t);
 void sign_sig_set_signer(sign_sig *sig, X509 *cert); /* copies what it needs */
+/* Where the revocation status of a certificate of the signer's path came from. */
+enum sign_chain_source {
+    SIGN_CHAIN_SOURCE_NONE = 0, /* no status: not checked, none found, or the trust anchor */
+    SIGN_CHAIN_SOURCE_OCSP,
+    SIGN_CHAIN_SOURCE_CRL,
+};
+/* The signer's certification path as far as it was built, signer first (references taken;
+ * the subjects are printed only when the report is written). Every certificate's source starts
+ * as SIGN_CHAIN_SOURCE_NONE; sign_sig_set_chain_source sets the one at depth. */
+void sign_sig_set_chain(sign_sig *sig, STACK_OF(X509) *chain);
+void sign_sig_set_chain_source(sign_sig *sig, int depth, enum sign_chain_source source);
 /* SHA-256 of the signature value (the CMS SignerInfo signature), for the ETSI report's
  * SignatureIdentifier; NULL from the getter when no format set it. */
 void sign_sig_set_value_digest(sign_sig *sig, const unsigned char sha256[32]);
@@ -152,9 +163,10 @@ int sign_revocation_check_chain(const sign_ctx *ctx, sign_sig *sig, STACK_OF(X50
  * ctx) when one cannot be had or a certificate is revoked. */
 int sign_revocation_collect(sign_ctx *ctx, STACK_OF(X509) *chain, time_t at, int crl_only,
                             sign_revocation_data *collect);
-/* The issuers of cert found among candidates, cert first, up to a self-signed one or as far as
- * they go; no validation (for collecting what a B-LT signature should carry). */
-STACK_OF(X509) *sign_chain_assemble(X509 *cert, STACK_OF(X509) *candidates);
+/* The issuers of cert found among candidates, then among the certificates given to ctx
+ * (sign_ctx_add_certs), cert first, up to a self-signed one or as far as they go; no validation
+ * (for collecting what a B-LT signature should carry). */
+STACK_OF(X509) *sign_chain_assemble(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *candidates);
 
 /* ---- timestamps (tsa.c: asking for one; timestamp.c: checking one) ---- */
 /* RFC 3161 request for a token over data (digested with md) to url. The token (a CMS
@@ -269,7 +281,8 @@ typedef struct sign_chain_options {
 } sign_chain_options;
 /* X509_verify_cert at time at with ctx's trust anchors (any one of which may end a chain),
  * policy processing always on (chain.c). purpose 0: none; options NULL: the defaults. Returns
- * 1 and the chain (*chain, if asked) or 0 and the error and depth. */
+ * 1 and the chain (*chain, if asked) or 0, the error and depth, and the chain as far as it was
+ * built (*chain, if asked; possibly NULL). The caller frees *chain either way. */
 int sign_chain_verify(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *untrusted, time_t at,
                       int purpose, const sign_chain_options *options, STACK_OF(X509) **chain,
                       int *error, int *depth);

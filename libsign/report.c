@@ -41,6 +41,11 @@ struct sign_sig {
     int has_value_digest;                /* value_sha256 is set (CMS formats) */
     unsigned char value_sha256[32];      /* SHA-256 of the signature value: TS 119 102-2 4.3.2 */
     unsigned char signer_sha256[32];     /* SHA-256 of the signer certificate's DER, if has_signer */
+    /* The certification path as far as it was built, signer first (references: subjects are
+     * printed only when a report is written, the JSON "chain"), and where each certificate's
+     * revocation status came from (chain_sources[i] for the certificate at depth i). */
+    STACK_OF(X509) *chain;
+    unsigned char *chain_sources;        /* enum sign_chain_source, one per certificate */
 };
 
 struct sign_report {
@@ -82,6 +87,8 @@ SIGN_EXTERN void sign_report_free(sign_report *report)
         list_free(&report->sigs[i]->covers);
         list_free(&report->sigs[i]->modification_details);
         free(report->sigs[i]->timestamps);
+        sk_X509_pop_free(report->sigs[i]->chain, X509_free);
+        free(report->sigs[i]->chain_sources);
         free(report->sigs[i]);
     }
     free(report->sigs);
@@ -238,16 +245,22 @@ struct signer_description {
     sign_oces_id oces;
 };
 
-static void describe_signer(struct signer_description *out, X509 *cert)
+/* The subject of cert as RFC 2253 text, UTF-8 kept as it is. */
+static void describe_subject(char *out, size_t size, X509 *cert)
 {
-    memset(out->subject, 0, sizeof out->subject);
+    memset(out, 0, size);
     BIO *mem = BIO_new(BIO_s_mem());
     if (mem && X509_NAME_print_ex(mem, X509_get_subject_name(cert), 0,
                                   XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
-        int n = BIO_read(mem, out->subject, sizeof out->subject - 1);
-        out->subject[n > 0 ? n : 0] = '\0';
+        int n = BIO_read(mem, out, (int)size - 1);
+        out[n > 0 ? n : 0] = '\0';
     }
     BIO_free(mem);
+}
+
+static void describe_signer(struct signer_description *out, X509 *cert)
+{
+    describe_subject(out->subject, sizeof out->subject, cert);
     sign_oces_identify(&out->oces, cert);
 }
 
@@ -275,6 +288,30 @@ void sign_sig_set_signer(sign_sig *sig, X509 *cert)
     }
     memcpy(sig->subject, last_signer.description.subject, sizeof sig->subject);
     sig->oces = last_signer.description.oces;
+}
+
+void sign_sig_set_chain(sign_sig *sig, STACK_OF(X509) *chain)
+{
+    sk_X509_pop_free(sig->chain, X509_free);
+    free(sig->chain_sources);
+    sig->chain = NULL;
+    sig->chain_sources = NULL;
+    int n = sk_X509_num(chain);
+    if (n <= 0)
+        return;
+    /* calloc: every certificate starts as SIGN_CHAIN_SOURCE_NONE */
+    sig->chain_sources = calloc((size_t)n, sizeof *sig->chain_sources);
+    sig->chain = sig->chain_sources ? X509_chain_up_ref(chain) : NULL;
+    if (!sig->chain) { /* out of memory: the report then names no chain, the verdict stands */
+        free(sig->chain_sources);
+        sig->chain_sources = NULL;
+    }
+}
+
+void sign_sig_set_chain_source(sign_sig *sig, int depth, enum sign_chain_source source)
+{
+    if (sig->chain && depth >= 0 && depth < sk_X509_num(sig->chain))
+        sig->chain_sources[depth] = (unsigned char)source;
 }
 
 void sign_sig_set_value_digest(sign_sig *sig, const unsigned char sha256[32])
@@ -393,6 +430,72 @@ static void signer_json(sign_json_writer *w, const sign_sig *sig)
     sign_json_end_object(w);
 }
 
+static const char *chain_source_name(enum sign_chain_source source)
+{
+    switch (source) {
+    case SIGN_CHAIN_SOURCE_OCSP: return "ocsp";
+    case SIGN_CHAIN_SOURCE_CRL: return "crl";
+    case SIGN_CHAIN_SOURCE_NONE: break;
+    }
+    return "none";
+}
+
+/* The subjects of the CA certificates the last report lines named, per thread, by the DER of
+ * the name: a batch names the same few CAs in every file, and printing a name (some 30 us) costs
+ * more than the rest of a report line. A name's text depends on its DER alone; no heap, so
+ * nothing outlives a thread. */
+#define SUBJECT_SLOTS 8
+#define SUBJECT_DER_MAX 512
+static _Thread_local struct {
+    size_t der_len; /* 0: empty */
+    unsigned char der[SUBJECT_DER_MAX];
+    char text[1024];
+} subject_slots[SUBJECT_SLOTS];
+static _Thread_local unsigned subject_next_slot;
+
+static const char *subject_text(X509 *cert, char *fallback, size_t size)
+{
+    const unsigned char *der = NULL;
+    size_t len = 0;
+    /* The DER kept from parsing: a certificate that was read is never re-encoded here. */
+    if (!X509_NAME_get0_der(X509_get_subject_name(cert), &der, &len) || len == 0 ||
+        len > SUBJECT_DER_MAX) {
+        describe_subject(fallback, size, cert);
+        return fallback;
+    }
+    for (int i = 0; i < SUBJECT_SLOTS; i++)
+        if (subject_slots[i].der_len == len && memcmp(subject_slots[i].der, der, len) == 0)
+            return subject_slots[i].text;
+    unsigned slot = subject_next_slot++ % SUBJECT_SLOTS;
+    describe_subject(subject_slots[slot].text, sizeof subject_slots[slot].text, cert);
+    memcpy(subject_slots[slot].der, der, len);
+    subject_slots[slot].der_len = len;
+    return subject_slots[slot].text;
+}
+
+/* The certification path, signer first: each certificate's subject and where its revocation
+ * status came from. The signer's subject is the one already described; the others are printed
+ * here, so that a validation whose report is never written pays nothing for them. */
+static void chain_json(sign_json_writer *w, const sign_sig *sig)
+{
+    sign_json_begin_array(w);
+    for (int i = 0; i < sk_X509_num(sig->chain); i++) {
+        sign_json_begin_object(w);
+        sign_json_key(w, "subject");
+        if (i == 0 && sig->has_signer) {
+            sign_json_string(w, sig->subject);
+        } else {
+            char fallback[1024];
+            sign_json_string(w, subject_text(sk_X509_value(sig->chain, i), fallback,
+                                             sizeof fallback));
+        }
+        sign_json_key(w, "revocation");
+        sign_json_string(w, chain_source_name((enum sign_chain_source)sig->chain_sources[i]));
+        sign_json_end_object(w);
+    }
+    sign_json_end_array(w);
+}
+
 static void time_json(sign_json_writer *w, time_t t)
 {
     char text[21];
@@ -419,6 +522,8 @@ static void sig_json(sign_json_writer *w, const sign_sig *sig)
     time_json(w, sig->signing_time);
     sign_json_key(w, "signer");
     signer_json(w, sig);
+    sign_json_key(w, "chain");
+    chain_json(w, sig);
     sign_json_key(w, "timestamps");
     sign_json_begin_array(w);
     for (size_t i = 0; i < sig->timestamp_count; i++) {

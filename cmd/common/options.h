@@ -27,6 +27,9 @@ enum {
     CMD_OPT_TIMEOUT,
     CMD_OPT_PASS_FILE,
     CMD_OPT_PASS_ENV,
+    CMD_OPT_CERTS,
+    CMD_OPT_CRL,
+    CMD_OPT_OCSP,
     CMD_OPT_OWN
 };
 #define CMD_OPT_ROW_HELP {CMD_OPT_HELP, 'h', "help", NULL, "this help"}
@@ -38,6 +41,14 @@ enum {
     {CMD_OPT_PASS_FILE, 0, "pass-file", "FILE", "read the password from FILE (first line)"}
 #define CMD_OPT_ROW_PASS_ENV                                                                     \
     {CMD_OPT_PASS_ENV, 0, "pass-env", "VAR", "read the password from environment variable VAR"}
+/* Validation data from the user's archive (segl-verify, segl-extend): cmd_add_validation_data. */
+#define CMD_OPT_ROW_CERTS                                                                        \
+    {CMD_OPT_CERTS, 0, "certs", "FILE|DIR",                                                      \
+     "untrusted certificates for building chains (PEM, DER,\n"                                   \
+     "PKCS#7); repeatable"}
+#define CMD_OPT_ROW_CRL {CMD_OPT_CRL, 0, "crl", "FILE|DIR", "CRLs (PEM or DER); repeatable"}
+#define CMD_OPT_ROW_OCSP                                                                         \
+    {CMD_OPT_OCSP, 0, "ocsp", "FILE|DIR", "OCSP responses (DER); repeatable"}
 #define CMD_OPT_END {0, 0, NULL, NULL, NULL}
 
 /* More than any command has; cmd_opt_init stops the program on a larger table. */
@@ -73,6 +84,9 @@ int cmd_parse_level(const char *prog, const char *text, enum sign_level lowest,
                     enum sign_level *level);
 /* An RFC 3339 time (or date) for option ("--at", "--signing-time"). */
 int cmd_parse_time(const char *prog, const char *option, const char *text, time_t *at);
+
+/* The argument of --certs, --crl or --ocsp (id: CMD_OPT_CERTS, _CRL, _OCSP) given to ctx. */
+int cmd_add_validation_data(const char *prog, sign_ctx *ctx, int id, const char *path);
 
 /* One of a fixed set of names, in any case, each with its value stated (not its position). */
 struct cmd_choice {

@@ -81,3 +81,17 @@ int cmd_parse_time(const char *prog, const char *option, const char *text, time_
     cmd_error(prog, NULL, "%s: '%s' is not an RFC 3339 time", option, text);
     return -1;
 }
+
+int cmd_add_validation_data(const char *prog, sign_ctx *ctx, int id, const char *path)
+{
+    /* given to the library as they are: it reads and keeps them (sign_ctx_add_*) */
+    int rc = id == CMD_OPT_CERTS ? sign_ctx_add_certs(ctx, path)
+             : id == CMD_OPT_CRL ? sign_ctx_add_crls(ctx, path)
+                                 : sign_ctx_add_ocsp(ctx, path);
+    if (rc == SIGN_OK)
+        return 0;
+    cmd_error(prog, NULL, "--%s: %s",
+              id == CMD_OPT_CERTS ? "certs" : id == CMD_OPT_CRL ? "crl" : "ocsp",
+              sign_ctx_errmsg(ctx));
+    return -1;
+}

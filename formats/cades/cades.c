@@ -71,7 +71,7 @@ static int add_tsa_validation_data(sign_ctx *ctx, CMS_ContentInfo *cms, const un
         X509 *tsa = NULL;
         CMS_SignerInfo_get0_algs(sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(token_cms), 0),
                                  NULL, &tsa, NULL, NULL);
-        STACK_OF(X509) *tsa_chain = tsa ? sign_chain_assemble(tsa, tsa_certs) : NULL;
+        STACK_OF(X509) *tsa_chain = tsa ? sign_chain_assemble(ctx, tsa, tsa_certs) : NULL;
         if (tsa_chain)
             rc = sign_revocation_collect(ctx, tsa_chain, time(NULL), 1, collected);
         for (int i = 0; tsa_chain && rc == SIGN_OK && i < sk_X509_num(tsa_chain); i++)
@@ -126,9 +126,13 @@ static int add_validation_data(sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerIn
     sign_revocation_data collected;
     sign_revocation_data_init(&collected);
     STACK_OF(X509) *candidates = chain ? sk_X509_dup(chain) : sk_X509_new_null();
-    STACK_OF(X509) *signer_chain = candidates ? sign_chain_assemble(signer, candidates) : NULL;
+    STACK_OF(X509) *signer_chain = candidates ? sign_chain_assemble(ctx, signer, candidates) : NULL;
     int rc = signer_chain ? sign_revocation_collect(ctx, signer_chain, time(NULL), 1, &collected)
                           : sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    /* The signer's chain too: part of it may come from the certificates given to the context
+     * (--certs) rather than from the signature. */
+    for (int i = 0; rc == SIGN_OK && i < sk_X509_num(signer_chain); i++)
+        CMS_add1_cert(cms, sk_X509_value(signer_chain, i)); /* duplicates are skipped */
     /* Every timestamp's TSA needs the same: the signature time-stamps', and the archive
      * time-stamps' when a B-LTA signature is extended again (EN 319 122-1 5.5.3 renewal). */
     for (int index = -1; rc == SIGN_OK &&

@@ -150,7 +150,7 @@ static int collect_cms(sign_ctx *ctx, const unsigned char *der, size_t len, stru
                              depth ? "timestamp" : "signature");
             break;
         }
-        STACK_OF(X509) *chain = certs ? sign_chain_assemble(signer, certs) : NULL;
+        STACK_OF(X509) *chain = certs ? sign_chain_assemble(ctx, signer, certs) : NULL;
         sign_revocation_data data;
         sign_revocation_data_init(&data);
         rc = chain ? sign_revocation_collect(ctx, chain, time(NULL), 0, &data)

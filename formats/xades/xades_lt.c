@@ -198,7 +198,7 @@ static X509 *fetch_issuer(sign_ctx *ctx, X509 *cert)
 /* cert's chain from candidates, completed over the network where it stops short. */
 static STACK_OF(X509) *chain_of(sign_ctx *ctx, X509 *cert, STACK_OF(X509) *candidates)
 {
-    STACK_OF(X509) *chain = sign_chain_assemble(cert, candidates);
+    STACK_OF(X509) *chain = sign_chain_assemble(ctx, cert, candidates);
     for (int step = 0; chain && step < 8; step++) {
         X509 *top = sk_X509_value(chain, sk_X509_num(chain) - 1);
         if (X509_check_issued(top, top) == X509_V_OK)

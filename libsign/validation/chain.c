@@ -199,6 +199,8 @@ int sign_chain_verify(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *untrusted
     if (!ok) {
         *error = X509_STORE_CTX_get_error(store_ctx);
         *depth = X509_STORE_CTX_get_error_depth(store_ctx);
+        if (chain) /* as far as it was built: where it broke, for the report */
+            *chain = X509_STORE_CTX_get1_chain(store_ctx);
     } else {
         if (verdicts) {
             /* The CRL step ran over the whole chain: a depth it said nothing about has a

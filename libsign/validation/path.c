@@ -93,6 +93,7 @@ int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
         /* Past signature validation (EN 319 102-1 5.6.2.4): a certificate that expired after a
          * trusted proof of existence of the signature is checked as it was at that time. */
         int poe_error, poe_depth;
+        sk_X509_pop_free(chain, X509_free);
         ok = sign_chain_verify(ctx, signer, candidates, poe, 0, &options, &chain, &poe_error,
                                &poe_depth);
         if (ok) {
@@ -103,6 +104,9 @@ int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
                                "the proof of existence %s", when);
         }
     }
+    /* The path for the report: as far as it was built when it failed, whole when it did not;
+     * the revocation check marks where each certificate's status came from. */
+    sign_sig_set_chain(sig, chain);
     if (!ok) {
         record_chain_error(sig, error, depth, at);
     } else {
@@ -122,8 +126,18 @@ int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
     return self_contained;
 }
 
-STACK_OF(X509) *sign_chain_assemble(X509 *cert, STACK_OF(X509) *candidates)
+static X509 *issuer_among(STACK_OF(X509) *certs, X509 *cert)
 {
+    for (int i = 0; i < sk_X509_num(certs); i++)
+        if (X509_check_issued(sk_X509_value(certs, i), cert) == X509_V_OK)
+            return sk_X509_value(certs, i);
+    return NULL;
+}
+
+STACK_OF(X509) *sign_chain_assemble(const sign_ctx *ctx, X509 *cert, STACK_OF(X509) *candidates)
+{
+    /* The signature's own certificates first, then the user's archive (--certs). */
+    STACK_OF(X509) *given = ctx->validation_data.certs;
     STACK_OF(X509) *chain = sk_X509_new_null();
     if (!chain || !X509_up_ref(cert) || !sk_X509_push(chain, cert)) {
         sk_X509_pop_free(chain, X509_free);
@@ -131,13 +145,12 @@ STACK_OF(X509) *sign_chain_assemble(X509 *cert, STACK_OF(X509) *candidates)
     }
     X509 *current = cert;
     /* Bounded: a chain longer than the candidates means a loop. */
-    for (int step = 0; step <= sk_X509_num(candidates); step++) {
+    for (int step = 0; step <= sk_X509_num(candidates) + sk_X509_num(given); step++) {
         if (X509_check_issued(current, current) == X509_V_OK)
             break; /* self-signed: the top */
-        X509 *issuer = NULL;
-        for (int i = 0; i < sk_X509_num(candidates) && !issuer; i++)
-            if (X509_check_issued(sk_X509_value(candidates, i), current) == X509_V_OK)
-                issuer = sk_X509_value(candidates, i);
+        X509 *issuer = issuer_among(candidates, current);
+        if (!issuer)
+            issuer = issuer_among(given, current);
         if (!issuer || !X509_up_ref(issuer))
             break;
         if (!sk_X509_push(chain, issuer)) {

@@ -20,6 +20,7 @@ enum status { STATUS_UNKNOWN, STATUS_GOOD, STATUS_REVOKED };
 struct answer {
     enum status status;
     int embedded;           /* the answer came from data the signature carries */
+    enum sign_chain_source kind; /* OCSP or CRL, for the report's chain */
     time_t revoked_at;
     char source[160];       /* where it came from, for messages */
     char why[512];          /* for STATUS_UNKNOWN: why no answer */
@@ -330,11 +331,50 @@ static int has_no_check(X509 *cert)
 }
 
 /* ---- collecting for B-LT: what the servers answer now for one certificate ---- */
+
+/* The revocation data given to the context (--ocsp, --crl: a back office's archive) that speaks
+ * for cert, into collect: an OCSP response for it, else the issuer's newest complete CRL. Judged
+ * no more than fetched data is (the validation of the extended signature judges it); a delta
+ * CRL is left out, being no status without its base. */
+static int given_status(const sign_ctx *ctx, X509 *cert, X509 *issuer,
+                        sign_revocation_data *collect, int crl_only, struct answer *answer)
+{
+    const sign_revocation_data *given = &ctx->validation_data.revocation;
+    for (int i = 0; !crl_only && i < sk_OCSP_RESPONSE_num(given->ocsps); i++) {
+        OCSP_RESPONSE *response = sk_OCSP_RESPONSE_value(given->ocsps, i);
+        if (ocsp_status(ctx, response, cert, issuer, 0, (time_t)-1, 1, answer)) {
+            sign_revocation_data_add(collect, response, NULL);
+            return 1;
+        }
+    }
+    X509_CRL *newest = NULL;
+    time_t newest_update = 0;
+    for (int i = 0; i < sk_X509_CRL_num(given->crls); i++) {
+        X509_CRL *crl = sk_X509_CRL_value(given->crls, i);
+        struct answer candidate = *answer;
+        time_t last_update;
+        if (X509_CRL_get_ext_by_NID(crl, NID_delta_crl, -1) >= 0 ||
+            sign_time_from_asn1(&last_update, X509_CRL_get0_lastUpdate(crl)) != SIGN_OK ||
+            (newest && last_update <= newest_update) ||
+            !crl_status(crl, cert, issuer, (time_t)1 << 40, &candidate))
+            continue;
+        newest = crl;
+        newest_update = last_update;
+        *answer = candidate;
+    }
+    if (newest)
+        sign_revocation_data_add(collect, NULL, newest);
+    return newest != NULL;
+}
+
 static void collect_status(sign_ctx *ctx, X509 *cert, X509 *issuer, sign_revocation_data *collect,
                            int crl_only, struct answer *answer)
 {
     memset(answer, 0, sizeof *answer);
     answer->status = STATUS_UNKNOWN;
+    /* What the user gave first: instead of the network when it answers, and offline too. */
+    if (given_status(ctx, cert, issuer, collect, crl_only, answer))
+        return;
     if (ctx->offline) {
         snprintf(answer->why, sizeof answer->why, "offline");
         return;
@@ -423,7 +463,8 @@ static void ocsp_pass(struct chain_check *check, STACK_OF(OCSP_RESPONSE) *ocsps,
     for (int i = 0; i < check->count; i++) {
         X509 *cert = sk_X509_value(check->chain, i), *issuer = sk_X509_value(check->chain, i + 1);
         for (int j = 0; check->pending[i] && j < sk_OCSP_RESPONSE_num(ocsps); j++) {
-            struct answer answer = {.status = STATUS_UNKNOWN, .embedded = embedded};
+            struct answer answer = {.status = STATUS_UNKNOWN, .embedded = embedded,
+                                    .kind = SIGN_CHAIN_SOURCE_OCSP};
             if (ocsp_status(check->ctx, sk_OCSP_RESPONSE_value(ocsps, j), cert, issuer, check->at,
                             check->poe, 0, &answer)) {
                 snprintf(answer.source, sizeof answer.source, "%s", source);
@@ -466,6 +507,7 @@ static void crl_pass(struct chain_check *check, STACK_OF(X509_CRL) *crls, int em
             struct answer settled = {
                 .status = verdict->status == SIGN_CRL_GOOD ? STATUS_GOOD : STATUS_REVOKED,
                 .embedded = embedded,
+                .kind = SIGN_CHAIN_SOURCE_CRL,
                 .revoked_at = verdict->revoked_at,
             };
             snprintf(settled.source, sizeof settled.source, "%s", source);
@@ -536,6 +578,7 @@ static void online_pass(struct chain_check *check, STACK_OF(X509_CRL) *at_hand)
             if (response && ocsp_status(ctx, response, cert, issuer, check->at, check->poe, 1,
                                         &answer)) {
                 snprintf(answer.source, sizeof answer.source, "OCSP %s", url);
+                answer.kind = SIGN_CHAIN_SOURCE_OCSP;
                 settle(check, i, &answer);
                 if (ctx->revocation_cache)
                     cache_store(ctx->revocation_cache, fingerprints[i], &answer, response, NULL);
@@ -643,6 +686,8 @@ int sign_revocation_check_chain(const sign_ctx *ctx, sign_sig *sig, STACK_OF(X50
     for (int i = 0; i < check.count; i++) {
         const struct answer *answer = &check.answers[i];
         all_embedded &= answer->embedded;
+        if (answer->status != STATUS_UNKNOWN)
+            sign_sig_set_chain_source(sig, i, answer->kind);
         const char *which = i == 0 ? "signing certificate" : "CA certificate";
         if (answer->status == STATUS_REVOKED) {
             char when[21];

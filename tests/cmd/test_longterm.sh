@@ -165,6 +165,26 @@ expect_exit 0 "extend an openssl signature to B-LT" -- "$EXTEND" -q -l B-LT --ts
 expect_exit 0 "the extended openssl signature validates offline" -- verify_json --offline --revocation require --at "$AFTER" --content letter.txt o-lt.p7s
 expect_json '.signatures[0].level == "CAdES-BASELINE-LT"' "openssl signature extended"
 expect_exit 0 "openssl cms -verify accepts the extended signature" -- openssl cms -verify -binary -inform DER -in o-lt.p7s -content letter.txt -CAfile "$PKI/trust/oces3-root.pem" -attime "$AT_EPOCH" -purpose any -out /dev/null
+# --certs and --crl: an archive's intermediate and CRL, used for B-LT before anything is fetched. The
+# signature carries only the signer's certificate; the archive's CRL of the issuing CA has its own
+# CRL number (127), so that the extended file shows which CRL it got.
+openssl cms -sign -binary -cades -in letter.txt -signer "$PKI/oces3/person.pem" -inkey "$PKI/oces3/person.key.pem" \
+    -outform DER -out bare.p7s
+mkdir -p archive/db && cp -r "$PKI/oces3/ca-db" archive/db/ && cp "$PKI/oces3/ca.pem" "$PKI/oces3/ca.key.pem" archive/db/
+echo 7F >archive/db/ca-db/crlnumber
+(cd archive/db/ca-db && openssl ca -config openssl.cnf -batch -gencrl -crlexts crl_ext -crl_lastupdate 20260101000000Z \
+    -crl_nextupdate 20301231235959Z -md sha256 -sigopt rsa_padding_mode:pss -sigopt rsa_pss_saltlen:32 \
+    -sigopt rsa_mgf1_md:sha256 -out ../../ca-127.crl) 2>/dev/null && pass || fail "cannot make the archive's CRL"
+expect_exit 0 "extend to B-LT with --certs and --crl" -- "$EXTEND" -q -l B-LT --tsa "$TSA" --certs "$PKI/oces3/ca.pem" \
+    --crl archive/ca-127.crl -o bare-lt.p7s bare.p7s
+openssl pkcs7 -inform DER -in bare-lt.p7s -print_certs -text >bare-lt.txt 2>&1
+grep -A1 'CRL Number' bare-lt.txt | grep -qx ' *127' && pass || fail "the archive's CRL is not in the extended signature"
+grep -q 'Subject: .*CN *= *Test Den Danske Stat OCES udstedende-CA 1' bare-lt.txt && pass ||
+    fail "the archive's intermediate is not in the extended signature"
+expect_exit 0 "the signature extended from the archive validates offline" -- verify_json --offline --revocation require --at "$AFTER" --content letter.txt bare-lt.p7s
+expect_json '.signatures[0].level == "CAdES-BASELINE-LT" and .indication == "TOTAL_PASSED" and [.signatures[0].chain[].revocation] == ["crl", "crl", "none"]' "extended from the archive to B-LT"
+expect_exit 3 "extend with an unreadable --crl" -- "$EXTEND" -q -l B-LT --tsa "$TSA" --crl nonexistent.crl -o none.p7s bare.p7s
+expect_one_line_error "extend with an unreadable --crl" '^segl-extend: --crl: '
 expect_exit 3 "extend with the TSA down" -- "$EXTEND" -q -l B-T --tsa "$DEAD" -o down-ext.p7s b.p7s
 [ ! -e down-ext.p7s ] && pass || fail "failed extension left an output"
 expect_exit 3 "extend without -o" -- "$EXTEND" -l B-T --tsa "$TSA" b.p7s

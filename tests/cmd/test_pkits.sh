@@ -91,6 +91,19 @@ for message in "${!known[@]}"; do
         fail "$message: listed as a known exception (${known[$message]}) but gives the expected result"
 done
 
+# The JSON "chain": a valid path from the end entity to the trust anchor, each certificate but the
+# anchor with its status from the message's CRLs; an invalid one as far as it was built.
+chain_of() { jq -c --arg m "$1" 'select(.file | endswith("/" + $m + ".p7s")) | .signatures[0].chain' results.json; }
+chain_of SignedValidSignaturesTest1 >out.txt
+expect_json 'length >= 3 and .[-1].subject == "CN=Trust Anchor,O=Test Certificates 2011,C=US" and
+             .[-1].revocation == "none" and all(.[:-1][]; .revocation == "crl") and
+             (.[0].subject | startswith("CN=Valid EE Certificate Test1,"))' "4.1.1 chain: signer to anchor, CRL sources"
+chain_of SignedInvalidRevokedEETest3 >out.txt
+expect_json '.[0].revocation == "crl" and .[-1].revocation == "none"' "4.4.3 chain: the revoked signer's status from a CRL"
+chain_of SignedInvalidCASignatureTest2 >out.txt
+expect_json 'length == 3 and all(.[]; .revocation == "none") and (.[1].subject | startswith("CN=Bad Signed CA,"))' \
+    "4.1.2 chain: built as far as the bad CA signature, no revocation checked"
+
 # A non-default user-initial-policy-set (--policy, which brings initial-explicit-policy), where
 # PKITS gives the result: 4.8.1 and the policy mapping tests 4.10.1, 4.10.5 and 4.10.6.
 P1=2.16.840.1.101.3.2.1.48.1 P2=2.16.840.1.101.3.2.1.48.2 P6=2.16.840.1.101.3.2.1.48.6

@@ -17,6 +17,9 @@ done
 verify_json letter-person.txt.p7s >out.txt
 expect_json '.signatures[0].signer.oces == {"kind":"person","uuid":"5f1c0a3e-8d2b-4c71-9e4a-0b6d2f3a7c11","pid":null,"rid":null,"uid":null,"fid":null,"cvr":null,"test":false}' "person identity"
 expect_json '.signatures[0].signer.common_name == "Anna Testesen" and .signatures[0].signer.serial_number == "UI:DK-P:G:5f1c0a3e-8d2b-4c71-9e4a-0b6d2f3a7c11"' "person name and serial"
+verify_json letter-person.txt.p7s --revocation off >out.txt
+expect_json '[.signatures[0].chain[] | .revocation] == ["none", "none", "none"]' "revocation off: the chain's sources are all none"
+expect_json '.signatures[0].chain[0].subject == .signatures[0].signer.subject and (.signatures[0].chain[2].subject | test("rod"; "i"))' "chain from the signer to the OCES3 root"
 verify_json letter-employee.txt.p7s >out.txt
 expect_json '.signatures[0].signer.oces.kind == "employee" and .signatures[0].signer.oces.cvr == "12345678" and .signatures[0].signer.oces.uuid == "6a2d1b4f-9e3c-4d82-8f5b-1c7e3a4b8d22"' "employee identity"
 verify_json letter-organisation.txt.p7s >out.txt
