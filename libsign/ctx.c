@@ -82,7 +82,10 @@ static int add_trust_file(sign_ctx *ctx, const char *path)
     if (infos) {
         for (int i = 0; i < sk_X509_INFO_num(infos); i++) {
             X509_INFO *info = sk_X509_INFO_value(infos, i);
-            if (info->x509 && X509_STORE_add_cert(ctx->trust, info->x509))
+            if (!info->x509)
+                continue;
+            sign_cert_note(info->x509); /* the anchor ends every chain a report names */
+            if (X509_STORE_add_cert(ctx->trust, info->x509))
                 added++;
         }
         sk_X509_INFO_pop_free(infos, X509_INFO_free);
@@ -90,6 +93,8 @@ static int add_trust_file(sign_ctx *ctx, const char *path)
     if (added == 0) {
         (void)BIO_reset(in);
         X509 *der = d2i_X509_bio(in, NULL);
+        if (der)
+            sign_cert_note(der);
         if (der && X509_STORE_add_cert(ctx->trust, der))
             added++;
         X509_free(der);

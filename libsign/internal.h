@@ -233,6 +233,15 @@ X509 *sign_cert_cache_decode(const sign_ctx *ctx, const unsigned char *der, size
 /* The SHA-256 of cert's DER into out: remembered for a certificate the cache decoded (which
  * nothing changes after), else computed. Returns 1 on success. */
 int sign_cert_sha256(X509 *cert, unsigned char out[32]);
+/* Notes cert's SHA-256 on it unless something is noted already; for a certificate no other
+ * thread can see yet (a trust anchor being added). */
+void sign_cert_note(X509 *cert);
+/* The text of cert's subject as a report noted it on cert, or NULL. */
+const char *sign_cert_subject_noted(X509 *cert);
+/* Notes text (malloc'd; taken) as cert's subject text: returns what is noted (text, or the
+ * same text another thread noted first, and then text is freed); NULL when cert carries no
+ * note (a certificate neither the cache decoded nor a trust anchor), text still the caller's. */
+const char *sign_cert_note_subject(X509 *cert, char *text);
 
 /* ---- verified certificate signatures (certsig.c) ---- */
 /* Room for capacity entries (rounded down to whole buckets of 4, at least one bucket): the

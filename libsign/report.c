@@ -440,37 +440,23 @@ static const char *chain_source_name(enum sign_chain_source source)
     return "none";
 }
 
-/* The subjects of the CA certificates the last report lines named, per thread, by the DER of
- * the name: a batch names the same few CAs in every file, and printing a name (some 30 us) costs
- * more than the rest of a report line. A name's text depends on its DER alone; no heap, so
- * nothing outlives a thread. */
-#define SUBJECT_SLOTS 8
-#define SUBJECT_DER_MAX 512
-static _Thread_local struct {
-    size_t der_len; /* 0: empty */
-    unsigned char der[SUBJECT_DER_MAX];
-    char text[1024];
-} subject_slots[SUBJECT_SLOTS];
-static _Thread_local unsigned subject_next_slot;
-
+/* The text of cert's subject, printed once per certificate when it carries a note (one the
+ * certificate cache decoded, a trust anchor: every CA of a batch), else into fallback. */
 static const char *subject_text(X509 *cert, char *fallback, size_t size)
 {
-    const unsigned char *der = NULL;
-    size_t len = 0;
-    /* The DER kept from parsing: a certificate that was read is never re-encoded here. */
-    if (!X509_NAME_get0_der(X509_get_subject_name(cert), &der, &len) || len == 0 ||
-        len > SUBJECT_DER_MAX) {
-        describe_subject(fallback, size, cert);
-        return fallback;
+    const char *noted = sign_cert_subject_noted(cert);
+    if (noted)
+        return noted;
+    char *text = malloc(size);
+    if (text) {
+        describe_subject(text, size, cert);
+        noted = sign_cert_note_subject(cert, text);
+        if (noted)
+            return noted;
+        free(text);
     }
-    for (int i = 0; i < SUBJECT_SLOTS; i++)
-        if (subject_slots[i].der_len == len && memcmp(subject_slots[i].der, der, len) == 0)
-            return subject_slots[i].text;
-    unsigned slot = subject_next_slot++ % SUBJECT_SLOTS;
-    describe_subject(subject_slots[slot].text, sizeof subject_slots[slot].text, cert);
-    memcpy(subject_slots[slot].der, der, len);
-    subject_slots[slot].der_len = len;
-    return subject_slots[slot].text;
+    describe_subject(fallback, size, cert);
+    return fallback;
 }
 
 /* The certification path, signer first: each certificate's subject and where its revocation
