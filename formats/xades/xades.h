@@ -63,7 +63,8 @@ void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, in
 
 /* ---- xades_dsig.c: XMLDSig core shared by signing and validation */
 /* Process one ds:Reference through xmlsec (same-document URIs only): sign mode fills
- * DigestValue; verify mode returns 1 when the digest matches, 0 when not, -1 on error. */
+ * DigestValue; verify mode returns 1 when the digest matches, 0 when not, -1 on error. A
+ * Reference with the base64 transform is validated by segl, not xmlsec (see xades_dsig.c). */
 int xades_reference_process(xmlNodePtr reference, int signing, char *why, size_t why_len);
 /* The octets a same-document ds:Reference digests (after its transforms; a node-set result
  * canonicalised as XMLDSig does), malloc'd. 0, or -1 with why. */
