@@ -2,9 +2,8 @@
 # Run every fuzz target for SECONDS each (default 30), one after the other, unattended.
 #
 # Usage: tests/fuzz/run.sh BUILD_DIR TESTDATA_DIR [SECONDS]
-#   BUILD_DIR     the fuzzing build (clang, libFuzzer, ASan + UBSan). Configured here as setup.sh
-#                 configures build-fuzz when it does not exist yet; its targets and segl-sign are
-#                 (re)built here in any case.
+#   BUILD_DIR     the fuzzing build (clang, libFuzzer, ASan + UBSan): configured here when it
+#                 does not exist yet, its targets and segl-sign brought up to date every run.
 #   TESTDATA_DIR  the test PKI and documents (build/testdata, which the tests make); made here by
 #                 testdata/mkpki.sh and testdata/mkdocs.sh when missing.
 #   A long run:   tests/fuzz/run.sh build-fuzz build/testdata 3600   (an hour per target)
@@ -40,6 +39,7 @@ elif ! grep -q '^SEGL_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
     echo "fuzz: $build is not a fuzzing build (configure it with -DSEGL_FUZZ=ON, or name a new folder)" >&2
     exit 2
 fi
+echo "fuzz: building segl-sign and the targets in $build"
 if ! cmake --build "$build" -j "$(nproc)" --target segl-sign "${targets[@]/#/fuzz_}" >"$work/build.log" 2>&1; then
     cat "$work/build.log" >&2
     exit 2
