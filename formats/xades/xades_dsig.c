@@ -59,9 +59,9 @@ static int base64_reference_run(xmlNodePtr reference, unsigned char **octets, si
     }
     /* Its input: the string value of the text nodes of the element the URI names (6.6.2). */
     xmlChar *uri = xmlGetNoNsProp(reference, BAD_CAST "URI");
-    xmlAttrPtr id = uri && uri[0] == '#' && uri[1] && sign_xml_id_count(reference->doc, uri + 1) == 1
-                        ? xmlGetID(reference->doc, uri + 1)
-                        : NULL;
+    xmlAttrPtr id = NULL;
+    if (uri && uri[0] == '#' && uri[1] && sign_xml_id_count(reference->doc, uri + 1) == 1)
+        id = xmlGetID(reference->doc, uri + 1);
     xmlFree(uri);
     if (!id || !id->parent) {
         snprintf(why, why_len, "the base64 transform applies to an element named by its ID only");
