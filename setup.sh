@@ -71,11 +71,10 @@ test)
     build build-asan -DSEGL_SANITIZE=ON
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --output-on-failure -j "$jobs")
-    # Every parser entry under libFuzzer for a bounded time (a crash fails the run).
-    CC=clang cmake -S . -B build-fuzz -DSEGL_FUZZ=ON -DSEGL_TESTS=OFF -DSEGL_WERROR=ON \
-        -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" >/dev/null
-    cmake --build build-fuzz -j "$jobs"
-    tests/fuzz/run.sh build-fuzz build/testdata "${SEGL_FUZZ_SECONDS:-20}"
+    # Every reader of untrusted bytes under libFuzzer for a bounded time, from segl's seeds and
+    # other products' files (../shared/corpora); a finding fails the run. run.sh configures
+    # build-fuzz (clang, libFuzzer, ASan+UBSan) the first time and builds it every time.
+    tests/fuzz/run.sh build-fuzz build/testdata "${SEGL_FUZZ_SECONDS:-10}"
     ;;
 *)
     echo "usage: ./setup.sh [test]" >&2

@@ -32,9 +32,10 @@ const EVP_MD *xades_digest_by_uri(const char *uri, int *weak);
 const char *xades_digest_uri(const char *digest);
 
 /* ---- xades_parse.c: where things are in the bytes a document was parsed from, for splicing */
-/* Where the root element's end tag starts in bytes (for splicing an enveloped signature);
- * *self_closing is set when the root is written <root/>. -1 when it cannot be found. */
-long xades_root_end_offset(const unsigned char *bytes, size_t len, const xmlChar *root_qname,
+/* Where the root element's end tag starts in bytes (for splicing an enveloped signature); when
+ * the root is written <root/>, *self_closing is set and the offset is that of its '/'. -1 when
+ * it cannot be found. */
+long xades_root_end_offset(const unsigned char *bytes, size_t len, xmlNodePtr root,
                            int *self_closing);
 /* Where one element is in bytes (the document doc was parsed from, which has no DTD): start is
  * its '<', content the byte after its start tag, end_tag where its end tag starts (for <a/>: the
@@ -63,7 +64,8 @@ void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, in
 
 /* ---- xades_dsig.c: XMLDSig core shared by signing and validation */
 /* Process one ds:Reference through xmlsec (same-document URIs only): sign mode fills
- * DigestValue; verify mode returns 1 when the digest matches, 0 when not, -1 on error. */
+ * DigestValue; verify mode returns 1 when the digest matches, 0 when not, -1 on error. A
+ * Reference with the base64 transform is validated by segl, not xmlsec (see xades_dsig.c). */
 int xades_reference_process(xmlNodePtr reference, int signing, char *why, size_t why_len);
 /* The octets a same-document ds:Reference digests (after its transforms; a node-set result
  * canonicalised as XMLDSig does), malloc'd. 0, or -1 with why. */

@@ -6,60 +6,6 @@
 
 /* ---------------------------------------------------------------- splicing */
 
-static int is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-/* Last occurrence of needle in bytes[0, end), or -1. */
-static long last_of(const unsigned char *bytes, size_t end, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (size_t i = end; i >= n; i--)
-        if (memcmp(bytes + i - n, needle, n) == 0)
-            return (long)(i - n);
-    return -1;
-}
-
-/* XML 1.0 section 2.8: after the root element only Misc (comments, PIs, white space) may
- * follow. Walk back over them to the root's end tag. */
-long xades_root_end_offset(const unsigned char *bytes, size_t len, const xmlChar *root_qname,
-                           int *self_closing)
-{
-    size_t end = len;
-    for (;;) {
-        while (end > 0 && (is_space(bytes[end - 1]) || bytes[end - 1] == 0))
-            end--;
-        if (end >= 3 && memcmp(bytes + end - 3, "-->", 3) == 0) {
-            long start = last_of(bytes, end - 3, "<!--");
-            if (start < 0)
-                return -1;
-            end = (size_t)start;
-        } else if (end >= 2 && memcmp(bytes + end - 2, "?>", 2) == 0) {
-            long start = last_of(bytes, end - 2, "<?");
-            if (start < 0)
-                return -1;
-            end = (size_t)start;
-        } else {
-            break;
-        }
-    }
-    if (end < 2 || bytes[end - 1] != '>')
-        return -1;
-    *self_closing = bytes[end - 2] == '/';
-    if (*self_closing)
-        return (long)(end - 2);
-    /* "</" qname S? ">" */
-    size_t name_len = (size_t)xmlStrlen(root_qname);
-    size_t pos = end - 1;
-    while (pos > 0 && is_space(bytes[pos - 1]))
-        pos--;
-    if (pos < name_len + 2)
-        return -1;
-    pos -= name_len;
-    if (memcmp(bytes + pos, root_qname, name_len) != 0 || bytes[pos - 1] != '/' ||
-        bytes[pos - 2] != '<')
-        return -1;
-    return (long)(pos - 2);
-}
-
 /* The position of element among the document's elements in document order (0: the root). */
 static long element_ordinal(xmlNodePtr node, xmlNodePtr element, long *seen)
 {
@@ -152,6 +98,20 @@ int xades_element_span(const unsigned char *bytes, size_t len, xmlNodePtr elemen
         }
     }
     return -1;
+}
+
+/* Where an enveloped signature goes: the root's end tag, found by the same forward scan as any
+ * element. (Walking back from the end of the file over comments and processing instructions
+ * once mistook a "</root>" written inside a trailing PI, after a "<?" there, for the end tag, and
+ * put the signature inside the PI.) */
+long xades_root_end_offset(const unsigned char *bytes, size_t len, xmlNodePtr root,
+                           int *self_closing)
+{
+    struct xades_span span;
+    if (xades_element_span(bytes, len, root, &span) != 0)
+        return -1;
+    *self_closing = span.empty;
+    return (long)span.end_tag;
 }
 
 /* ---------------------------------------------------------------- writing */

@@ -228,7 +228,7 @@ static int sign_enveloped(sign_ctx *ctx, const sign_key *key, const sign_options
                          ? xmlBuildQName(root->name, root->ns->prefix, NULL, 0)
                          : xmlStrdup(root->name);
     int self_closing = 0;
-    long end_tag = xades_root_end_offset(bytes, len, qname, &self_closing);
+    long end_tag = xades_root_end_offset(bytes, len, root, &self_closing);
     xmlBufferPtr dumped = NULL;
     if (end_tag < 0) {
         rc = sign_seterr(ctx, SIGN_EINVAL, "cannot find the end tag of the root element");

@@ -47,7 +47,10 @@ unsigned char *sign_xml_unbase64(const char *text, size_t *len)
             if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
                 clean[m++] = c;
         }
-        if (m % 4 == 0)
+        /* RFC 4648 4: '=' only as the padding of the last quantum. EVP_DecodeBlock reads an
+         * '=' anywhere as zero bits, and would let two texts stand for the same bytes. */
+        size_t padding = m > 0 && clean[m - 1] == '=' ? (m > 1 && clean[m - 2] == '=' ? 2 : 1) : 0;
+        if (m % 4 == 0 && !memchr(clean, '=', m - padding))
             got = EVP_DecodeBlock(out, (unsigned char *)clean, (int)m);
         /* EVP_DecodeBlock counts the padding as data */
         for (size_t i = m; got > 0 && i > 0 && clean[i - 1] == '='; i--)

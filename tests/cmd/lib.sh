@@ -27,6 +27,11 @@ if [ -n "${SEGL_VALGRIND:-}" ]; then
     SIGN=$WORK/.memcheck/segl-sign
     VERIFY=$WORK/.memcheck/segl-verify
 fi
+# In the ASan+UBSan build (SEGL_SANITIZE=1, set by ctest) a sanitizer finding (a memory error, a
+# leak at exit, undefined behaviour) is exit status 99 too: the sanitizers' own status 1 is also
+# segl-verify's TOTAL_FAILED, and a test expecting a failed signature would take it for a pass.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=99"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}exitcode=99:halt_on_error=1:print_stacktrace=1"
 failures=0
 checks=0
 

@@ -51,6 +51,15 @@ expect_exit 0 "sign a self-closing root" -- xsign ec -o empty-root.signed.xml em
 expect_exit 0 "verify a self-closing root" -- verify_json empty-root.signed.xml
 expect_json '.indication == "TOTAL_PASSED"' "self-closing root passes"
 grep -q '^<root xmlns="urn:x" attr="–"><ds:Signature' empty-root.signed.xml && grep -q '</ds:Signature></root>$' empty-root.signed.xml && pass || fail "self-closing root opened for the signature"
+# A processing instruction after the root that holds "<?" and the root's end tag: the signature
+# goes before the real end tag, not into the PI (tests/fuzz/fuzz_xml.c checks for it).
+cp taxform.xml trailing-pi.xml
+printf '<?note </Selvangivelse><?x?>\n' >>trailing-pi.xml
+expect_exit 0 "sign XML ending in a tricky processing instruction" -- xsign person -o trailing-pi.signed.xml trailing-pi.xml
+test_xades_keeps_bytes trailing-pi.xml trailing-pi.signed.xml && tail -n 2 trailing-pi.signed.xml | head -n 1 | grep -q '</ds:Signature></Selvangivelse>$' &&
+    pass || fail "test_xades_enveloped_signature_goes_before_the_root_end_tag_not_into_a_trailing_pi"
+expect_exit 0 "verify XML ending in a tricky processing instruction" -- verify_json trailing-pi.signed.xml
+expect_json '.indication == "TOTAL_PASSED"' "a trailing processing instruction does not swallow the signature"
 
 # Detached is the default for other content with -f xades; the Reference is the file name
 expect_exit 0 "sign letter.txt detached" -- xsign person -f xades letter.txt

@@ -1,5 +1,6 @@
-/* libFuzzer target: whole-file validation (format detection, then the format's parser: CMS for
- * now). Any byte string must give a report, never a crash, hang or leak. */
+/* libFuzzer target: whole-file validation (format detection, then the format's reader: CAdES,
+ * XAdES, PAdES, ASiC). Any byte string must give a report, never a crash, hang or leak. Offline:
+ * a URL inside a fuzzed certificate must not send the fuzzer to the network. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <libsign/sign.h>
@@ -13,6 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (trust)
             sign_ctx_add_trust(ctx, trust);
         sign_ctx_set_time(ctx, 1780272000);
+        sign_ctx_set_offline(ctx, 1);
     }
     /* The bytes as they are, no file: what every format reads is a source (libsign/source.h). */
     sign_report *report = NULL;

@@ -1,59 +1,97 @@
 #!/usr/bin/env bash
-# Run every fuzz target for SECONDS (default 30) from seeds made with the test PKI.
+# Run every fuzz target for SECONDS each (default 30), one after the other, unattended.
+#
 # Usage: tests/fuzz/run.sh BUILD_DIR TESTDATA_DIR [SECONDS]
-# A longer run: tests/fuzz/run.sh build-fuzz build/testdata 3600
+#   BUILD_DIR     the fuzzing build (clang, libFuzzer, ASan + UBSan): configured here when it
+#                 does not exist yet, its targets and segl-sign brought up to date every run.
+#   TESTDATA_DIR  the test PKI and documents (build/testdata, which the tests make); made here by
+#                 testdata/mkpki.sh and testdata/mkdocs.sh when missing.
+#   A long run:   tests/fuzz/run.sh build-fuzz build/testdata 3600   (an hour per target)
+#
+# Each target starts from its corpus in BUILD_DIR/fuzz-corpus/TARGET (kept across runs: what a
+# run finds that reaches new code is added there) and from seeds made afresh (tests/fuzz/seeds.sh:
+# segl's own files, files in other products' shapes, ../shared/corpora when present), with a
+# dictionary of PDF and/or XML keywords. A crash, undefined behaviour, leak, timeout or excess
+# memory is saved as BUILD_DIR/fuzz-findings/TARGET/{crash,leak,timeout,oom}-*, its path and the
+# command that reproduces it printed; the other targets still run, and the exit status is 1.
+# The log of each target is BUILD_DIR/fuzz-logs/TARGET.log.
+#
+# Environment: SEGL_FUZZ_TARGETS="verify pdf" runs only those targets.
 set -euo pipefail
-build=$1 testdata=$2 seconds=${3:-30}
+if [ $# -lt 2 ]; then
+    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
+    exit 2
+fi
+build=$(realpath -m "$1") testdata=$(realpath -m "$2") seconds=${3:-30}
 src=$(cd "$(dirname "$0")/../.." && pwd)
-corpus=$build/fuzz-corpus
-mkdir -p "$corpus/verify" "$corpus/pkcs12" "$corpus/time"
-pki=$testdata/pki
-# Seeds: signatures of every shape segl makes, the key files, and time strings.
-printf 'seed\n' >"$corpus/seed.txt"
-for who in person ec pss; do
-    "$src/build/segl-sign" -q -k "$pki/oces3/$who.p12" --pass-file "$pki/password.txt" -o "$corpus/verify/$who.p7s" "$corpus/seed.txt" 2>/dev/null || true
-    "$src/build/segl-sign" -q -k "$pki/oces3/$who.p12" --pass-file "$pki/password.txt" --packaging enveloping -o "$corpus/verify/$who.p7m" "$corpus/seed.txt" 2>/dev/null || true
-    cp "$pki/oces3/$who.p12" "$pki/oces3/$who.key.pem" "$corpus/pkcs12/"
-done
-cp "$pki/oces2/poces.legacy.p12" "$corpus/pkcs12/"
-# XAdES and PAdES seeds: the demo documents, signed
-"$src/build/segl-sign" -q -k "$pki/oces3/person.p12" --pass-file "$pki/password.txt" \
-    -o "$corpus/verify/taxform.xades.xml" "$src/testdata/demo/taxform.xml" 2>/dev/null || true
-"$src/build/segl-sign" -q -k "$pki/oces3/person.p12" --pass-file "$pki/password.txt" \
-    -o "$corpus/verify/contract.signed.pdf" "$src/testdata/demo/contract.pdf" 2>/dev/null || true
-printf '2026-11-24T10:00:00Z' >"$corpus/time/a"; printf '2026-11-24T11:00:00.5+01:00' >"$corpus/time/b"
-# A timestamp token and an OCSP response made offline by openssl (no server needed).
-mkdir -p "$corpus/timestamp" "$corpus/revocation" "$corpus/tl"
-# A trusted list seed: the shape testdata/tl/mktl.sh makes (unsigned here; the signature is
-# the fuzzer's to break anyway).
-cp "$src"/testdata/tl/*.xml "$corpus/tl/" 2>/dev/null ||
-    printf '<TrustServiceStatusList xmlns="http://uri.etsi.org/02231/v2#"><SchemeInformation/></TrustServiceStatusList>' >"$corpus/tl/minimal.xml"
+all_targets=(verify pkcs12 time timestamp revocation tl inspect pdf zip xml sign trust)
+read -r -a targets <<<"${SEGL_FUZZ_TARGETS:-${all_targets[*]}}"
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-printf '01\n' >"$work/serial"
-cat >"$work/tsa.cnf" <<CNF
-[ tsa ]
-default_tsa = t
-[ t ]
-serial = $work/serial
-signer_cert = $pki/oces3/tsa.pem
-certs = $pki/oces3/chain.pem
-signer_key = $pki/oces3/tsa.key.pem
-signer_digest = sha256
-default_policy = 1.2.3.4
-digests = sha256
-ess_cert_id_alg = sha256
-CNF
-printf 'the signature value a timestamp would cover' >"$work/covered"
-openssl ts -query -data "$work/covered" -sha256 -cert -out "$work/q.tsq" 2>/dev/null &&
-    openssl ts -reply -config "$work/tsa.cnf" -queryfile "$work/q.tsq" -token_out -out "$corpus/timestamp/token.der" 2>/dev/null || true
-openssl ocsp -issuer "$pki/oces3/ca.pem" -cert "$pki/oces3/person.pem" -reqout "$work/req.der" 2>/dev/null &&
-    openssl ocsp -index "$pki/oces3/ca-db/index.txt" -CA "$pki/oces3/ca.pem" -rsigner "$pki/oces3/ocsp.pem" \
-        -rkey "$pki/oces3/ocsp.key.pem" -reqin "$work/req.der" -respout "$corpus/revocation/ocsp.der" 2>/dev/null || true
-cp "$pki/oces3/ca.crl.der" "$corpus/revocation/" 2>/dev/null || true
-for target in verify pkcs12 time timestamp revocation tl; do
-    echo "fuzz_$target: ${seconds}s"
-    SEGL_FUZZ_TRUST=$pki/trust/oces3-root.pem SEGL_FUZZ_PKI=$pki/oces3 \
-        "$build/tests/fuzz/fuzz_$target" -max_total_time="$seconds" \
-        -timeout=10 -rss_limit_mb=1024 -print_final_stats=0 "$corpus/$target" 2>&1 | tail -n 3
+
+# ---- the build: configured once, its targets brought up to date every run
+if [ ! -f "$build/CMakeCache.txt" ]; then
+    echo "fuzz: configuring $build (clang, libFuzzer, ASan + UBSan)"
+    CC=clang cmake -S "$src" -B "$build" -DSEGL_FUZZ=ON -DSEGL_TESTS=OFF -DSEGL_WERROR=ON \
+        -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" >/dev/null
+elif ! grep -q '^SEGL_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
+    echo "fuzz: $build is not a fuzzing build (configure it with -DSEGL_FUZZ=ON, or name a new folder)" >&2
+    exit 2
+fi
+echo "fuzz: building segl-sign and the targets in $build"
+if ! cmake --build "$build" -j "$(nproc)" --target segl-sign "${targets[@]/#/fuzz_}" >"$work/build.log" 2>&1; then
+    cat "$work/build.log" >&2
+    exit 2
+fi
+
+# ---- the test PKI and documents the seeds are made with
+if [ ! -f "$testdata/pki/.done" ] || [ ! -f "$testdata/docs/.done" ]; then
+    echo "fuzz: making the test PKI and documents in $testdata"
+    "$src/testdata/mkpki.sh" "$testdata/pki" >/dev/null
+    "$src/testdata/mkdocs.sh" "$testdata/docs" >/dev/null
+fi
+
+"$src/tests/fuzz/seeds.sh" "$build" "$testdata" "$work/seeds"
+# Dictionaries: PDF keywords for the PDF reader, XML ones for the XML readers, both for the
+# targets that take any signed file.
+cat "$src/tests/fuzz/pdf.dict" "$src/tests/fuzz/xml.dict" >"$work/any.dict"
+dictionary() {
+    case $1 in
+    pdf) echo "$src/tests/fuzz/pdf.dict" ;;
+    xml | tl | zip) echo "$src/tests/fuzz/xml.dict" ;;
+    verify | inspect | sign) echo "$work/any.dict" ;;
+    esac
+}
+
+corpus=$build/fuzz-corpus findings=$build/fuzz-findings logs=$build/fuzz-logs
+found=()
+for target in "${targets[@]}"; do
+    mkdir -p "$corpus/$target" "$findings/$target" "$logs"
+    options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+             -artifact_prefix="$findings/$target/")
+    dict=$(dictionary "$target")
+    [ -n "$dict" ] && options+=(-dict="$dict")
+    before=$(find "$corpus/$target" -type f | wc -l)
+    echo "fuzz_$target: ${seconds}s, from $before kept and $(find "$work/seeds/$target" -type f | wc -l) seed inputs"
+    status=0
+    SEGL_FUZZ_TRUST=$testdata/pki/trust/oces3-root.pem SEGL_FUZZ_PKI=$testdata/pki/oces3 \
+        "$build/tests/fuzz/fuzz_$target" "${options[@]}" "$corpus/$target" "$work/seeds/$target" \
+        >"$logs/$target.log" 2>&1 || status=$?
+    grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$logs/$target.log" | sed 's/^/    /' || true
+    echo "    corpus: $(find "$corpus/$target" -type f | wc -l) inputs kept (was $before)"
+    if [ "$status" -ne 0 ]; then
+        # libFuzzer names what it saved: "Test unit written to PATH"
+        artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$logs/$target.log" | tail -1)
+        summary=$(grep -m1 -E 'ERROR: |SUMMARY: |runtime error' "$logs/$target.log" || echo "exit $status")
+        echo "    FOUND: $summary"
+        echo "    input: ${artifact:-none saved}; log: $logs/$target.log"
+        [ -n "$artifact" ] && echo "    reproduce: SEGL_FUZZ_TRUST=$testdata/pki/trust/oces3-root.pem SEGL_FUZZ_PKI=$testdata/pki/oces3 $build/tests/fuzz/fuzz_$target $artifact"
+        found+=("fuzz_$target")
+    fi
 done
+if [ ${#found[@]} -gt 0 ]; then
+    echo "fuzz: findings in ${found[*]} (saved under $findings)" >&2
+    exit 1
+fi
+echo "fuzz: no findings"
