@@ -25,7 +25,9 @@ if [ $# -lt 2 ]; then
 fi
 build=$(realpath -m "$1") testdata=$(realpath -m "$2") seconds=${3:-30}
 src=$(cd "$(dirname "$0")/../.." && pwd)
-all_targets=(verify pkcs12 time timestamp revocation tl inspect pdf zip xml sign trust)
+# The targets are the ones tests/fuzz/CMakeLists.txt lists (SEGL_FUZZ_TARGETS there).
+mapfile -t all_targets < <(sed -n '/set(SEGL_FUZZ_TARGETS/,/)/p' "$src/tests/fuzz/CMakeLists.txt" |
+    grep -o 'fuzz_[a-z0-9_]*' | sed 's/^fuzz_//')
 read -r -a targets <<<"${SEGL_FUZZ_TARGETS:-${all_targets[*]}}"
 
 work=$(mktemp -d)
@@ -73,7 +75,7 @@ run_target() { # run_target TARGET LIBFUZZER-ARGUMENTS...
 count() { find "$1" -type f | wc -l; }
 found=()
 for target in "${targets[@]}"; do
-    mkdir -p "$corpus/$target" "$findings/$target" "$logs"
+    mkdir -p "$corpus/$target" "$findings/$target" "$logs" "$work/seeds/$target"
     before=$(count "$corpus/$target")
     # A kept corpus that has grown large is first cut down to the inputs that reach distinct code
     # (libFuzzer -merge=1), so that loading it does not eat the run's time.
