@@ -16,7 +16,8 @@
 # command that reproduces it printed; the other targets still run, and the exit status is 1.
 # The log of each target is BUILD_DIR/fuzz-logs/TARGET.log.
 #
-# Environment: SEGL_FUZZ_TARGETS="verify pdf" runs only those targets.
+# Environment: SEGL_FUZZ_TARGETS="verify pdf" runs only those targets; a kept corpus of more than
+# SEGL_FUZZ_MERGE_ABOVE inputs (default 1000) is first merged down to the ones that add coverage.
 set -euo pipefail
 if [ $# -lt 2 ]; then
     sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
@@ -24,7 +25,9 @@ if [ $# -lt 2 ]; then
 fi
 build=$(realpath -m "$1") testdata=$(realpath -m "$2") seconds=${3:-30}
 src=$(cd "$(dirname "$0")/../.." && pwd)
-all_targets=(verify pkcs12 time timestamp revocation tl inspect pdf zip xml sign trust)
+# The targets are the ones tests/fuzz/CMakeLists.txt lists (SEGL_FUZZ_TARGETS there).
+mapfile -t all_targets < <(sed -n '/set(SEGL_FUZZ_TARGETS/,/)/p' "$src/tests/fuzz/CMakeLists.txt" |
+    grep -o 'fuzz_[a-z0-9_]*' | sed 's/^fuzz_//')
 read -r -a targets <<<"${SEGL_FUZZ_TARGETS:-${all_targets[*]}}"
 
 work=$(mktemp -d)
@@ -65,21 +68,38 @@ dictionary() {
 }
 
 corpus=$build/fuzz-corpus findings=$build/fuzz-findings logs=$build/fuzz-logs
+run_target() { # run_target TARGET LIBFUZZER-ARGUMENTS...
+    SEGL_FUZZ_TRUST=$testdata/pki/trust/oces3-root.pem SEGL_FUZZ_PKI=$testdata/pki/oces3 \
+        "$build/tests/fuzz/fuzz_$1" -timeout=10 -rss_limit_mb=2048 "${@:2}"
+}
+count() { find "$1" -type f | wc -l; }
 found=()
 for target in "${targets[@]}"; do
-    mkdir -p "$corpus/$target" "$findings/$target" "$logs"
-    options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
-             -artifact_prefix="$findings/$target/")
+    mkdir -p "$corpus/$target" "$findings/$target" "$logs" "$work/seeds/$target"
+    before=$(count "$corpus/$target")
+    # A kept corpus that has grown large is first cut down to the inputs that reach distinct code
+    # (libFuzzer -merge=1), so that loading it does not eat the run's time.
+    if [ "$before" -gt "${SEGL_FUZZ_MERGE_ABOVE:-1000}" ]; then
+        rm -rf "$corpus/$target.merged"
+        mkdir "$corpus/$target.merged"
+        if run_target "$target" -merge=1 "$corpus/$target.merged" "$corpus/$target" >"$logs/$target.merge.log" 2>&1; then
+            rm -rf "$corpus/$target"
+            mv "$corpus/$target.merged" "$corpus/$target"
+            echo "fuzz_$target: kept corpus merged from $before to $(count "$corpus/$target") inputs"
+            before=$(count "$corpus/$target")
+        else
+            rm -rf "$corpus/$target.merged"
+        fi
+    fi
+    options=(-max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$findings/$target/")
     dict=$(dictionary "$target")
     [ -n "$dict" ] && options+=(-dict="$dict")
-    before=$(find "$corpus/$target" -type f | wc -l)
-    echo "fuzz_$target: ${seconds}s, from $before kept and $(find "$work/seeds/$target" -type f | wc -l) seed inputs"
+    echo "fuzz_$target: ${seconds}s, from $before kept and $(count "$work/seeds/$target") seed inputs"
     status=0
-    SEGL_FUZZ_TRUST=$testdata/pki/trust/oces3-root.pem SEGL_FUZZ_PKI=$testdata/pki/oces3 \
-        "$build/tests/fuzz/fuzz_$target" "${options[@]}" "$corpus/$target" "$work/seeds/$target" \
-        >"$logs/$target.log" 2>&1 || status=$?
+    run_target "$target" "${options[@]}" "$corpus/$target" "$work/seeds/$target" >"$logs/$target.log" 2>&1 ||
+        status=$?
     grep -E '^(#[0-9]+[[:space:]]+DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$logs/$target.log" | sed 's/^/    /' || true
-    echo "    corpus: $(find "$corpus/$target" -type f | wc -l) inputs kept (was $before)"
+    echo "    corpus: $(count "$corpus/$target") inputs kept (was $before)"
     if [ "$status" -ne 0 ]; then
         # libFuzzer names what it saved: "Test unit written to PATH"
         artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$logs/$target.log" | tail -1)

@@ -13,8 +13,6 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 shared=$src/../shared/corpora
 pki=$testdata/pki
 docs=$testdata/docs
-targets=(verify pkcs12 time timestamp revocation tl inspect pdf zip xml sign trust)
-for target in "${targets[@]}"; do mkdir -p "$out/$target"; done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -26,7 +24,7 @@ seed() {
     local small=() target
     [ $# -gt 0 ] && mapfile -d '' small < <(find "$@" -maxdepth 0 -type f -size -257k -print0 2>/dev/null)
     [ ${#small[@]} -gt 0 ] || return 0
-    for target in "${to[@]}"; do cp -t "$out/$target" "${small[@]}"; done
+    for target in "${to[@]}"; do mkdir -p "$out/$target" && cp -t "$out/$target" "${small[@]}"; done
 }
 sign() { "$build/segl-sign" -q --pass-file "$pki/password.txt" --signing-time 2026-06-01T10:00:00Z "$@" 2>/dev/null || true; }
 
@@ -63,6 +61,7 @@ seed xml -- "$work"/unzipped-*/META-INF/*.xml
 seed pkcs12 -- "$pki"/oces3/{person,ec,pss}.p12 "$pki"/oces3/{person,ec}.key.pem "$pki/oces2/poces.legacy.p12"
 seed inspect -- "$pki"/oces3/{person,ec}.p12 "$pki"/oces3/{person,ec,pss,ca,root}.pem "$pki/oces3/ca.cer"
 seed trust -- "$pki"/oces3/{root,chain}.pem "$pki/oces3/root.cer" "$pki"/trust/*.pem
+mkdir -p "$out/time" "$out/timestamp" "$out/revocation" "$out/tl"
 printf '2026-11-24T10:00:00Z' >"$out/time/a"
 printf '2026-11-24T11:00:00.5+01:00' >"$out/time/b"
 printf '20261124100000Z' >"$out/time/c"
