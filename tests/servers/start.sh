@@ -45,9 +45,13 @@ for p in $port $((port + 1)) $((port + 2)); do
 done
 
 # libfaketime preloaded by env (which execs), not the faketime wrapper (which forks): the pid
-# recorded is then the responder's own, and stop.sh can end its process group.
+# recorded is then the responder's own, and stop.sh can end its process group. The responders'
+# clocks stand still (an absolute FAKETIME, not "@", which starts the clock there and lets it
+# run): a responder runs for the whole test run, and an answer produced more than the clock skew
+# segl tolerates (5 minutes) after the timestamps counts for nothing, so the long-term tests failed
+# whenever they ran late in a slow run (the ASan pass). The TSA starts a process per request.
 libfaketime=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
-faketime=(LD_PRELOAD="$libfaketime" FAKETIME="@$SEGL_TSA_TIME")
+faketime=(LD_PRELOAD="$libfaketime" FAKETIME="$SEGL_TSA_TIME")
 export SEGL_LIBFAKETIME=$libfaketime   # for http.sh's TSA
 
 start() { # NAME COMMAND...
