@@ -18,6 +18,9 @@ if [ -n "$missing" ]; then
     finish
 fi
 export PARALLEL_HOME=$WORK/.parallel    # GNU parallel's state, not in the user's home
+# GNU parallel runs the command on an --sshlogin host through $SHELL and, with SHELL unset,
+# runs nothing and reports success. A login sets SHELL; CI's environment may not.
+export SHELL=${SHELL:-/bin/sh}
 
 # segl_verify_on_path [OPTION...]: the segl-verify every run here finds on PATH (GNU parallel, the
 # stand-in ssh, the examples) is the built one, validating at the fixed time with the test PKI's
