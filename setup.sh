@@ -9,7 +9,8 @@ mode=${1:-demo}
 packages=(build-essential cmake pkg-config clang openssl libssl-dev libjansson-dev libcmocka-dev
           libcurl4-openssl-dev libxml2-dev libxmlsec1-dev xmlsec1 libzip-dev libpoppler-glib-dev
           poppler-utils qpdf unzip jq faketime socat time curl softhsm2 libengine-pkcs11-openssl opensc
-          valgrind libxml2-utils zip python3 python3-yaml libnss3-tools parallel)
+          valgrind libxml2-utils zip python3 python3-yaml libnss3-tools parallel
+          gettext locales)
 # Node.js for the xadesjs interop checks: Debian's nodejs and npm, unless a node and npm are
 # already there (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
 command -v node >/dev/null || packages+=(nodejs)
@@ -27,6 +28,13 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# The Danish messages (po/da.po) are tested under da_DK.UTF-8: generate that locale when missing.
+if ! locale -a 2>/dev/null | grep -qix 'da_DK.utf-\?8'; then
+    echo "setup: generating the da_DK.UTF-8 locale" >&2
+    sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    "${sudo[@]}" localedef -i da_DK -f UTF-8 da_DK.UTF-8
+fi
 jobs=$(nproc)
 build() { # build DIR [cmake options...]
     local dir=$1

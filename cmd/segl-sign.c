@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <libsign/sign.h>
 #include "common/common.h"
+#include "common/i18n.h"
 #include "common/options.h"
 
 static const char *prog = "segl-sign";
@@ -281,7 +282,7 @@ static int sign_one(sign_ctx *ctx, const sign_key *key, const struct sign_args *
     /* Quiet on success unless someone is watching (STYLE.md): a script piping stderr gets
      * errors only. */
     if (!args->quiet && !out.to_stdout && isatty(STDERR_FILENO))
-        fprintf(stderr, "%s: signed %s -> %s\n", prog, input, target);
+        fprintf(stderr, _("%s: signed %s -> %s\n"), prog, input, target);
     return EXIT_PASSED;
 }
 
@@ -373,8 +374,8 @@ int main(int argc, char **argv)
     if (args.pass_file || args.pass_env || args.pkcs11_uri || sign_key_needs_password(args.key_path)) {
         /* Prompting needs the terminal on stdin and stdin free of content. */
         password = cmd_read_password(prog, args.pass_file, args.pass_env,
-                                     args.pkcs11_uri ? "PIN for the token: "
-                                                     : "Password for the signing key: ",
+                                     args.pkcs11_uri ? _("PIN for the token: ")
+                                                     : _("Password for the signing key: "),
                                      stdin_inputs == 0);
         if (!password) {
             sign_ctx_free(ctx);

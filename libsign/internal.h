@@ -105,7 +105,16 @@ sign_sig *sign_report_add_sig(sign_report *report); /* NULL on memory exhaustion
  * with subindication unless it is already as bad (the first reason for the worst verdict stays). */
 void sign_sig_fail(sign_sig *sig, enum sign_indication indication, const char *subindication,
                    const char *fmt, ...) SIGN_PRINTF(4, 5);
+/* Something the user should act on (an unchecked revocation status, a changed metadata). */
 void sign_sig_warn(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
+/* Something worth recording that asks nothing of the user (a revision that only adds validation
+ * data, the manifest an ASiC signature signs): JSON "info", not shown as a warning. */
+void sign_sig_info(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
+/* The facts behind a failure, for sign_sig_cause: recorded only when subindication is the one
+ * the signature shows and none was recorded yet. when: (time_t)-1 if none; cert: the
+ * certificate concerned, or NULL; missing_issuer: the issuer no chain could reach, or NULL. */
+void sign_sig_set_cause(sign_sig *sig, const char *subindication, enum sign_cause_kind kind,
+                        time_t when, const X509 *cert, const X509_NAME *missing_issuer);
 void sign_sig_set_id(sign_sig *sig, const char *id);
 void sign_sig_set_level(sign_sig *sig, const char *level);
 void sign_sig_set_signing_time(sign_sig *sig, time_t t);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/x509.h>
+#include "certinfo.h"
 #include "json.h"
 #include "internal.h"
 
@@ -33,6 +34,13 @@ struct sign_sig {
     sign_oces_id oces;
     struct message_list errors;
     struct message_list warnings;
+    struct message_list infos;           /* what a user need not act on (JSON "info") */
+    /* The facts behind the sub-indication (sign_sig_cause): a time and the certificates named. */
+    char cause_subindication[64];
+    enum sign_cause_kind cause_kind;
+    time_t cause_time;
+    char cause_certificate[512];
+    char cause_missing_issuer[512];
     struct message_list covers;          /* what the signature covers (elements, data objects) */
     char modification[16];               /* PAdES: "none", "allowed", "disallowed"; "" elsewhere */
     struct message_list modification_details;
@@ -84,6 +92,7 @@ SIGN_EXTERN void sign_report_free(sign_report *report)
     for (size_t i = 0; i < report->count; i++) {
         list_free(&report->sigs[i]->errors);
         list_free(&report->sigs[i]->warnings);
+        list_free(&report->sigs[i]->infos);
         list_free(&report->sigs[i]->covers);
         list_free(&report->sigs[i]->modification_details);
         free(report->sigs[i]->timestamps);
@@ -123,6 +132,7 @@ sign_sig *sign_report_add_sig(sign_report *report)
         return NULL;
     sig->indication = SIGN_TOTAL_PASSED;
     sig->signing_time = (time_t)-1;
+    sig->cause_time = (time_t)-1;
     sig->qualified = -1;
     snprintf(sig->id, sizeof sig->id, "sig-%zu", report->count + 1);
     report->sigs[report->count++] = sig;
@@ -149,6 +159,44 @@ void sign_sig_warn(sign_sig *sig, const char *fmt, ...)
     va_start(ap, fmt);
     list_add(&sig->warnings, fmt, ap);
     va_end(ap);
+}
+
+void sign_sig_info(sign_sig *sig, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    list_add(&sig->infos, fmt, ap);
+    va_end(ap);
+}
+
+void sign_sig_set_cause(sign_sig *sig, const char *subindication, enum sign_cause_kind kind,
+                        time_t when, const X509 *cert, const X509_NAME *missing_issuer)
+{
+    /* Only for the sub-indication the signature shows, and only the first: the facts must be
+     * those of the reason the verdict gives (sign_sig_fail keeps the first reason too). */
+    if (sig->cause_subindication[0] || strcmp(sig->subindication, subindication) != 0)
+        return;
+    snprintf(sig->cause_subindication, sizeof sig->cause_subindication, "%s", subindication);
+    sig->cause_kind = kind;
+    sig->cause_time = when;
+    if (cert)
+        sign_name_text(sig->cause_certificate, sizeof sig->cause_certificate,
+                       X509_get_subject_name(cert));
+    if (missing_issuer)
+        sign_name_text(sig->cause_missing_issuer, sizeof sig->cause_missing_issuer,
+                       missing_issuer);
+}
+
+SIGN_EXTERN int sign_sig_cause(sign_sig_cause_info *out, const sign_sig *s)
+{
+    if (!out || !s)
+        return SIGN_EINVAL;
+    int known = s->cause_subindication[0] != '\0';
+    out->kind = known ? s->cause_kind : SIGN_CAUSE_NONE;
+    out->time = known ? s->cause_time : (time_t)-1;
+    out->certificate = known && s->cause_certificate[0] ? s->cause_certificate : NULL;
+    out->missing_issuer = known && s->cause_missing_issuer[0] ? s->cause_missing_issuer : NULL;
+    return SIGN_OK;
 }
 
 void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestamp_result *result)
@@ -387,6 +435,11 @@ SIGN_EXTERN const char *sign_sig_warning(const sign_sig *s, size_t i)
 {
     return i < s->warnings.count ? s->warnings.items[i] : NULL;
 }
+SIGN_EXTERN size_t sign_sig_info_count(const sign_sig *s) { return s->infos.count; }
+SIGN_EXTERN const char *sign_sig_info_text(const sign_sig *s, size_t i)
+{
+    return i < s->infos.count ? s->infos.items[i] : NULL;
+}
 
 /* ---- JSON (segl-verify --json) ----
  * Written as it goes (json.h): a batch prints one line per file, and building a tree of values
@@ -537,6 +590,8 @@ static void sig_json(sign_json_writer *w, const sign_sig *sig)
     messages_json(w, &sig->errors);
     sign_json_key(w, "warnings");
     messages_json(w, &sig->warnings);
+    sign_json_key(w, "info");
+    messages_json(w, &sig->infos);
     if (sig->modification[0]) { /* PAdES: what changed after the signature */
         sign_json_key(w, "modification");
         sign_json_string(w, sig->modification);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <libsign/sign.h>
 #include "common.h"
+#include "i18n.h"
 
 void cmd_error(const char *prog, const char *file, const char *fmt, ...)
 {
@@ -12,7 +13,8 @@ void cmd_error(const char *prog, const char *file, const char *fmt, ...)
         fprintf(stderr, "%s: %s: ", prog, file);
     else
         fprintf(stderr, "%s: ", prog);
-    vfprintf(stderr, fmt, ap);
+    /* Every format given here is a message in po/segl.pot (xgettext --keyword=cmd_error:3). */
+    vfprintf(stderr, gettext(fmt), ap);
     fputc('\n', stderr);
     va_end(ap);
 }
@@ -21,11 +23,11 @@ void cmd_error(const char *prog, const char *file, const char *fmt, ...)
 static const char *remedy(enum sign_needed needed)
 {
     switch (needed) {
-    case SIGN_NEEDED_CONTENT: return "give it with --content FILE";
-    case SIGN_NEEDED_TSA: return "give one with --tsa URL";
-    case SIGN_NEEDED_CERTIFICATE: return "give it with --cert FILE";
-    case SIGN_NEEDED_INNER_CADES: return "sign it with --inner cades";
-    case SIGN_NEEDED_INNER_XADES: return "sign it with --inner xades";
+    case SIGN_NEEDED_CONTENT: return _("give it with --content FILE");
+    case SIGN_NEEDED_TSA: return _("give one with --tsa URL");
+    case SIGN_NEEDED_CERTIFICATE: return _("give it with --cert FILE");
+    case SIGN_NEEDED_INNER_CADES: return _("sign it with --inner cades");
+    case SIGN_NEEDED_INNER_XADES: return _("sign it with --inner xades");
     case SIGN_NEEDED_NOTHING: break;
     }
     return NULL;

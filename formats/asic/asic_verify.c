@@ -126,8 +126,9 @@ static void verify_cades_manifest(struct verify_job *job, const struct asic_entr
     }
     size_t first = sign_report_count(job->report);
     sign_format_cades.verify(job->ctx, job->report, signature, manifest);
+    /* Which manifest a signature signs is a fact for the record, not a call to act: info. */
     for (size_t i = first; i < sign_report_count(job->report); i++)
-        sign_sig_warn(report_sig(job->report, i), "signed: %s, signature %s", manifest_entry->name,
+        sign_sig_info(report_sig(job->report, i), "signed: %s, signature %s", manifest_entry->name,
                       sig_entry->name);
     for (size_t r = 0; r < m.count; r++) {
         const struct asic_reference *ref = &m.refs[r];

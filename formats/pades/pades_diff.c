@@ -348,6 +348,18 @@ static const char *describe_added(pdf_value *v)
     return NULL;
 }
 
+/* How many revisions follow the signature. Later revisions that only add validation data (a
+ * DSS, document timestamps: what B-LT and B-LTA add) ask nothing of the reader, so they are
+ * information; any other later revision is worth a warning, even an allowed one. */
+static void note_later_revisions(sign_sig *sig, size_t later, int validation_data_only)
+{
+    if (validation_data_only)
+        sign_sig_info(sig, "%zu revision%s after this signature, adding validation data only",
+                      later, later == 1 ? "" : "s");
+    else
+        sign_sig_warn(sig, "%zu revision%s after this signature", later, later == 1 ? "" : "s");
+}
+
 void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign_sig *sig)
 {
     struct diff d = {.doc = doc, .signed_end = signed_end, .docmdp = docmdp, .sig = sig};
@@ -372,8 +384,8 @@ void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign
         }
         return;
     }
-    sign_sig_warn(sig, "%zu revision%s after this signature", later, later == 1 ? "" : "s");
     if (docmdp == 1) {
+        note_later_revisions(sig, later, 0);
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "certified with no changes permitted (DocMDP P=1), but the document has "
                       "later revisions");
@@ -393,17 +405,20 @@ void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign
     d.old_catalog = old_of(&d, pdf_dict_get(old_trailer, "Root"));
 
     if (total > MAX_CHANGED) {
+        note_later_revisions(sig, later, 0);
         reject(&d, "too many objects in later revisions to analyse", 0);
         sign_sig_set_modification(sig, "disallowed");
         return;
     }
     uint32_t *nums = malloc((total ? total : 1) * sizeof *nums);
     if (!nums) {
+        note_later_revisions(sig, later, 0);
         reject(&d, "out of memory", 0);
         sign_sig_set_modification(sig, "disallowed");
         return;
     }
     size_t added_other = 0;
+    int other_than_validation_data = 0; /* a signature, metadata or info changed or added */
     size_t n = 0;
     for (size_t i = 0; i < doc->section_count; i++)
         if (doc->sections[i].offset >= signed_end)
@@ -420,6 +435,8 @@ void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign
         if (!old_entry || old_entry->kind == 0) {
             /* a new object: it matters only through the changes checked here */
             const char *what = describe_added(new);
+            if (new && pdf_is_name(pdf_dict_get(new, "Type"), "Sig"))
+                other_than_validation_data = 1;
             if (what)
                 sign_sig_add_modification_detail(sig, "%s (object %u)", what, num);
             else if (new)
@@ -442,8 +459,12 @@ void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign
             reject(&d, describe(old), num);
         else
             sign_sig_add_modification_detail(sig, "%s updated (object %u)", allowed, num);
+        if (allowed && (strcmp(allowed, "Metadata") == 0 || strcmp(allowed, "Info") == 0 ||
+                        strcmp(allowed, "signature field") == 0))
+            other_than_validation_data = 1;
     }
     free(nums);
+    note_later_revisions(sig, later, !d.failed && !other_than_validation_data);
     if (added_other)
         sign_sig_add_modification_detail(sig, "%zu other object%s added (fields, appearances, "
                                               "validation data)",

@@ -4,6 +4,7 @@
  * sign_path_validate_ex); then the revocation status of the chain (revocation.c). The validation
  * process (process.c) calls it for every format's signer. */
 #include <openssl/x509v3.h>
+#include "libsign/certinfo.h"
 #include "libsign/internal.h"
 
 static int is_no_chain(int error)
@@ -20,26 +21,66 @@ static int is_no_chain(int error)
     return 0;
 }
 
-/* What an OpenSSL verification error means in EN 319 102-1 terms (clause 5.1.3, table 5). */
-static void record_chain_error(sign_sig *sig, int error, int depth, time_t at)
+/* The certificate's own date for a validity error: its notAfter when it has expired, its
+ * notBefore when it is not yet valid; (time_t)-1 when unreadable. */
+static time_t validity_bound(const X509 *cert, int expired)
+{
+    time_t t;
+    const ASN1_TIME *bound = expired ? X509_get0_notAfter(cert) : X509_get0_notBefore(cert);
+    return cert && bound && sign_time_from_asn1(&t, bound) == SIGN_OK ? t : (time_t)-1;
+}
+
+/* What an OpenSSL verification error means in EN 319 102-1 terms (clause 5.1.3, table 5).
+ * chain: as far as it was built; the certificate at depth is the one the error is about. */
+static void record_chain_error(sign_sig *sig, int error, int depth, time_t at,
+                               STACK_OF(X509) *chain)
 {
     const char *reason = X509_verify_cert_error_string(error);
     const char *which = depth == 0 ? "signing certificate" : "CA certificate";
+    X509 *cert = depth >= 0 && depth < sk_X509_num(chain) ? sk_X509_value(chain, depth) : NULL;
     char when[21];
     sign_format_time(when, at);
     if (is_no_chain(error)) {
-        sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND",
-                      "no chain to a trust anchor: %s", reason);
+        /* The last certificate reached names an issuer that neither the trust anchors nor the
+         * certificates at hand supply: that CA is what the user must add (--trust). */
+        X509 *last = sk_X509_num(chain) > 0 ? sk_X509_value(chain, sk_X509_num(chain) - 1) : NULL;
+        char missing[512] = "";
+        if (last)
+            sign_name_text(missing, sizeof missing, X509_get_issuer_name(last));
+        if (missing[0])
+            sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND",
+                          "no chain to a trust anchor: %s (the certificate of %s is missing or "
+                          "not trusted)", reason, missing);
+        else
+            sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_CERTIFICATE_CHAIN_FOUND",
+                          "no chain to a trust anchor: %s", reason);
+        sign_sig_set_cause(sig, "NO_CERTIFICATE_CHAIN_FOUND", SIGN_CAUSE_NO_CHAIN, (time_t)-1,
+                           last, last ? X509_get_issuer_name(last) : NULL);
     } else if (error == X509_V_ERR_CERT_NOT_YET_VALID && depth == 0) {
         sign_sig_fail(sig, SIGN_INDETERMINATE, "NOT_YET_VALID", "%s is not yet valid at %s",
                       which, when);
+        sign_sig_set_cause(sig, "NOT_YET_VALID", SIGN_CAUSE_NOT_YET_VALID, validity_bound(cert, 0),
+                           cert, NULL);
     } else if (error == X509_V_ERR_CERT_HAS_EXPIRED || error == X509_V_ERR_CERT_NOT_YET_VALID) {
         /* Without a proof of existence inside the validity period (a timestamp, at B-T and
-         * above) the signature cannot be placed inside it: 5.2.6.4. */
-        sign_sig_fail(sig, SIGN_INDETERMINATE, "OUT_OF_BOUNDS_NO_POE",
-                      "%s %s at %s and there is no proof of existence before that", which,
-                      error == X509_V_ERR_CERT_HAS_EXPIRED ? "has expired" : "is not yet valid",
-                      when);
+         * above) the signature cannot be placed inside it: 5.2.6.4. The date named is the
+         * certificate's own, not the validation time. */
+        int expired = error == X509_V_ERR_CERT_HAS_EXPIRED;
+        time_t bound = validity_bound(cert, expired);
+        char bound_text[21] = "";
+        if (bound != (time_t)-1)
+            sign_format_time(bound_text, bound);
+        if (bound_text[0])
+            sign_sig_fail(sig, SIGN_INDETERMINATE, "OUT_OF_BOUNDS_NO_POE",
+                          "%s %s %s, and there is no proof of existence of the signature %s that "
+                          "(validated at %s)", which, expired ? "expired at" : "is valid from",
+                          bound_text, expired ? "before" : "after", when);
+        else
+            sign_sig_fail(sig, SIGN_INDETERMINATE, "OUT_OF_BOUNDS_NO_POE",
+                          "%s %s at %s and there is no proof of existence before that", which,
+                          expired ? "has expired" : "is not yet valid", when);
+        sign_sig_set_cause(sig, "OUT_OF_BOUNDS_NO_POE",
+                           expired ? SIGN_CAUSE_EXPIRED : SIGN_CAUSE_NOT_YET_VALID, bound, cert, NULL);
     } else if (error == X509_V_ERR_NO_EXPLICIT_POLICY ||
                error == X509_V_ERR_INVALID_POLICY_EXTENSION) {
         /* RFC 5280 6.1.3 (d)-(f), 6.1.4 (i)-(j), 6.1.5 (g): no policy of the user-initial
@@ -108,7 +149,7 @@ int sign_path_validate_ex(const sign_ctx *ctx, sign_sig *sig, X509 *signer,
      * the revocation check marks where each certificate's status came from. */
     sign_sig_set_chain(sig, chain);
     if (!ok) {
-        record_chain_error(sig, error, depth, at);
+        record_chain_error(sig, error, depth, at, chain);
     } else {
         self_contained = sign_revocation_check_chain(ctx, sig, chain, candidates, checked_at, poe,
                                                      embedded);

@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
+#include "libsign/certinfo.h"
 #include "libsign/validation/blocks.h"
 
 enum status { STATUS_UNKNOWN, STATUS_GOOD, STATUS_REVOKED };
@@ -419,8 +420,8 @@ int sign_revocation_collect(sign_ctx *ctx, STACK_OF(X509) *chain, time_t at, int
             continue;
         struct answer answer;
         collect_status(ctx, cert, issuer, collect, crl_only, &answer);
-        char subject[256];
-        X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
+        char subject[512];
+        sign_name_text(subject, sizeof subject, X509_get_subject_name(cert)); /* UTF-8 kept */
         if (answer.status == STATUS_UNKNOWN)
             return sign_seterr(ctx, SIGN_EIO, "no revocation data for %s: %s", subject, answer.why);
         if (answer.status == STATUS_REVOKED)
@@ -704,6 +705,11 @@ int sign_revocation_check_chain(const sign_ctx *ctx, sign_sig *sig, STACK_OF(X50
             else
                 sign_sig_fail(sig, SIGN_INDETERMINATE, i == 0 ? "REVOKED_NO_POE" : "REVOKED_CA_NO_POE",
                               "%s revoked at %s (%s)", which, when, answer->source);
+            if (poe == (time_t)-1 || poe >= answer->revoked_at)
+                sign_sig_set_cause(sig, i == 0 ? (poe != (time_t)-1 ? "REVOKED" : "REVOKED_NO_POE")
+                                                : "REVOKED_CA_NO_POE",
+                                   SIGN_CAUSE_REVOKED, answer->revoked_at, sk_X509_value(chain, i),
+                                   NULL);
         } else if (answer->status == STATUS_UNKNOWN && !has_no_check(sk_X509_value(chain, i))) {
             all_embedded = 0;
             if (ctx->revocation == SIGN_REVOCATION_REQUIRE)

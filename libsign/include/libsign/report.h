@@ -74,8 +74,34 @@ SIGN_EXTERN int sign_sig_qualified(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_qualification_json(const sign_sig *sig);
 SIGN_EXTERN size_t sign_sig_error_count(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_error(const sign_sig *sig, size_t i);
+/* Warnings: what the user should act on (JSON "warnings"). */
 SIGN_EXTERN size_t sign_sig_warning_count(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_warning(const sign_sig *sig, size_t i);
+/* Information that asks nothing of the user (JSON "info"). */
+SIGN_EXTERN size_t sign_sig_info_count(const sign_sig *sig);
+SIGN_EXTERN const char *sign_sig_info_text(const sign_sig *sig, size_t i);
+/* The facts behind the sub-indication, for a sentence a person reads ("the signer's
+ * certificate was revoked on ..."). The strings belong to the report. */
+enum sign_cause_kind {
+    SIGN_CAUSE_NONE = 0,      /* no facts recorded: the sub-indication says all there is */
+    SIGN_CAUSE_REVOKED,       /* certificate revoked at time */
+    SIGN_CAUSE_EXPIRED,       /* certificate expired at time (its notAfter) */
+    SIGN_CAUSE_NOT_YET_VALID, /* certificate valid only from time (its notBefore) */
+    SIGN_CAUSE_NO_CHAIN       /* no path to a trust anchor: missing_issuer is what is lacking */
+};
+typedef struct sign_sig_cause_info {
+    enum sign_cause_kind kind;
+    /* REVOKED, REVOKED_NO_POE, REVOKED_CA_NO_POE: when the certificate was revoked;
+     * OUT_OF_BOUNDS_NO_POE, NOT_YET_VALID: the certificate's own notAfter (expired) or notBefore
+     * (not yet valid); (time_t)-1 otherwise */
+    time_t time;
+    /* the certificate concerned (RFC 2253 subject, UTF-8); NULL when none is named */
+    const char *certificate;
+    /* NO_CERTIFICATE_CHAIN_FOUND: the issuer of the last certificate reached, which no trust
+     * anchor or given certificate supplies (RFC 2253, UTF-8); NULL otherwise */
+    const char *missing_issuer;
+} sign_sig_cause_info;
+SIGN_EXTERN int sign_sig_cause(sign_sig_cause_info *out, const sign_sig *sig);
 
 #ifdef __cplusplus
 }
