@@ -208,8 +208,9 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
     if (id < 0)
         return -1;
     if (!args->key_path == !args->pkcs11_uri) {
-        cmd_error(prog, NULL, args->key_path ? "give -k/--key or --pkcs11, not both"
-                                             : "no key: give one with -k/--key or --pkcs11 (see --help)");
+        cmd_error(prog, NULL,
+                  args->key_path ? N_("give -k/--key or --pkcs11, not both")
+                                 : N_("no key: give one with -k/--key or --pkcs11 (see --help)"));
         return -1;
     }
     if (args->opts.inner_format && check_inner(&args->opts) != 0)
@@ -397,8 +398,12 @@ int main(int argc, char **argv)
      * certificate outside its validity will not validate: say so. */
     enum sign_validity validity = SIGN_VALID;
     if (sign_key_validity(&validity, key, time(NULL)) == SIGN_OK && validity != SIGN_VALID)
-        cmd_error(prog, NULL, "warning: the signing certificate is %s; the signatures will not "
-                              "validate", validity == SIGN_EXPIRED ? "expired" : "not valid yet");
+        cmd_error(prog, NULL, "%s",
+                  validity == SIGN_EXPIRED
+                      ? _("warning: the signing certificate has expired; the signatures will not "
+                          "validate")
+                      : _("warning: the signing certificate is not valid yet; the signatures will "
+                          "not validate"));
     int status;
     if (is_container(args.opts.format)) {
         status = sign_one(ctx, key, &args, argv + optind, argc - optind);

@@ -20,7 +20,10 @@ static void put_text(FILE *out, const char *text)
     while (*p) {
         size_t len = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3
                                    : (*p & 0xF8) == 0xF0 ? 4 : 0;
-        unsigned long code = len == 1 ? *p : len == 2 ? *p & 0x1Fu : len == 3 ? *p & 0x0Fu : *p & 0x07u;
+        unsigned long code = len == 1   ? *p
+                             : len == 2 ? *p & 0x1Fu
+                             : len == 3 ? *p & 0x0Fu
+                                        : *p & 0x07u;
         size_t i = 1;
         for (; len > 1 && i < len && (p[i] & 0xC0) == 0x80; i++)
             code = code << 6 | (p[i] & 0x3Fu);
@@ -107,20 +110,22 @@ static int is_signer(const sign_sig *sig, const char *certificate)
 static void why_sentence(char *out, size_t size, const sign_sig *sig)
 {
     const char *sub = sign_sig_subindication(sig);
-    sign_sig_cause_info cause;
+    sign_sig_cause_info cause = {.kind = SIGN_CAUSE_NONE, .time = (time_t)-1};
     if (sign_sig_cause(&cause, sig) != SIGN_OK)
-        cause.kind = SIGN_CAUSE_NONE;
+        cause = (sign_sig_cause_info){.kind = SIGN_CAUSE_NONE, .time = (time_t)-1};
     char day[32], ca[512];
     day_text(day, cause.kind != SIGN_CAUSE_NONE ? cause.time : (time_t)-1);
-    common_name(ca, sizeof ca, cause.kind == SIGN_CAUSE_NO_CHAIN ? (cause.missing_issuer ? cause.missing_issuer : "")
-                                                                 : (cause.certificate ? cause.certificate : ""));
+    const char *named =
+        cause.kind == SIGN_CAUSE_NO_CHAIN ? cause.missing_issuer : cause.certificate;
+    common_name(ca, sizeof ca, named ? named : "");
     int signer = is_signer(sig, cause.certificate);
     const char *modification = sign_sig_modification(sig);
     switch (cause.kind) {
     case SIGN_CAUSE_REVOKED:
         if (signer && is_sub(sub, "REVOKED"))
-            snprintf(out, size, _("the signer's certificate was revoked on %s, before the signature "
-                                  "is proven to exist"), day);
+            snprintf(out, size,
+                     _("the signer's certificate was revoked on %s, before the signature is "
+                       "proven to exist"), day);
         else if (signer)
             snprintf(out, size, _("the signer's certificate was revoked on %s, and nothing proves "
                                   "that the signature was made before that"), day);
@@ -156,7 +161,8 @@ static void why_sentence(char *out, size_t size, const sign_sig *sig)
     else if (is_sub(sub, "SIG_CRYPTO_FAILURE"))
         sentence = _("the signature does not match the signer's certificate: it is damaged or "
                      "forged");
-    else if (is_sub(sub, "FORMAT_FAILURE") && modification && strcmp(modification, "disallowed") == 0)
+    else if (is_sub(sub, "FORMAT_FAILURE") && modification &&
+             strcmp(modification, "disallowed") == 0)
         sentence = _("the document was changed after it was signed, in a way the signature does "
                      "not allow");
     else if (is_sub(sub, "FORMAT_FAILURE"))
@@ -166,7 +172,8 @@ static void why_sentence(char *out, size_t size, const sign_sig *sig)
     else if (is_sub(sub, "SIGNED_DATA_NOT_FOUND"))
         sentence = _("the signed document was not found: give it with --content FILE");
     else if (is_sub(sub, "TRY_LATER"))
-        sentence = _("whether the certificates were revoked could not be checked: try again later");
+        sentence =
+            _("whether the certificates were revoked could not be checked: try again later");
     else if (is_sub(sub, "NO_SIGNING_CERTIFICATE_FOUND"))
         sentence = _("the signer's certificate is not in the file");
     else if (is_sub(sub, "CHAIN_CONSTRAINTS_FAILURE"))
@@ -192,7 +199,7 @@ static void why_sentence(char *out, size_t size, const sign_sig *sig)
 static const char *kind_words(const char *kind)
 {
     static const char *const kinds[] = {N_("person"), N_("employee"), N_("organisation"),
-                                        N_("device")};
+                                        N_("function")};
     (void)kinds; /* listed for xgettext: the names libsign gives */
     return _(kind);
 }

@@ -80,7 +80,8 @@ static void record_chain_error(sign_sig *sig, int error, int depth, time_t at,
                           "%s %s at %s and there is no proof of existence before that", which,
                           expired ? "has expired" : "is not yet valid", when);
         sign_sig_set_cause(sig, "OUT_OF_BOUNDS_NO_POE",
-                           expired ? SIGN_CAUSE_EXPIRED : SIGN_CAUSE_NOT_YET_VALID, bound, cert, NULL);
+                           expired ? SIGN_CAUSE_EXPIRED : SIGN_CAUSE_NOT_YET_VALID, bound, cert,
+                           NULL);
     } else if (error == X509_V_ERR_NO_EXPLICIT_POLICY ||
                error == X509_V_ERR_INVALID_POLICY_EXTENSION) {
         /* RFC 5280 6.1.3 (d)-(f), 6.1.4 (i)-(j), 6.1.5 (g): no policy of the user-initial

@@ -52,6 +52,7 @@ static void test_json_has_the_documented_fields(void **state)
     sign_sig_set_level(sig, "CAdES-BASELINE-B");
     sign_sig_set_signing_time(sig, 1780272000);
     sign_sig_warn(sig, "careful");
+    sign_sig_info(sig, "for the record");
     char *text = NULL;
     assert_int_equal(sign_report_json(&text, report, "a.p7s"), SIGN_OK);
     json_error_t error;
@@ -67,9 +68,37 @@ static void test_json_has_the_documented_fields(void **state)
     assert_true(json_is_null(json_object_get(first, "subindication")));
     assert_true(json_is_null(json_object_get(first, "signer")));
     assert_int_equal(json_array_size(json_object_get(first, "warnings")), 1);
+    json_t *info = json_object_get(first, "info");
+    assert_int_equal(json_array_size(info), 1);
+    assert_string_equal(json_string_value(json_array_get(info, 0)), "for the record");
     assert_int_equal(json_array_size(json_object_get(first, "errors")), 0);
     json_decref(root);
     free(text);
+    sign_report_free(report);
+}
+
+static void test_cause_is_kept_only_for_the_subindication_shown(void **state)
+{
+    (void)state;
+    sign_report *report = sign_report_new();
+    sign_sig *sig = sign_report_add_sig(report);
+    sign_sig_cause_info cause;
+    assert_int_equal(sign_sig_cause(&cause, sig), SIGN_OK);
+    assert_int_equal(cause.kind, SIGN_CAUSE_NONE);
+    assert_true(cause.time == (time_t)-1);
+    sign_sig_fail(sig, SIGN_INDETERMINATE, "REVOKED_NO_POE", "revoked");
+    /* a cause for a sub-indication the signature does not show is not recorded */
+    sign_sig_set_cause(sig, "OUT_OF_BOUNDS_NO_POE", SIGN_CAUSE_EXPIRED, 1, NULL, NULL);
+    assert_int_equal(sign_sig_cause(&cause, sig), SIGN_OK);
+    assert_int_equal(cause.kind, SIGN_CAUSE_NONE);
+    sign_sig_set_cause(sig, "REVOKED_NO_POE", SIGN_CAUSE_REVOKED, 1780272000, NULL, NULL);
+    sign_sig_set_cause(sig, "REVOKED_NO_POE", SIGN_CAUSE_REVOKED, 1, NULL, NULL); /* first kept */
+    assert_int_equal(sign_sig_cause(&cause, sig), SIGN_OK);
+    assert_int_equal(cause.kind, SIGN_CAUSE_REVOKED);
+    assert_true(cause.time == 1780272000);
+    assert_null(cause.certificate);
+    assert_null(cause.missing_issuer);
+    assert_int_equal(sign_sig_info_count(sig), 0);
     sign_report_free(report);
 }
 
@@ -124,6 +153,7 @@ int main(void)
         cmocka_unit_test(test_first_reason_for_the_worst_verdict_is_kept),
         cmocka_unit_test(test_file_verdict_is_the_worst_signature),
         cmocka_unit_test(test_json_has_the_documented_fields),
+        cmocka_unit_test(test_cause_is_kept_only_for_the_subindication_shown),
         cmocka_unit_test(test_unreadable_file_has_error_and_null_indication),
         cmocka_unit_test(test_etsi_report_is_well_formed_whatever_the_text),
     };
