@@ -1,6 +1,7 @@
 /* Validation of RFC 3161 timestamp tokens (EN 319 102-1 5.4): the token's CMS signature, its
  * message imprint over the data it claims to cover, and the TSA certificate (critical
  * timeStamping extended key usage, chain to a trust anchor at the validation time). */
+#include <stdio.h>
 #include <string.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -135,13 +136,26 @@ done:
     return valid;
 }
 
-/* The TSA certificate of a token: the one its SignerInfo names, among the token's certificates. */
-static X509 *token_signer(const unsigned char *token, size_t token_len)
+/* The TSA certificate of a token (the one its SignerInfo names, among the token's
+ * certificates), and the entry's id from its signature value as for any CMS signature
+ * ("S-" and 16 hex digits of the value's SHA-256, segl-verify(1)). */
+static X509 *token_signer(const unsigned char *token, size_t token_len, sign_sig *sig)
 {
     const unsigned char *p = token;
     CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)token_len);
     STACK_OF(CMS_SignerInfo) *infos = cms ? CMS_get0_SignerInfos(cms) : NULL;
     CMS_SignerInfo *si = sk_CMS_SignerInfo_num(infos) == 1 ? sk_CMS_SignerInfo_value(infos, 0) : NULL;
+    ASN1_OCTET_STRING *value = si ? CMS_SignerInfo_get0_signature(si) : NULL;
+    unsigned char digest[32];
+    unsigned int digest_len = 0;
+    if (value && EVP_Digest(ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value), digest,
+                            &digest_len, EVP_sha256(), NULL)) {
+        sign_sig_set_value_digest(sig, digest);
+        char id[24] = "S-";
+        for (int i = 0; i < 8; i++)
+            snprintf(id + 2 + 2 * i, 3, "%02X", digest[i]);
+        sign_sig_set_id(sig, id);
+    }
     STACK_OF(X509) *certs = si ? CMS_get1_certs(cms) : NULL;
     X509 *found = NULL;
     for (int i = 0; i < sk_X509_num(certs) && !found; i++)
@@ -159,7 +173,7 @@ void sign_sig_from_timestamp(sign_sig *sig, const unsigned char *token, size_t t
                              const sign_timestamp_result *result)
 {
     sign_sig_set_kind(sig, "timestamp");
-    X509 *tsa = token ? token_signer(token, token_len) : NULL;
+    X509 *tsa = token ? token_signer(token, token_len, sig) : NULL;
     if (tsa)
         sign_sig_set_signer(sig, tsa);
     X509_free(tsa);
