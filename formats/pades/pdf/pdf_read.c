@@ -1098,9 +1098,39 @@ static int entries_point_at_objects(pdf_doc *doc)
 struct scan_revision {
     struct entry_vec entries;   /* in file order; the later definition of a number wins */
     pdf_value *trailer;         /* its last trailer dictionary or cross-reference stream's */
-    pdf_value *catalog;         /* a reference to its last /Type /Catalog object */
+    long long catalog;          /* its last /Type /Catalog object's number, or -1 */
+    int catalog_gen;
     size_t eof;                 /* offset of its "%%EOF"; the file's end for the last one */
 };
+
+/* A trailer for a rebuilt revision: base's entries (none when base is NULL) with /Root set to
+ * the catalog num gen R. */
+static pdf_value *trailer_with_root(pdf_doc *doc, const pdf_value *base, uint32_t num, int gen)
+{
+    size_t n = base && base->type == PDF_DICT ? base->count : 0;
+    pdf_value *out = pdf_new_value(doc, PDF_DICT), *key = pdf_new_value(doc, PDF_NAME),
+              *ref = pdf_new_value(doc, PDF_REF);
+    if (!out || !key || !ref)
+        return NULL;
+    out->keys = pdf_alloc(doc, (n + 1) * sizeof *out->keys);
+    out->items = pdf_alloc(doc, (n + 1) * sizeof *out->items);
+    key->bytes = pdf_alloc(doc, 4);
+    if (!out->keys || !out->items || !key->bytes)
+        return NULL;
+    memcpy(key->bytes, "Root", 4);
+    key->len = 4;
+    ref->num = num;
+    ref->gen = gen;
+    out->keys[0] = key;
+    out->items[0] = ref;
+    out->count = 1;
+    for (size_t i = 0; i < n; i++)
+        if (!(base->keys[i]->len == 4 && memcmp(base->keys[i]->bytes, "Root", 4) == 0)) {
+            out->keys[out->count] = base->keys[i];
+            out->items[out->count++] = base->items[i];
+        }
+    return out;
+}
 
 /* The members of an object stream found while scanning, as entries of kind 2. */
 static void scan_objstm(pdf_doc *doc, uint32_t stream_num, pdf_value *stream, struct entry_vec *out)
@@ -1137,7 +1167,7 @@ static int repair(pdf_doc *doc)
     size_t len = doc->size;
     struct scan_revision *revs = NULL;
     size_t rev_count = 0, rev_cap = 0, objects = 0;
-    struct scan_revision current = {.eof = len};
+    struct scan_revision current = {.eof = len, .catalog = -1};
     int rc = -1;
     for (size_t pos = 0; pos < len;) {
         unsigned char c = buf[pos];
@@ -1155,7 +1185,8 @@ static int repair(pdf_doc *doc)
             current.eof = pos;
             revs[rev_count++] = current;
             current = (struct scan_revision){.eof = len, .trailer = current.trailer,
-                                             .catalog = current.catalog};
+                                             .catalog = current.catalog,
+                                             .catalog_gen = current.catalog_gen};
             pos += 5;
         } else if (boundary && c >= '0' && c <= '9' && header_at(doc, pos) >= 0) {
             uint32_t num;
@@ -1174,8 +1205,10 @@ static int repair(pdf_doc *doc)
                 scan_objstm(doc, num, v, &current.entries);
             else if (v->type == PDF_STREAM && pdf_is_name(pdf_dict_get(v, "Type"), "XRef"))
                 current.trailer = v;
-            else if (v->type == PDF_DICT && pdf_is_name(pdf_dict_get(v, "Type"), "Catalog"))
-                current.catalog = pdf_ref(doc, num, gen);
+            else if (v->type == PDF_DICT && pdf_is_name(pdf_dict_get(v, "Type"), "Catalog")) {
+                current.catalog = num;
+                current.catalog_gen = gen;
+            }
             pos = end;
         } else if (boundary && c == 't' && at_keyword(buf, len, pos, "trailer")) {
             size_t p = pos + 7;
@@ -1195,7 +1228,7 @@ static int repair(pdf_doc *doc)
             revs = grown;
         }
         revs[rev_count++] = current;
-        current = (struct scan_revision){.eof = len};
+        current = (struct scan_revision){.eof = len, .catalog = -1};
     }
     if (objects == 0) {
         seterror(doc, "no objects found");
@@ -1226,9 +1259,8 @@ static int repair(pdf_doc *doc)
         section_finish(s);
         pdf_value *trailer = rev->trailer;
         pdf_value *root = trailer ? pdf_dict_get(trailer, "Root") : NULL;
-        if ((!root || root->type != PDF_REF) && rev->catalog)
-            trailer = pdf_dict_with(doc, trailer && trailer->type == PDF_DICT ? trailer : NULL,
-                                    "Root", rev->catalog);
+        if ((!root || root->type != PDF_REF) && rev->catalog >= 0)
+            trailer = trailer_with_root(doc, trailer, (uint32_t)rev->catalog, rev->catalog_gen);
         s->trailer = trailer ? trailer : pdf_new_value(doc, PDF_DICT);
         if (!s->trailer)
             goto done;
