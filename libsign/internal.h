@@ -116,6 +116,9 @@ void sign_sig_info(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
 void sign_sig_set_cause(sign_sig *sig, const char *subindication, enum sign_cause_kind kind,
                         time_t when, const X509 *cert, const X509_NAME *missing_issuer);
 void sign_sig_set_id(sign_sig *sig, const char *id);
+/* What the entry is: "signature" (the default) or "timestamp" (a document or container that
+ * carries only a timestamp token, validated as one). */
+void sign_sig_set_kind(sign_sig *sig, const char *kind);
 void sign_sig_set_level(sign_sig *sig, const char *level);
 void sign_sig_set_signing_time(sign_sig *sig, time_t t);
 void sign_sig_set_signer(sign_sig *sig, X509 *cert); /* copies what it needs */
@@ -187,6 +190,7 @@ typedef struct sign_timestamp_result {
     time_t gen_time;     /* the time the TSA asserts, (time_t)-1 when unreadable */
     char tsa[256];       /* the TSA's subject */
     char why[512];       /* when not valid */
+    const char *subindication; /* when not valid: EN 319 102-1 sub-indication (static) */
 } sign_timestamp_result;
 /* Checks token over data; returns out->valid. */
 int sign_timestamp_check(const sign_ctx *ctx, const unsigned char *token, size_t token_len,
@@ -205,6 +209,12 @@ int sign_tsa_request_digest(sign_ctx *ctx, const char *url, const EVP_MD *md,
 /* Records a timestamp on the signature's report ("signature" or "archive"); whether it is a
  * proof of existence is the validation process's to say (libsign/validation/poe.c). */
 void sign_sig_add_timestamp(sign_sig *sig, const char *type, const sign_timestamp_result *result);
+/* A timestamp token that is the file's only evidence (a PDF document timestamp, an ASiC-S
+ * timestamp.tst), checked into result, reported on sig as an entry of kind "timestamp": the TSA
+ * as its signer, the time the TSA asserts, and TOTAL_PASSED only when result is valid (imprint,
+ * signature, TSA chained to trust). */
+void sign_sig_from_timestamp(sign_sig *sig, const unsigned char *token, size_t token_len,
+                             const sign_timestamp_result *result);
 
 
 /* ---- a bounded, hashed map from SHA-256 digests to values (digest_map.c) ---- */

@@ -23,6 +23,7 @@ struct timestamp_entry {
 
 struct sign_sig {
     char id[64];
+    char kind[16];                       /* "signature" (when empty) or "timestamp" */
     struct timestamp_entry *timestamps;
     size_t timestamp_count;
     enum sign_indication indication;
@@ -265,6 +266,10 @@ SIGN_EXTERN const char *sign_sig_modification_detail(const sign_sig *s, size_t i
 }
 
 void sign_sig_set_id(sign_sig *sig, const char *id) { snprintf(sig->id, sizeof sig->id, "%s", id); }
+void sign_sig_set_kind(sign_sig *sig, const char *kind)
+{
+    snprintf(sig->kind, sizeof sig->kind, "%s", kind ? kind : "");
+}
 void sign_sig_set_level(sign_sig *sig, const char *level)
 {
     snprintf(sig->level, sizeof sig->level, "%s", level ? level : "");
@@ -410,6 +415,10 @@ SIGN_EXTERN const char *sign_indication_name(enum sign_indication indication)
 }
 
 SIGN_EXTERN const char *sign_sig_id(const sign_sig *s) { return s->id; }
+SIGN_EXTERN const char *sign_sig_kind(const sign_sig *s)
+{
+    return s->kind[0] ? s->kind : "signature";
+}
 SIGN_EXTERN enum sign_indication sign_sig_indication(const sign_sig *s) { return s->indication; }
 SIGN_EXTERN const char *sign_sig_subindication(const sign_sig *s)
 {
@@ -551,6 +560,8 @@ static void sig_json(sign_json_writer *w, const sign_sig *sig)
     sign_json_begin_object(w);
     sign_json_key(w, "id");
     sign_json_string(w, sig->id);
+    sign_json_key(w, "kind");
+    sign_json_string(w, sign_sig_kind(sig));
     sign_json_key(w, "indication");
     sign_json_string(w, sign_indication_name(sig->indication));
     sign_json_key(w, "subindication");

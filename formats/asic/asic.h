@@ -42,14 +42,17 @@ struct asic_container {
     enum asic_kind kind;
     struct asic_entry *entries;
     size_t count;
+    int mimetype_extra;    /* the mimetype's local header has an extra field (A.1: it shall not) */
 };
 
 /* ---- asic_zip.c: reading containers */
-/* Whether the first bytes of a file are an ASiC container: the zip local header of a stored,
- * extra-less "mimetype" naming asic-e or asic-s. Sets *kind. */
+/* Whether the first bytes of a file are an ASiC container: the zip local header of a stored
+ * "mimetype" naming asic-e or asic-s: 1, or 2 when it has an extra field (EN 319 162-1 A.1 says
+ * it shall not; DigiDoc writes one). Sets *kind. */
 int asic_detect(const unsigned char *head, size_t len, enum asic_kind *kind);
 /* Open the container in src (read-only; src must outlive c) and check its structure (EN 319
- * 162-1 4.4 and A.1 and segl's limits): mimetype first, stored, no extra field; safe, unique
+ * 162-1 4.4 and A.1 and segl's limits): mimetype first, stored (an extra field is noted in
+ * c->mimetype_extra); safe, unique
  * names; no encrypted, linked or oddly compressed entries; declared sizes within the limits; for
  * ASiC-S one data object at the root. 0, or -1 with the reason in why. */
 int asic_open(struct asic_container *c, const sign_source *src, char *why, size_t why_len);

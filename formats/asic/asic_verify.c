@@ -294,6 +294,53 @@ static void check_odf_manifest(struct verify_job *job, const struct asic_entry *
             sign_sig_warn(report_sig(job->report, i), "META-INF/manifest.xml: %s", problem);
 }
 
+/* ---------------------------------------------------------------- timestamp only */
+
+struct member_digest {
+    struct verify_job *job;
+    const struct asic_entry *entry;
+};
+
+static int digest_member(const EVP_MD *md, unsigned char *digest, unsigned int *digest_len,
+                         void *arg)
+{
+    const struct member_digest *m = arg;
+    char why[256];
+    return asic_digest_entry(&m->job->c, m->entry, md, digest, digest_len, why, sizeof why) == 0;
+}
+
+/* EN 319 162-1 4.3.3 (ASiC-S with a time assertion): META-INF/timestamp.tst is an RFC 3161
+ * token whose imprint is over the one data object. It is reported as an entry of kind
+ * "timestamp", validated with its TSA's chain (libsign's sign_sig_from_timestamp). */
+static void verify_timestamp_s(struct verify_job *job, const struct asic_entry *token_entry)
+{
+    const struct asic_entry *data = NULL;
+    for (size_t i = 0; i < job->c.count; i++)
+        if (job->c.entries[i].role == ASIC_ROLE_DATA)
+            data = &job->c.entries[i];
+    char why[512];
+    unsigned char *token = NULL;
+    size_t token_len = 0;
+    if (asic_read_meta(&job->c, token_entry, &token, &token_len, why, sizeof why) != 0) {
+        broken_signature(job, "%s: %s", token_entry->name, why);
+        free(token);
+        return;
+    }
+    sign_sig *sig = sign_report_add_sig(job->report);
+    if (!sig) {
+        sign_report_set_error(job->report, "out of memory");
+        free(token);
+        return;
+    }
+    sign_timestamp_result result;
+    struct member_digest member = {job, data};
+    sign_timestamp_check_with(job->ctx, token, token_len, digest_member, &member, &result);
+    sign_sig_from_timestamp(sig, token, token_len, &result);
+    free(token);
+    /* what the token claims to cover; whether it does is its verdict */
+    mark_covered(job, sign_report_count(job->report) - 1, data->name);
+}
+
 /* ---------------------------------------------------------------- the container */
 
 void asic_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
@@ -319,16 +366,22 @@ void asic_verify(const sign_ctx *ctx, sign_report *report, const sign_source *sr
     if (job.c.kind == ASIC_S) {
         const struct asic_entry *p7s = asic_find(&job.c, "META-INF/signature.p7s");
         const struct asic_entry *xml = asic_find(&job.c, "META-INF/signatures.xml");
-        if (!p7s == !xml) {
+        const struct asic_entry *tst = asic_find(&job.c, "META-INF/timestamp.tst");
+        if (p7s && xml) {
             sign_report_set_error(report, "an ASiC-S holds exactly one of META-INF/signature.p7s "
                                           "and META-INF/signatures.xml");
             goto done;
         }
-        if (p7s)
-            verify_cades_s(&job, p7s);
-        else
-            verify_xades(&job, xml);
-        used[(p7s ? p7s : xml) - job.c.entries] = 1;
+        if (p7s || xml) {
+            if (p7s)
+                verify_cades_s(&job, p7s);
+            else
+                verify_xades(&job, xml);
+            used[(p7s ? p7s : xml) - job.c.entries] = 1;
+        } else if (tst && tst->role == ASIC_ROLE_META) {
+            verify_timestamp_s(&job, tst);
+            used[tst - job.c.entries] = 1;
+        }
     } else {
         for (size_t i = 0; i < job.c.count; i++) {
             const struct asic_entry *e = &job.c.entries[i];
@@ -349,10 +402,12 @@ void asic_verify(const sign_ctx *ctx, sign_report *report, const sign_source *sr
     }
     if (sign_report_error(report))
         goto done;
-    if (sign_report_count(report) == 0) {
-        sign_report_set_error(report, "no signature in the container");
-        goto done;
-    }
+    if (sign_report_count(report) == 0)
+        goto done; /* a container with no signature: no entry, the documented exit status 2 */
+    if (job.c.mimetype_extra)
+        for (size_t i = 0; i < sign_report_count(report); i++)
+            sign_sig_warn(report_sig(report, i), "the mimetype entry has an extra field, which "
+                                                 "EN 319 162-1 A.1 does not allow (read anyway)");
     odf_manifest = asic_find(&job.c, "META-INF/manifest.xml");
     if (odf_manifest)
         check_odf_manifest(&job, odf_manifest);

@@ -16,22 +16,23 @@
 #define LE32(p) ((unsigned long)LE16(p) | (unsigned long)LE16((p) + 2) << 16)
 
 /* EN 319 162-1 A.1: "mimetype" is the first entry, stored (not compressed), with no extra field,
- * so that its content sits at offset 38 where file(1) and segl look for it. */
+ * so that its content sits at offset 38 where file(1) and segl look for it. DigiDoc writes an
+ * extra field (a timestamp) on it all the same: such a container is read, with a warning (2). */
 int asic_detect(const unsigned char *head, size_t len, enum asic_kind *kind)
 {
     if (len < 38 || memcmp(head, "PK\3\4", 4) != 0 || LE16(head + 8) != 0 ||
-        LE16(head + 26) != 8 || LE16(head + 28) != 0 || memcmp(head + 30, "mimetype", 8) != 0 ||
-        (LE16(head + 6) & 1))
+        LE16(head + 26) != 8 || memcmp(head + 30, "mimetype", 8) != 0 || (LE16(head + 6) & 1))
         return 0;
+    size_t extra = LE16(head + 28);
     unsigned long size = LE32(head + 18);
-    if (size != LE32(head + 22) || 38 + size > len)
+    if (size != LE32(head + 22) || 38 + extra + size > len)
         return 0;
     static const struct { const char *type; enum asic_kind kind; } kinds[] = {
         {ASIC_MIMETYPE_E, ASIC_E}, {ASIC_MIMETYPE_S, ASIC_S}};
     for (size_t i = 0; i < 2; i++)
-        if (size == strlen(kinds[i].type) && memcmp(head + 38, kinds[i].type, size) == 0) {
+        if (size == strlen(kinds[i].type) && memcmp(head + 38 + extra, kinds[i].type, size) == 0) {
             *kind = kinds[i].kind;
-            return 1;
+            return extra ? 2 : 1;
         }
     return 0;
 }
@@ -273,13 +274,15 @@ static int open_checked(struct asic_container *c, zip_source_t *zs, const unsign
                         size_t head_len, int flags, char *why, size_t why_len)
 {
     enum asic_kind kind;
-    if (!asic_detect(head, head_len, &kind)) {
+    int detected = asic_detect(head, head_len, &kind);
+    if (!detected) {
         zip_source_free(zs);
         return fail(c, why, why_len, "not an ASiC container: the first entry must be \"mimetype\", "
-                                     "stored, without extra field, naming %s or %s",
+                                     "stored, naming %s or %s",
                     ASIC_MIMETYPE_E, ASIC_MIMETYPE_S);
     }
     c->kind = kind;
+    c->mimetype_extra = detected == 2;
     zip_error_t error;
     zip_error_init(&error);
     c->zip = zip_open_from_source(zs, ZIP_CHECKCONS | flags, &error);

@@ -398,8 +398,9 @@ int pades_augment(sign_ctx *ctx, const sign_options *opts, const sign_source *sr
     enum step steps[3];
     int step_count = 0;
     pdf_doc doc;
-    if (pdf_open(&doc, src) != 0) {
-        int rc = sign_seterr(ctx, SIGN_EPARSE, "not a PDF segl can update: %s", doc.error);
+    if (pdf_open(&doc, src) != 0 || doc.repaired) {
+        int rc = sign_seterr(ctx, SIGN_EPARSE, "not a PDF segl can update: %s",
+                             doc.repaired ? doc.warning : doc.error);
         pdf_close(&doc);
         return rc;
     }

@@ -180,6 +180,12 @@ int pades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO
         rc = sign_seterr(ctx, SIGN_EPARSE, "not a PDF segl can update: %s", doc.error);
         goto done;
     }
+    if (doc.repaired) {
+        /* an update's /Prev must name a cross-reference section every reader finds */
+        rc = sign_seterr(ctx, SIGN_EPARSE, "not a PDF segl can update: %s (repair it first, "
+                                           "e.g. qpdf in.pdf out.pdf)", doc.warning);
+        goto done;
+    }
     /* Size /Contents from a real signature of the same shape over a dummy digest, with a real
      * timestamp token for B-T and above. */
     unsigned char digest[EVP_MAX_MD_SIZE] = {0};

@@ -158,7 +158,7 @@ int pades_update_finish(struct pades_update *u)
         if (u->objects[i].num + 1 > size)
             size = u->objects[i].num + 1;
     pdf_value *trailer = doc->sections[0].trailer;
-    size_t prev = doc->sections[0].offset;
+    size_t prev = doc->startxref; /* the newest section as found, not as merged (linearized) */
     if (doc->uses_xref_streams)
         write_xref_stream(u, trailer, size, prev);
     else

@@ -147,6 +147,8 @@ static int digest_ranges(BIO *chain, const pdf_doc *doc, const long long br[4])
 struct doc_timestamp {
     size_t signed_end;              /* 0 when its ByteRange is unusable */
     sign_timestamp_result result;
+    const unsigned char *token;     /* in the document's arena; NULL when not located */
+    size_t token_len;
 };
 
 /* What the document carries for validation later (EN 319 142-1 5.4): the DSS's certificates
@@ -440,7 +442,37 @@ static void check_doc_timestamp(const sign_ctx *ctx, pdf_doc *doc, uint32_t num,
     if (!(ASN1_get_object(&p, &len, &tag, &xclass, (long)contents->len) & 0x80))
         token_len = (size_t)(p - contents->bytes) + (size_t)len;
     ERR_clear_error();
+    out->token = contents->bytes;
+    out->token_len = token_len;
     pades_timestamp_check_ranges(ctx, contents->bytes, token_len, doc, br, &out->result);
+}
+
+/* A document that carries document timestamps and no signature is a timestamped document
+ * (EN 319 142-1 5.4.3): each timestamp is reported as an entry of its own, of kind
+ * "timestamp", validated as a token over its ByteRange with its TSA's chain; what changed after
+ * it is analysed as after an approval signature. */
+static void report_reading(const pdf_doc *doc, sign_sig *sig, size_t signed_end);
+
+static void report_timestamps_only(pdf_doc *doc, sign_report *report, const struct ltv *ltv)
+{
+    for (size_t i = 0; i < ltv->timestamp_count; i++) {
+        const struct doc_timestamp *ts = &ltv->timestamps[i];
+        sign_sig *sig = sign_report_add_sig(report);
+        if (!sig) {
+            sign_report_set_error(report, "out of memory");
+            return;
+        }
+        sign_sig_from_timestamp(sig, ts->token, ts->token_len, &ts->result);
+        report_reading(doc, sig, ts->signed_end);
+        if (!ts->signed_end)
+            continue;
+        if (ts->signed_end == doc->size)
+            sign_sig_add_covered(sig, "the whole document");
+        else
+            sign_sig_add_covered(sig, "the document up to byte %zu of %zu (later revisions follow)",
+                                 ts->signed_end, doc->size);
+        pades_check_modifications(doc, ts->signed_end, 0, sig);
+    }
 }
 
 static void check_one(const sign_ctx *ctx, pdf_doc *doc, struct found_sig *found, sign_sig *sig,
@@ -474,6 +506,23 @@ static void check_one(const sign_ctx *ctx, pdf_doc *doc, struct found_sig *found
     }
     found->docmdp = docmdp_level(doc, sigdict, signed_end);
     verify_cms(ctx, doc, br, contents, sigdict, etsi, signed_end, ltv, sig);
+}
+
+/* What the tolerant reader read past (pdf_open) is said on every entry. A file whose
+ * cross-reference data had to be rebuilt is judged on the rebuilt view: a signature whose
+ * ByteRange covers the damage signed those bytes, so the view of its revision is the one it
+ * signed, and what came later is compared object by object as usual; but damage after a
+ * signature is in bytes it does not cover, where readers may each rebuild something else, so
+ * that signature cannot pass. */
+static void report_reading(const pdf_doc *doc, sign_sig *sig, size_t signed_end)
+{
+    if (!doc->warning[0])
+        return;
+    sign_sig_warn(sig, "%s", doc->warning);
+    if (doc->repaired && signed_end <= doc->damage_at)
+        sign_sig_fail(sig, SIGN_INDETERMINATE, "FORMAT_FAILURE",
+                      "the damaged cross-reference data is after this signature, outside what it "
+                      "signs: what a reader shows of the later revisions is not certain");
 }
 
 size_t pades_find_signatures(pdf_doc *doc, uint32_t *nums, size_t max)
@@ -547,6 +596,8 @@ void pades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *s
         check_one(ctx, &doc, &found[count], sigs[count], &ltv);
         count++;
     }
+    if (count == 0 && ltv.timestamp_count > 0)
+        report_timestamps_only(&doc, report, &ltv);
     ltv_free(&ltv);
     /* ISO 32000-1 12.8.2.2.1: a certification signature is the first signature of the
      * document; a DocMDP reference on a later one is a certification attack. */
@@ -563,5 +614,7 @@ void pades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *s
         /* the strictest DocMDP of an earlier certification binds every later revision */
         pades_check_modifications(&doc, found[i].signed_end, found[i].docmdp, sigs[i]);
     }
+    for (size_t i = 0; i < count; i++)
+        report_reading(&doc, sigs[i], found[i].signed_end);
     pdf_close(&doc);
 }

@@ -1,6 +1,7 @@
 /* Validation of RFC 3161 timestamp tokens (EN 319 102-1 5.4): the token's CMS signature, its
  * message imprint over the data it claims to cover, and the TSA certificate (critical
  * timeStamping extended key usage, chain to a trust anchor at the validation time). */
+#include <stdio.h>
 #include <string.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -63,16 +64,19 @@ static int check_token(const sign_ctx *ctx, const unsigned char *token, size_t t
     if (!cms || !content ||
         OBJ_obj2nid(CMS_get0_eContentType(cms)) != NID_id_smime_ct_TSTInfo) {
         snprintf(out->why, sizeof out->why, "not a timestamp token");
+        out->subindication = "FORMAT_FAILURE";
         goto done;
     }
     /* The token's own signature over the TSTInfo (its certificate is checked below). */
     if (CMS_verify(cms, NULL, NULL, NULL, content, CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) <= 0) {
         snprintf(out->why, sizeof out->why, "the timestamp's signature does not verify");
+        out->subindication = "SIG_CRYPTO_FAILURE";
         goto done;
     }
     info = d2i_TS_TST_INFO_bio(content, NULL);
     if (!info || sign_time_from_asn1(&out->gen_time, TS_TST_INFO_get_time(info)) != SIGN_OK) {
         snprintf(out->why, sizeof out->why, "the timestamp's TSTInfo is malformed");
+        out->subindication = "FORMAT_FAILURE";
         goto done;
     }
     /* The message imprint must be the digest of exactly the data this timestamp is for. */
@@ -93,6 +97,7 @@ static int check_token(const sign_ctx *ctx, const unsigned char *token, size_t t
         memcmp(computed, ASN1_STRING_get0_data(expected), digest_len) != 0) {
         snprintf(out->why, sizeof out->why, "the timestamp does not cover this data "
                                             "(message imprint mismatch)");
+        out->subindication = "HASH_FAILURE";
         goto done;
     }
     STACK_OF(X509) *signers = CMS_get0_signers(cms);
@@ -100,12 +105,14 @@ static int check_token(const sign_ctx *ctx, const unsigned char *token, size_t t
     sk_X509_free(signers);
     if (!tsa) {
         snprintf(out->why, sizeof out->why, "the timestamp names no single TSA certificate");
+        out->subindication = "NO_SIGNING_CERTIFICATE_FOUND";
         goto done;
     }
     X509_NAME_oneline(X509_get_subject_name(tsa), out->tsa, sizeof out->tsa);
     if (!is_tsa_certificate(tsa)) {
         snprintf(out->why, sizeof out->why, "%s is not a TSA certificate (critical "
                                             "timeStamping extended key usage)", out->tsa);
+        out->subindication = "FORMAT_FAILURE";
         goto done;
     }
     certs = CMS_get1_certs(cms);
@@ -115,6 +122,7 @@ static int check_token(const sign_ctx *ctx, const unsigned char *token, size_t t
                            X509_PURPOSE_TIMESTAMP_SIGN, NULL, NULL, &error, &depth)) {
         snprintf(out->why, sizeof out->why, "the TSA %s is not trusted: %s", out->tsa,
                  ctx->trust_count == 0 ? "no trust anchors" : X509_verify_cert_error_string(error));
+        out->subindication = "NO_CERTIFICATE_CHAIN_FOUND";
         goto done;
     }
     valid = 1;
@@ -126,4 +134,59 @@ done:
     BIO_free(content);
     CMS_ContentInfo_free(cms);
     return valid;
+}
+
+/* The TSA certificate of a token (the one its SignerInfo names, among the token's
+ * certificates), and the entry's id from its signature value as for any CMS signature
+ * ("S-" and 16 hex digits of the value's SHA-256, segl-verify(1)). */
+static X509 *token_signer(const unsigned char *token, size_t token_len, sign_sig *sig)
+{
+    const unsigned char *p = token;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)token_len);
+    STACK_OF(CMS_SignerInfo) *infos = cms ? CMS_get0_SignerInfos(cms) : NULL;
+    CMS_SignerInfo *si = sk_CMS_SignerInfo_num(infos) == 1 ? sk_CMS_SignerInfo_value(infos, 0) : NULL;
+    ASN1_OCTET_STRING *value = si ? CMS_SignerInfo_get0_signature(si) : NULL;
+    unsigned char digest[32];
+    unsigned int digest_len = 0;
+    if (value && EVP_Digest(ASN1_STRING_get0_data(value), (size_t)ASN1_STRING_length(value), digest,
+                            &digest_len, EVP_sha256(), NULL)) {
+        sign_sig_set_value_digest(sig, digest);
+        char id[24] = "S-";
+        for (int i = 0; i < 8; i++)
+            snprintf(id + 2 + 2 * i, 3, "%02X", digest[i]);
+        sign_sig_set_id(sig, id);
+    }
+    STACK_OF(X509) *certs = si ? CMS_get1_certs(cms) : NULL;
+    X509 *found = NULL;
+    for (int i = 0; i < sk_X509_num(certs) && !found; i++)
+        if (CMS_SignerInfo_cert_cmp(si, sk_X509_value(certs, i)) == 0) {
+            found = sk_X509_value(certs, i);
+            X509_up_ref(found);
+        }
+    sk_X509_pop_free(certs, X509_free);
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
+    return found;
+}
+
+void sign_sig_from_timestamp(sign_sig *sig, const unsigned char *token, size_t token_len,
+                             const sign_timestamp_result *result)
+{
+    sign_sig_set_kind(sig, "timestamp");
+    X509 *tsa = token ? token_signer(token, token_len, sig) : NULL;
+    if (tsa)
+        sign_sig_set_signer(sig, tsa);
+    X509_free(tsa);
+    if (result->gen_time != (time_t)-1)
+        sign_sig_set_signing_time(sig, result->gen_time);
+    sign_sig_add_timestamp(sig, "document", result);
+    if (!result->valid) {
+        const char *sub = result->subindication ? result->subindication : "FORMAT_FAILURE";
+        /* EN 319 102-1 5.1.3: a trust or certificate problem is indeterminate, a wrong imprint
+         * or signature a failure */
+        int indeterminate = strcmp(sub, "NO_CERTIFICATE_CHAIN_FOUND") == 0 ||
+                            strcmp(sub, "NO_SIGNING_CERTIFICATE_FOUND") == 0;
+        sign_sig_fail(sig, indeterminate ? SIGN_INDETERMINATE : SIGN_TOTAL_FAILED, sub, "%s",
+                      result->why[0] ? result->why : "the timestamp does not verify");
+    }
 }

@@ -1,6 +1,7 @@
 /* libFuzzer target: the PDF reader alone (formats/pades/pdf/pdf_read.c): cross-reference tables
- * and streams, the /Prev chain, objects, object streams and stream filters, read as the PAdES
- * module reads them for every revision, whether or not the file holds a signature. */
+ * and streams, the /Prev chain (offsets a few bytes off, linearized files), the repair by
+ * scanning when they are unusable, objects, object streams and stream filters, read as the
+ * PAdES module reads them for every revision, whether or not the file holds a signature. */
 #include <stdint.h>
 #include <stdlib.h>
 #include "formats/pades/pdf/pdf.h"
@@ -49,7 +50,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Each revision as of its own cross-reference section, newest first. */
         struct walk w = {.doc = &doc};
         for (size_t s = 0; s < doc.section_count && w.visits <= MAX_VISITS; s++) {
-            w.limit = doc.sections[s].end;
+            /* a section rebuilt by scanning (doc.repaired) ends where it starts, at its %%EOF */
+            w.limit = doc.sections[s].end > doc.sections[s].offset ? doc.sections[s].end
+                                                                    : doc.sections[s].offset + 1;
             walk(&w, pdf_trailer(&doc, w.limit), 0);
             for (size_t i = 0; i < doc.sections[s].count && w.visits <= MAX_VISITS; i++)
                 walk(&w, pdf_get(&doc, doc.sections[s].entries[i].num, w.limit), 0);

@@ -131,8 +131,23 @@ endstream' || true
             "$(next_size contract.signed.pdf)" "$(last_startxref contract.signed.pdf)" \
             "$(($(stat -c %s contract.signed.pdf) + 1))" >>empty-xref.pdf
     fi
+    # what the tolerant reader reads past (tests/cmd/test_pades_reading.sh): a startxref one
+    # byte early, a linearized file, a table entry pointing elsewhere (repaired by scanning), a
+    # later revision whose table is garbage
+    if [ -f contract.signed.pdf ]; then
+        x=$(last_startxref contract.signed.pdf)
+        python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); i=d.rindex(b"startxref"); open(sys.argv[2],"wb").write(d[:i]+b"startxref\n%d\n%%%%EOF\n" % (int(sys.argv[3])-1))' \
+            contract.signed.pdf startxref-off.pdf "$x"
+        qpdf --linearize contract.pdf linearized.pdf
+        python3 -c 'import re,sys; d=open(sys.argv[1],"rb").read(); m=list(re.finditer(rb"(\d{10}) 00000 n", d))[1]; open(sys.argv[2],"wb").write(d[:m.start(1)]+b"%010d" % (int(m.group(1))+3)+d[m.end(1):])' \
+            contract.pdf damaged-table.pdf
+        cp changed.pdf garbage-xref.pdf
+        x=$(last_startxref changed.pdf)
+        printf 'garbage' | dd of=garbage-xref.pdf bs=1 seek=$((x + 5)) conv=notrunc status=none
+    fi
 ) >/dev/null 2>&1
 seed verify pdf sign -- "$work"/{adobe,certified,changed,empty-xref}.pdf
+seed verify pdf -- "$work"/{startxref-off,linearized,damaged-table,garbage-xref}.pdf
 
 # ---- hostile containers as testdata/asic/mkzip.py builds them for test_asic_attacks.sh
 mkzip() { python3 "$src/testdata/asic/mkzip.py" "$work/$1" 2>/dev/null || true; }

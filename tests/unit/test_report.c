@@ -102,6 +102,25 @@ static void test_cause_is_kept_only_for_the_subindication_shown(void **state)
     sign_report_free(report);
 }
 
+/* "kind" follows "id" in every signature object: "signature" unless a format set it. */
+static void test_kind_is_signature_unless_set_and_follows_id(void **state)
+{
+    (void)state;
+    sign_report *report = sign_report_new();
+    sign_report_set_format(report, "pades");
+    sign_sig *sig = sign_report_add_sig(report);
+    sign_sig *ts = sign_report_add_sig(report);
+    sign_sig_set_kind(ts, "timestamp");
+    assert_string_equal(sign_sig_kind(sig), "signature");
+    assert_string_equal(sign_sig_kind(ts), "timestamp");
+    char *text = NULL;
+    assert_int_equal(sign_report_json(&text, report, "a.pdf"), SIGN_OK);
+    assert_non_null(strstr(text, "{\"id\":\"sig-1\",\"kind\":\"signature\","));
+    assert_non_null(strstr(text, "{\"id\":\"sig-2\",\"kind\":\"timestamp\","));
+    free(text);
+    sign_report_free(report);
+}
+
 static void test_unreadable_file_has_error_and_null_indication(void **state)
 {
     (void)state;
@@ -154,6 +173,7 @@ int main(void)
         cmocka_unit_test(test_file_verdict_is_the_worst_signature),
         cmocka_unit_test(test_json_has_the_documented_fields),
         cmocka_unit_test(test_cause_is_kept_only_for_the_subindication_shown),
+        cmocka_unit_test(test_kind_is_signature_unless_set_and_follows_id),
         cmocka_unit_test(test_unreadable_file_has_error_and_null_indication),
         cmocka_unit_test(test_etsi_report_is_well_formed_whatever_the_text),
     };

@@ -62,11 +62,22 @@ typedef struct pdf_doc {
     int uses_xref_streams;  /* the newest section is a cross-reference stream */
     struct pdf_arena *arena;
     char error[256];
+    /* Tolerant reading (what qpdf and other readers accept, never silently): */
+    size_t startxref;       /* where the newest section really is: what a new update's /Prev names */
+    char warning[256];      /* the first irregularity read past ("" when none) */
+    int repaired;           /* the cross-reference data was unusable and was rebuilt by scanning
+                             * the objects: one section per revision (the bytes up to each
+                             * %%EOF), so that later revisions are still told apart */
+    size_t damage_at;       /* repaired: where the first unusable cross-reference data is; a
+                             * signature whose ByteRange ends at or before it does not cover it */
 } pdf_doc;
 
 /* Open the PDF in src, seen as one block (sign_source_view: a file is mapped, not read), which
  * stays the caller's and must outlive doc. Returns 0, or -1 with doc->error set; pdf_close in
- * either case. */
+ * either case. Tolerant as other readers are, never silently: a startxref or /Prev a few bytes
+ * off is corrected; a linearized file's first-page section is read as part of the revision its
+ * main section ends; unusable cross-reference data is rebuilt by scanning (doc->repaired); each
+ * with doc->warning set. */
 int pdf_open(pdf_doc *doc, const sign_source *src);
 void pdf_close(pdf_doc *doc);
 /* Hands bytes [at, at + len) of the file to consume in chunks read from the source, not through

@@ -87,6 +87,17 @@ static void seterror(pdf_doc *doc, const char *fmt, ...)
     va_end(ap);
 }
 
+static void setwarning(pdf_doc *doc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void setwarning(pdf_doc *doc, const char *fmt, ...)
+{
+    if (doc->warning[0])
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(doc->warning, sizeof doc->warning, fmt, ap);
+    va_end(ap);
+}
+
 /* ---------------------------------------------------------------- tokens (7.2) */
 
 static int is_ws(int c) { return c == 0 || c == 9 || c == 10 || c == 12 || c == 13 || c == 32; }
@@ -904,22 +915,126 @@ static long long find_startxref(const pdf_doc *doc)
     return read_uint(doc->data, doc->size, &pos);
 }
 
+/* "num gen obj" at offset: the object number, or -1. */
+static long long header_at(const pdf_doc *doc, size_t offset)
+{
+    size_t pos = offset;
+    const unsigned char *buf = doc->data;
+    if (offset >= doc->size)
+        return -1;
+    skip_ws(buf, doc->size, &pos);
+    long long n = read_uint(buf, doc->size, &pos);
+    skip_ws(buf, doc->size, &pos);
+    long long g = read_uint(buf, doc->size, &pos);
+    skip_ws(buf, doc->size, &pos);
+    return n >= 0 && n < MAX_OBJECTS && g >= 0 && g <= 65535 && at_keyword(buf, doc->size, pos, "obj")
+               ? n
+               : -1;
+}
+
+#define XREF_SLACK 32 /* how far off a startxref or /Prev may point and still be followed */
+
+/* Where the cross-reference section that offset names really starts: offset itself, or, as
+ * qpdf does with a warning, the "xref" keyword or object header a few bytes from it (writers
+ * that count an end-of-line too many or too few). SIZE_MAX when there is none. */
+static size_t section_near(pdf_doc *doc, size_t offset)
+{
+    if (offset >= doc->size)
+        return SIZE_MAX;
+    size_t pos = offset;
+    skip_ws(doc->data, doc->size, &pos);
+    if (at_keyword(doc->data, doc->size, pos, "xref") || header_at(doc, offset) >= 0) {
+        if (pos != offset && at_keyword(doc->data, doc->size, pos, "xref"))
+            setwarning(doc, "a cross-reference offset points %zu bytes before its section",
+                       pos - offset);
+        return at_keyword(doc->data, doc->size, pos, "xref") ? pos : offset;
+    }
+    size_t from = offset > XREF_SLACK ? offset - XREF_SLACK : 0;
+    size_t to = offset + XREF_SLACK < doc->size ? offset + XREF_SLACK : doc->size;
+    size_t best = SIZE_MAX, best_distance = SIZE_MAX;
+    for (size_t p = from; p < to; p++) {
+        int boundary = p == 0 || !is_regular(doc->data[p - 1]);
+        if (!boundary || (!at_keyword(doc->data, doc->size, p, "xref") &&
+                          !(doc->data[p] >= '0' && doc->data[p] <= '9' && header_at(doc, p) >= 0)))
+            continue; /* neither a table nor an object (a cross-reference stream) starts here */
+        size_t distance = p > offset ? p - offset : offset - p;
+        if (distance < best_distance) {
+            best = p;
+            best_distance = distance;
+        }
+    }
+    if (best != SIZE_MAX)
+        setwarning(doc, "a cross-reference offset points %zu bytes off its section", best_distance);
+    return best;
+}
+
+/* ISO 32000-1 Annex F: in a linearized file the first-page section (near the start, found
+ * first through startxref) names by /Prev the main section at the end of the same revision. A
+ * /Prev that points forward from the oldest-but-one section to the oldest, in a file whose first
+ * object is a linearization dictionary, is that pair: they are read as one section, where the
+ * main one stands, so that the first revision is all of the linearized file. */
+static int merge_linearized(pdf_doc *doc)
+{
+    size_t n = doc->section_count;
+    if (n < 2)
+        return 0;
+    struct pdf_section *first_page = &doc->sections[n - 2], *main_section = &doc->sections[n - 1];
+    if (first_page->offset >= main_section->offset)
+        return 0;
+    size_t pos = 0;
+    const unsigned char *header = find_bytes(doc->data, doc->size < 1024 ? doc->size : 1024, "%PDF-");
+    pos = header ? (size_t)(header - doc->data) + 5 : 0;
+    while (pos < doc->size && pos < 2048 && doc->data[pos] != '\n' && doc->data[pos] != '\r')
+        pos++;
+    uint32_t num;
+    int gen;
+    size_t end;
+    pdf_value *lin = pdf_parse_indirect(doc, pos, &num, &gen, &end, 0);
+    if (!lin || lin->type != PDF_DICT || !pdf_dict_get(lin, "Linearized"))
+        return 0;
+    size_t count = first_page->count + main_section->count;
+    struct pdf_xref_entry *entries = malloc((count ? count : 1) * sizeof *entries);
+    if (!entries)
+        return -1;
+    /* the first-page entries are the newer ones (7.5.6): read first, they win duplicates */
+    if (first_page->count)
+        memcpy(entries, first_page->entries, first_page->count * sizeof *entries);
+    if (main_section->count)
+        memcpy(entries + first_page->count, main_section->entries,
+               main_section->count * sizeof *entries);
+    free(first_page->entries);
+    free(main_section->entries);
+    main_section->entries = entries;
+    main_section->count = count;
+    main_section->trailer = first_page->trailer;
+    main_section->is_stream = first_page->is_stream;
+    section_finish(main_section);
+    doc->section_count = n - 1;
+    doc->sections[n - 2] = *main_section;
+    return 0;
+}
+
 static int load_chain(pdf_doc *doc)
 {
-    long long offset = find_startxref(doc);
-    if (offset < 0 || (size_t)offset >= doc->size) {
+    long long given = find_startxref(doc);
+    size_t offset = given >= 0 ? section_near(doc, (size_t)given) : SIZE_MAX;
+    if (offset == SIZE_MAX) {
         seterror(doc, "no usable startxref");
+        doc->damage_at = doc->size;
         return -1;
     }
+    doc->startxref = offset;
     size_t cap = 0;
-    while (offset >= 0) {
+    while (offset != SIZE_MAX) {
         for (size_t i = 0; i < doc->section_count; i++)
-            if (doc->sections[i].offset == (size_t)offset) {
+            if (doc->sections[i].offset == offset) {
                 seterror(doc, "the /Prev chain of cross-reference sections loops");
+                doc->damage_at = doc->sections[doc->section_count - 1].offset;
                 return -1;
             }
         if (doc->section_count == MAX_SECTIONS) {
             seterror(doc, "too many cross-reference sections");
+            doc->damage_at = 0;
             return -1;
         }
         if (doc->section_count == cap) {
@@ -930,16 +1045,239 @@ static int load_chain(pdf_doc *doc)
             doc->sections = grown;
         }
         struct pdf_section *s = &doc->sections[doc->section_count];
-        if ((size_t)offset >= doc->size || load_section(doc, (size_t)offset, s) != 0) {
-            seterror(doc, "broken cross-reference section at offset %lld", offset);
+        if (load_section(doc, offset, s) != 0) {
+            seterror(doc, "broken cross-reference section at offset %zu", offset);
+            doc->damage_at = offset;
             return -1;
         }
         doc->section_count++;
         pdf_value *prev = pdf_dict_get(s->trailer, "Prev");
-        offset = prev && prev->type == PDF_INT && prev->num >= 0 ? prev->num : -1;
+        offset = SIZE_MAX;
+        if (prev && prev->type == PDF_INT && prev->num >= 0) {
+            offset = section_near(doc, (size_t)prev->num);
+            if (offset == SIZE_MAX) {
+                seterror(doc, "/Prev points to no cross-reference section");
+                doc->damage_at = s->offset;
+                return -1;
+            }
+        }
     }
+    if (merge_linearized(doc) != 0)
+        return -1;
     doc->uses_xref_streams = doc->sections[0].is_stream;
     return 0;
+}
+
+/* Whether every in-use entry of every section points at the object it names: an offset that
+ * does not is damage a reader has to repair (qpdf rebuilds the table then). */
+static int entries_point_at_objects(pdf_doc *doc)
+{
+    for (size_t i = 0; i < doc->section_count; i++) {
+        const struct pdf_section *s = &doc->sections[i];
+        for (size_t k = 0; k < s->count; k++) {
+            const struct pdf_xref_entry *e = &s->entries[k];
+            if (e->kind == 1 && (e->where >= doc->size || header_at(doc, (size_t)e->where) != e->num)) {
+                seterror(doc, "the cross-reference entry of object %u points elsewhere", e->num);
+                doc->damage_at = s->offset;
+                return 0;
+            }
+        }
+    }
+    pdf_value *root = pdf_resolve(doc, pdf_dict_get(doc->sections[0].trailer, "Root"), SIZE_MAX);
+    if (!root || root->type != PDF_DICT) {
+        seterror(doc, "the trailer's /Root is not a dictionary");
+        doc->damage_at = doc->sections[0].offset;
+        return 0;
+    }
+    return 1;
+}
+
+/* ---------------------------------------------------------------- repair by scanning */
+
+/* One revision found by scanning: the objects between two "%%EOF" markers. */
+struct scan_revision {
+    struct entry_vec entries;   /* in file order; the later definition of a number wins */
+    pdf_value *trailer;         /* its last trailer dictionary or cross-reference stream's */
+    long long catalog;          /* its last /Type /Catalog object's number, or -1 */
+    int catalog_gen;
+    size_t eof;                 /* offset of its "%%EOF"; the file's end for the last one */
+};
+
+/* A trailer for a rebuilt revision: base's entries (none when base is NULL) with /Root set to
+ * the catalog num gen R. */
+static pdf_value *trailer_with_root(pdf_doc *doc, const pdf_value *base, uint32_t num, int gen)
+{
+    size_t n = base && base->type == PDF_DICT ? base->count : 0;
+    pdf_value *out = pdf_new_value(doc, PDF_DICT), *key = pdf_new_value(doc, PDF_NAME),
+              *ref = pdf_new_value(doc, PDF_REF);
+    if (!out || !key || !ref)
+        return NULL;
+    out->keys = pdf_alloc(doc, (n + 1) * sizeof *out->keys);
+    out->items = pdf_alloc(doc, (n + 1) * sizeof *out->items);
+    key->bytes = pdf_alloc(doc, 4);
+    if (!out->keys || !out->items || !key->bytes)
+        return NULL;
+    memcpy(key->bytes, "Root", 4);
+    key->len = 4;
+    ref->num = num;
+    ref->gen = gen;
+    out->keys[0] = key;
+    out->items[0] = ref;
+    out->count = 1;
+    for (size_t i = 0; i < n; i++)
+        if (!(base->keys[i]->len == 4 && memcmp(base->keys[i]->bytes, "Root", 4) == 0)) {
+            out->keys[out->count] = base->keys[i];
+            out->items[out->count++] = base->items[i];
+        }
+    return out;
+}
+
+/* The members of an object stream found while scanning, as entries of kind 2. */
+static void scan_objstm(pdf_doc *doc, uint32_t stream_num, pdf_value *stream, struct entry_vec *out)
+{
+    pdf_value *n = pdf_dict_get(stream, "N");
+    unsigned char *data = NULL;
+    size_t len = 0;
+    if (!n || n->type != PDF_INT || n->num < 0 || n->num > 1000000 ||
+        decode_stream(doc, stream, &data, &len) != 0)
+        return;
+    size_t pos = 0;
+    for (long long i = 0; i < n->num; i++) {
+        skip_ws(data, len, &pos);
+        long long objnum = read_uint(data, len, &pos);
+        skip_ws(data, len, &pos);
+        long long off = read_uint(data, len, &pos);
+        if (objnum < 0 || off < 0 || objnum >= MAX_OBJECTS)
+            break;
+        struct pdf_xref_entry e = {.num = (uint32_t)objnum, .kind = 2, .where = stream_num,
+                                   .index = (uint32_t)i};
+        if (entries_push(out, e) != 0)
+            break;
+    }
+    free(data);
+}
+
+/* 7.5.4 as qpdf recovers it: when the cross-reference data cannot be used, every "num gen obj"
+ * in the file is an object, the last definition of a number winning. The file is cut at each
+ * "%%EOF" into revisions, each becoming one section (ending there), so that what changed after
+ * a signature is still seen as changed. */
+static int repair(pdf_doc *doc)
+{
+    const unsigned char *buf = doc->data;
+    size_t len = doc->size;
+    struct scan_revision *revs = NULL;
+    size_t rev_count = 0, rev_cap = 0, objects = 0;
+    struct scan_revision current = {.eof = len, .catalog = -1};
+    int rc = -1;
+    for (size_t pos = 0; pos < len;) {
+        unsigned char c = buf[pos];
+        int boundary = pos == 0 || !is_regular(buf[pos - 1]);
+        if (c == '%' && pos + 5 <= len && memcmp(buf + pos, "%%EOF", 5) == 0) {
+            if (rev_count == MAX_SECTIONS)
+                goto done;
+            if (rev_count == rev_cap) {
+                rev_cap = rev_cap ? rev_cap * 2 : 8;
+                struct scan_revision *grown = realloc(revs, rev_cap * sizeof *grown);
+                if (!grown)
+                    goto done;
+                revs = grown;
+            }
+            current.eof = pos;
+            revs[rev_count++] = current;
+            current = (struct scan_revision){.eof = len, .trailer = current.trailer,
+                                             .catalog = current.catalog,
+                                             .catalog_gen = current.catalog_gen};
+            pos += 5;
+        } else if (boundary && c >= '0' && c <= '9' && header_at(doc, pos) >= 0) {
+            uint32_t num;
+            int gen;
+            size_t end = 0;
+            pdf_value *v = pdf_parse_indirect(doc, pos, &num, &gen, &end, 0);
+            if (!v || end <= pos) {
+                pos++;
+                continue;
+            }
+            struct pdf_xref_entry e = {.num = num, .gen = (uint16_t)gen, .kind = 1, .where = pos};
+            if (entries_push(&current.entries, e) != 0)
+                goto done;
+            objects++;
+            if (v->type == PDF_STREAM && pdf_is_name(pdf_dict_get(v, "Type"), "ObjStm"))
+                scan_objstm(doc, num, v, &current.entries);
+            else if (v->type == PDF_STREAM && pdf_is_name(pdf_dict_get(v, "Type"), "XRef"))
+                current.trailer = v;
+            else if (v->type == PDF_DICT && pdf_is_name(pdf_dict_get(v, "Type"), "Catalog")) {
+                current.catalog = num;
+                current.catalog_gen = gen;
+            }
+            pos = end;
+        } else if (boundary && c == 't' && at_keyword(buf, len, pos, "trailer")) {
+            size_t p = pos + 7;
+            pdf_value *t = parse_at(doc, buf, len, &p, 0);
+            if (t && t->type == PDF_DICT)
+                current.trailer = t;
+            pos = p > pos + 7 ? p : pos + 7;
+        } else {
+            pos++;
+        }
+    }
+    if (current.entries.count) {
+        if (rev_count == rev_cap) {
+            struct scan_revision *grown = realloc(revs, (rev_cap + 1) * sizeof *grown);
+            if (!grown)
+                goto done;
+            revs = grown;
+        }
+        revs[rev_count++] = current;
+        current = (struct scan_revision){.eof = len, .catalog = -1};
+    }
+    if (objects == 0) {
+        seterror(doc, "no objects found");
+        goto done;
+    }
+    /* the sections, newest first, each ending at its revision's %%EOF */
+    free(doc->sections);
+    doc->sections = calloc(rev_count, sizeof *doc->sections);
+    doc->section_count = 0;
+    if (!doc->sections)
+        goto done;
+    for (size_t r = rev_count; r-- > 0;) {
+        struct scan_revision *rev = &revs[r];
+        if (rev->entries.count == 0 && doc->section_count == 0)
+            continue; /* trailing markers after the last object */
+        struct pdf_section *s = &doc->sections[doc->section_count++];
+        s->offset = rev->eof;
+        s->end = rev->eof;
+        /* later definitions win: section_finish keeps the first read, so reverse them */
+        for (size_t i = 0, j = rev->entries.count; i < j / 2; i++) {
+            struct pdf_xref_entry t = rev->entries.items[i];
+            rev->entries.items[i] = rev->entries.items[j - 1 - i];
+            rev->entries.items[j - 1 - i] = t;
+        }
+        s->entries = rev->entries.items;
+        s->count = rev->entries.count;
+        rev->entries.items = NULL;
+        section_finish(s);
+        pdf_value *trailer = rev->trailer;
+        pdf_value *root = trailer ? pdf_dict_get(trailer, "Root") : NULL;
+        if ((!root || root->type != PDF_REF) && rev->catalog >= 0)
+            trailer = trailer_with_root(doc, trailer, (uint32_t)rev->catalog, rev->catalog_gen);
+        s->trailer = trailer ? trailer : pdf_new_value(doc, PDF_DICT);
+        if (!s->trailer)
+            goto done;
+    }
+    if (doc->section_count == 0) {
+        seterror(doc, "no objects found");
+        goto done;
+    }
+    doc->uses_xref_streams = 0;
+    doc->startxref = 0;
+    rc = 0;
+done:
+    for (size_t r = 0; r < rev_count; r++)
+        free(revs[r].entries.items);
+    free(revs);
+    free(current.entries.items);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- documents */
@@ -970,7 +1308,28 @@ int pdf_open(pdf_doc *doc, const sign_source *src)
         seterror(doc, "no %%PDF- header");
         return -1;
     }
-    return load_chain(doc);
+    if (load_chain(doc) == 0 && entries_point_at_objects(doc))
+        return 0;
+    /* A PDF whose cross-reference data is unusable: rebuilt from its objects, as readers do,
+     * and said so (the reason stays in the warning). */
+    char reason[sizeof doc->error];
+    snprintf(reason, sizeof reason, "%s", doc->error[0] ? doc->error : "unreadable");
+    for (size_t i = 0; i < doc->section_count; i++)
+        free(doc->sections[i].entries);
+    free(doc->sections);
+    doc->sections = NULL;
+    doc->section_count = 0;
+    doc->error[0] = '\0';
+    if (repair(doc) != 0) {
+        if (!doc->error[0])
+            seterror(doc, "%s, and no objects to rebuild it from", reason);
+        return -1;
+    }
+    doc->repaired = 1;
+    doc->warning[0] = '\0';
+    setwarning(doc, "the cross-reference data is damaged (%s); the file was read by scanning its "
+                    "objects, as a repairing reader would", reason);
+    return 0;
 }
 
 int pdf_each_chunk(const pdf_doc *doc, size_t at, size_t len,

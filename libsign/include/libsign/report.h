@@ -42,6 +42,9 @@ SIGN_EXTERN int sign_report_etsi_xml(char **out, size_t *len, const sign_report 
 SIGN_EXTERN const char *sign_indication_name(enum sign_indication indication);
 
 SIGN_EXTERN const char *sign_sig_id(const sign_sig *sig);
+/* "signature", or "timestamp" for a timestamp token validated on its own (a PDF document
+ * timestamp or an ASiC-S timestamp.tst with no signature). */
+SIGN_EXTERN const char *sign_sig_kind(const sign_sig *sig);
 SIGN_EXTERN enum sign_indication sign_sig_indication(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_subindication(const sign_sig *sig); /* NULL when none */
 SIGN_EXTERN const char *sign_sig_level(const sign_sig *sig);         /* NULL when none reached */
