@@ -46,6 +46,7 @@ struct sign_sig {
      * revocation status came from (chain_sources[i] for the certificate at depth i). */
     STACK_OF(X509) *chain;
     unsigned char *chain_sources;        /* enum sign_chain_source, one per certificate */
+    struct sign_visual_list *visual;     /* PAdES visual comparison (report_visual.c), or NULL */
 };
 
 struct sign_report {
@@ -89,6 +90,7 @@ SIGN_EXTERN void sign_report_free(sign_report *report)
         free(report->sigs[i]->timestamps);
         sk_X509_pop_free(report->sigs[i]->chain, X509_free);
         free(report->sigs[i]->chain_sources);
+        sign_visual_list_free(report->sigs[i]->visual);
         free(report->sigs[i]);
     }
     free(report->sigs);
@@ -203,6 +205,9 @@ SIGN_EXTERN const char *sign_sig_covered(const sign_sig *s, size_t i)
 {
     return i < s->covers.count ? s->covers.items[i] : NULL;
 }
+struct sign_visual_list **sign_sig_visual_slot(sign_sig *sig) { return &sig->visual; }
+const struct sign_visual_list *sign_sig_visual_of(const sign_sig *sig) { return sig->visual; }
+
 SIGN_EXTERN const char *sign_sig_modification(const sign_sig *s)
 {
     return s->modification[0] ? s->modification : NULL;
@@ -543,6 +548,8 @@ static void sig_json(sign_json_writer *w, const sign_sig *sig)
         sign_json_key(w, "modification_details");
         messages_json(w, &sig->modification_details);
     }
+    if (sig->visual) /* PAdES: pages that look different (report_visual.c) */
+        sign_visual_list_json(w, sig->visual);
     sign_json_end_object(w);
 }
 
