@@ -118,10 +118,14 @@ static void box_to_user(const struct layout *l, const struct pixel_box *b, doubl
     double ax, ay, bx, by;
     to_user(l, b->x0, b->y0, &ax, &ay);
     to_user(l, b->x1, b->y1, &bx, &by);
-    out[0] = fmin(ax, bx);
-    out[1] = fmin(ay, by);
-    out[2] = fabs(bx - ax);
-    out[3] = fabs(by - ay);
+    /* within the crop box: the last pixel of a page may reach past its edge */
+    const PopplerRectangle *c = &l->crop;
+    double x0 = fmax(fmin(ax, bx), fmin(c->x1, c->x2)), x1 = fmin(fmax(ax, bx), fmax(c->x1, c->x2));
+    double y0 = fmax(fmin(ay, by), fmin(c->y1, c->y2)), y1 = fmin(fmax(ay, by), fmax(c->y1, c->y2));
+    out[0] = x0;
+    out[1] = y0;
+    out[2] = x1 > x0 ? x1 - x0 : 0;
+    out[3] = y1 > y0 ? y1 - y0 : 0;
 }
 
 /* ---------------------------------------------------------------- rendering */
