@@ -286,14 +286,17 @@ static unsigned long long current_address_space(void)
     return strtoull(text, NULL, 10) * (unsigned long long)sysconf(_SC_PAGESIZE);
 }
 
-static _Noreturn void child(const struct pades_render_job *job, int fd)
+static _Noreturn void child(const struct pades_render_job *job, int pipe_fd)
 {
+    /* the pipe above the standard descriptors (it is one of them when the program runs with
+     * one closed), which go to /dev/null: poppler prints its syntax errors */
+    int fd = fcntl(pipe_fd, F_DUPFD, 3);
+    if (fd < 0)
+        _exit(1);
     int null = open("/dev/null", O_RDWR);
-    if (null >= 0) { /* poppler prints its syntax errors */
-        dup2(null, 0);
-        dup2(null, 1);
-        dup2(null, 2);
-    }
+    for (int std = 0; std < 3 && null >= 0; std++)
+        if (null != std)
+            dup2(null, std);
     if (fd > 3)
         close_range(3, (unsigned)fd - 1, 0);
     close_range((unsigned)fd + 1, ~0u, 0);
