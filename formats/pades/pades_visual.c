@@ -310,19 +310,34 @@ static _Noreturn void child(const struct pades_render_job *job, int pipe_fd)
     struct pades_render_result result = {0};
     pades_render_compare(job, &result);
     int rc = 0;
+    /* records copied field by field into zeroed ones: no uninitialised padding on the pipe */
     for (size_t i = 0; rc == 0 && i < result.change_count; i++) {
         const struct pades_render_change *c = &result.changes[i];
+        struct pades_render_change record;
+        memset(&record, 0, sizeof record);
+        record.revision = c->revision;
+        record.page = c->page;
+        record.pixels = c->pixels;
+        record.unexplained = c->unexplained;
+        memcpy(record.box, c->box, sizeof record.box);
+        record.png = c->png;
+        record.png_len = c->png ? c->png_len : 0;
         unsigned char type = RECORD_CHANGE;
-        rc = write_all(fd, &type, 1) | write_all(fd, c, sizeof *c) |
+        rc = write_all(fd, &type, 1) | write_all(fd, &record, sizeof record) |
              (c->png ? write_all(fd, c->png, c->png_len) : 0);
     }
     for (size_t i = 0; rc == 0 && i < result.warning_count; i++) {
+        struct pades_render_warning record;
+        memset(&record, 0, sizeof record);
+        record.revision = result.warnings[i].revision;
+        snprintf(record.text, sizeof record.text, "%s", result.warnings[i].text);
         unsigned char type = RECORD_WARNING;
-        rc = write_all(fd, &type, 1) | write_all(fd, &result.warnings[i], sizeof result.warnings[i]);
+        rc = write_all(fd, &type, 1) | write_all(fd, &record, sizeof record);
     }
     unsigned char end = RECORD_END;
     if (rc == 0)
         write_all(fd, &end, 1);
+    pades_render_result_free(&result);
     _exit(rc == 0 ? 0 : 1);
 }
 

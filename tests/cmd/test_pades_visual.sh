@@ -16,6 +16,15 @@ expect_json '.signatures[0].visual_changes | length == 1 and .[0].page == 1 and 
 expect_json '.signatures[0].visual_changes[0].box | .[0] >= 298 and .[1] >= 48 and .[0] + .[2] <= 522 and .[1] + .[3] <= 112' "the change lies inside the widget's /Rect (user space points)"
 expect_json '.signatures[1] | has("visual_changes") | not' "nothing after the last signature: not compared"
 
+# test_pades_visual_rotated_page_maps_the_rect: /Rotate 90 and 270, the box still in user space
+for r in 90 270; do
+    append_revision contract.pdf "rot$r.pdf" 4 "<< /Type /Page /Parent 3 0 R /MediaBox [0 0 595 842] /Rotate $r /Contents 5 0 R /Resources << /Font << /F1 6 0 R >> >> >>"
+    "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" -o "rot$r-signed.pdf" "rot$r.pdf"
+    "$SIGN" -q -k "$PKI/oces3/employee.p12" --pass-file "$PASS" --visible 1,300,50,220,60 -o "rot$r-two.pdf" "rot$r-signed.pdf"
+    expect_exit 0 "a later visible signature on a page turned by $r" -- verify_json "rot$r-two.pdf"
+    expect_json '.signatures[0].visual_changes | length == 1 and .[0].unexplained == 0 and (.[0].box | .[0] >= 298 and .[1] >= 48 and .[0] + .[2] <= 522 and .[1] + .[3] <= 112)' "rotated $r: the change inside the widget's /Rect"
+done
+
 # test_pades_visual_overdraw_is_disallowed: a content stream added to the page draws over it
 cover='<< /Length 58 >>
 stream
