@@ -271,6 +271,7 @@ static void limit(int resource, rlim_t value)
     setrlimit(resource, &r);
 }
 
+#ifndef UNDER_ASAN
 /* The address space the process has now (Linux /proc/self/statm), or 0. */
 static unsigned long long current_address_space(void)
 {
@@ -285,6 +286,7 @@ static unsigned long long current_address_space(void)
     text[n] = '\0';
     return strtoull(text, NULL, 10) * (unsigned long long)sysconf(_SC_PAGESIZE);
 }
+#endif
 
 static _Noreturn void child(const struct pades_render_job *job, int pipe_fd)
 {
