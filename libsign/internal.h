@@ -134,19 +134,19 @@ void sign_sig_add_covered(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3)
 /* PAdES modification analysis: "none", "allowed" or "disallowed", and what changed. */
 void sign_sig_set_modification(sign_sig *sig, const char *verdict);
 void sign_sig_add_modification_detail(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
-/* PAdES visual comparison (report_visual.c): the signature's revision was compared with the
- * final document (the JSON then has "visual_changes", empty when nothing changed); a page that
- * looks different, png (malloc'd or NULL) taken over. -1 when out of memory. */
+/* PAdES visual comparison: the signature's revision was compared with the final document (the
+ * JSON then has "visual_changes", empty when nothing changed); a page that looks different, its
+ * png (malloc'd or NULL) taken over whatever the outcome. -1 when out of memory (report.c). */
+int sign_sig_set_visual_compared(sign_sig *sig);
+int sign_sig_add_visual_change(sign_sig *sig, const sign_visual_change *change);
+/* The list behind them (report_visual.c): made on the first add (change NULL: only made). */
 struct sign_visual_list;
 struct sign_json_writer;
-int sign_sig_set_visual_compared(sign_sig *sig);
-int sign_sig_add_visual_change(sign_sig *sig, unsigned page, unsigned long long pixels,
-                               unsigned long long unexplained, const double box[4],
-                               unsigned char *png, size_t png_len);
+int sign_visual_list_add(struct sign_visual_list **list, const sign_visual_change *change);
+size_t sign_visual_list_count(const struct sign_visual_list *list);
+int sign_visual_list_get(sign_visual_change *out, const struct sign_visual_list *list, size_t i);
 void sign_visual_list_free(struct sign_visual_list *list);
 void sign_visual_list_json(struct sign_json_writer *w, const struct sign_visual_list *list);
-struct sign_visual_list **sign_sig_visual_slot(sign_sig *sig); /* report.c */
-const struct sign_visual_list *sign_sig_visual_of(const sign_sig *sig);
 
 /* Fill key's pkey, cert and chain from p12 (key.c; also used by inspect.c). SIGN_EPASS when
  * password (NULL: none or empty) does not open it; path names the file in messages. Loads the

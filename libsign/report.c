@@ -205,8 +205,31 @@ SIGN_EXTERN const char *sign_sig_covered(const sign_sig *s, size_t i)
 {
     return i < s->covers.count ? s->covers.items[i] : NULL;
 }
-struct sign_visual_list **sign_sig_visual_slot(sign_sig *sig) { return &sig->visual; }
-const struct sign_visual_list *sign_sig_visual_of(const sign_sig *sig) { return sig->visual; }
+/* The visual comparison's list is report_visual.c's; these hand it the signature's. */
+int sign_sig_set_visual_compared(sign_sig *sig)
+{
+    return sign_visual_list_add(&sig->visual, NULL);
+}
+
+int sign_sig_add_visual_change(sign_sig *sig, const sign_visual_change *change)
+{
+    return sign_visual_list_add(&sig->visual, change);
+}
+
+SIGN_EXTERN int sign_sig_visual_compared(const sign_sig *sig)
+{
+    return sig && sig->visual != NULL;
+}
+
+SIGN_EXTERN size_t sign_sig_visual_change_count(const sign_sig *sig)
+{
+    return sig ? sign_visual_list_count(sig->visual) : 0;
+}
+
+SIGN_EXTERN int sign_sig_visual_change(sign_visual_change *out, const sign_sig *sig, size_t i)
+{
+    return out && sig ? sign_visual_list_get(out, sig->visual, i) : SIGN_EINVAL;
+}
 
 SIGN_EXTERN const char *sign_sig_modification(const sign_sig *s)
 {

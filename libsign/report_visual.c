@@ -1,5 +1,6 @@
 /* The visual comparison's part of a signature's report (PAdES, formats/pades/pades_visual.c):
- * the pages of the final document that look different from the signed revision. */
+ * the pages of the final document that look different from the signed revision. The signature
+ * holds the list (report.c); this file keeps and writes it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,33 +12,39 @@ struct sign_visual_list {
     size_t count;
 };
 
-int sign_sig_set_visual_compared(sign_sig *sig)
+int sign_visual_list_add(struct sign_visual_list **list, const sign_visual_change *change)
 {
-    struct sign_visual_list **slot = sign_sig_visual_slot(sig);
-    if (!*slot)
-        *slot = calloc(1, sizeof **slot);
-    return *slot ? 0 : -1;
-}
-
-int sign_sig_add_visual_change(sign_sig *sig, unsigned page, unsigned long long pixels,
-                               unsigned long long unexplained, const double box[4],
-                               unsigned char *png, size_t png_len)
-{
-    struct sign_visual_list *list;
-    sign_visual_change *grown = NULL;
-    if (sign_sig_set_visual_compared(sig) == 0) {
-        list = *sign_sig_visual_slot(sig);
-        grown = realloc(list->changes, (list->count + 1) * sizeof *grown);
-    }
-    if (!grown) {
-        free(png);
+    if (!*list && !(*list = calloc(1, sizeof **list))) {
+        if (change)
+            free((unsigned char *)change->png);
         return -1;
     }
-    list->changes = grown;
-    grown[list->count++] = (sign_visual_change){page, pixels, unexplained,
-                                                {box[0], box[1], box[2], box[3]}, png,
-                                                png ? png_len : 0};
+    if (!change)
+        return 0;
+    sign_visual_change *grown = realloc((*list)->changes, ((*list)->count + 1) * sizeof *grown);
+    if (!grown) {
+        free((unsigned char *)change->png);
+        return -1;
+    }
+    (*list)->changes = grown;
+    grown[(*list)->count] = *change;
+    if (!change->png)
+        grown[(*list)->count].png_len = 0;
+    (*list)->count++;
     return 0;
+}
+
+size_t sign_visual_list_count(const struct sign_visual_list *list)
+{
+    return list ? list->count : 0;
+}
+
+int sign_visual_list_get(sign_visual_change *out, const struct sign_visual_list *list, size_t i)
+{
+    if (!list || i >= list->count)
+        return SIGN_EINVAL;
+    *out = list->changes[i];
+    return SIGN_OK;
 }
 
 void sign_visual_list_free(struct sign_visual_list *list)
@@ -77,23 +84,4 @@ void sign_visual_list_json(struct sign_json_writer *w, const struct sign_visual_
         sign_json_end_object(w);
     }
     sign_json_end_array(w);
-}
-
-SIGN_EXTERN int sign_sig_visual_compared(const sign_sig *sig)
-{
-    return sig && sign_sig_visual_of(sig) != NULL;
-}
-
-SIGN_EXTERN size_t sign_sig_visual_change_count(const sign_sig *sig)
-{
-    const struct sign_visual_list *list = sig ? sign_sig_visual_of(sig) : NULL;
-    return list ? list->count : 0;
-}
-
-SIGN_EXTERN int sign_sig_visual_change(sign_visual_change *out, const sign_sig *sig, size_t i)
-{
-    if (!out || i >= sign_sig_visual_change_count(sig))
-        return SIGN_EINVAL;
-    *out = sign_sig_visual_of(sig)->changes[i];
-    return SIGN_OK;
 }

@@ -490,8 +490,11 @@ static void record(const struct pades_render_result *result, size_t rev, sign_si
         struct pades_render_change *c = &result->changes[i];
         if (c->revision != rev)
             continue;
-        sign_sig_add_visual_change(sig, c->page, (unsigned long long)c->pixels,
-                                   (unsigned long long)c->unexplained, c->box, c->png, c->png_len);
+        sign_visual_change change = {c->page, (unsigned long long)c->pixels,
+                                     (unsigned long long)c->unexplained,
+                                     {c->box[0], c->box[1], c->box[2], c->box[3]}, c->png,
+                                     c->png_len};
+        sign_sig_add_visual_change(sig, &change);
         c->png = NULL; /* the report's now */
         if (c->unexplained == 0) {
             sign_sig_add_modification_detail(sig, "page %u changed visually only inside "
