@@ -18,7 +18,7 @@ enum {
     OPT_TRUST = CMD_OPT_OWN, OPT_NO_DEFAULT_TRUST, OPT_TL, OPT_TL_SIGNER, OPT_CONTENT, OPT_AT,
     OPT_OFFLINE, OPT_REVOCATION, OPT_JSON, OPT_REPORT, OPT_JOBS, OPT_FILES_FROM, OPT_NULL,
     OPT_RECURSIVE, OPT_SHARD, OPT_UNORDERED, OPT_QUIET,
-    OPT_POLICY
+    OPT_POLICY, OPT_VISUAL, OPT_SHOW_CHANGES
 };
 static const struct cmd_opt options[] = {
     {OPT_TRUST, 0, "trust", "FILE|DIR", "trust anchors (PEM/DER certificates); repeatable"},
@@ -51,6 +51,14 @@ static const struct cmd_opt options[] = {
      "require|soft|off: what an unknown revocation status does\n"
      "(default soft: a warning; require: INDETERMINATE)"},
     CMD_OPT_ROW_TIMEOUT,
+    {OPT_VISUAL, 0, "visual", "MODE",
+     "auto|always|off: render the pages of each signed PDF\n"
+     "revision and compare them with the final file (default\n"
+     "auto: when a later revision holds more than DSS and\n"
+     "document timestamps)"},
+    {OPT_SHOW_CHANGES, 0, "show-changes", "DIR",
+     "write each page that looks different after a signature\n"
+     "to DIR/NAME.sigN.pageP.png, the changes highlighted"},
     {OPT_JSON, 0, "json", NULL, "one JSON object per file (JSON Lines) on stdout"},
     {OPT_REPORT, 0, "report", "etsi PATH",
      "an ETSI TS 119 102-2 XML validation report per file: in\n"
@@ -87,6 +95,8 @@ struct verify_args {
     unsigned shard_k, shard_n;
     const char *files_from;
     const char *report_path; /* --report etsi PATH */
+    const char *show_changes; /* --show-changes DIR */
+    int visual;               /* --visual, enum sign_visual_mode */
 };
 
 /* Standard input, read once: the library reads it from memory or from a file without a name
@@ -147,6 +157,12 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
         {"off", SIGN_REVOCATION_OFF},
         {NULL, 0},
     };
+    static const struct cmd_choice visual_modes[] = {
+        {"auto", SIGN_VISUAL_AUTO},
+        {"always", SIGN_VISUAL_ALWAYS},
+        {"off", SIGN_VISUAL_OFF},
+        {NULL, 0},
+    };
     cmd_opt_parser parser;
     cmd_opt_init(&parser, prog, options, argc, argv);
     const char *arg;
@@ -205,6 +221,11 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
             sign_ctx_set_timeout(ctx, seconds);
             break;
         }
+        case OPT_VISUAL:
+            if (cmd_parse_choice(prog, "--visual mode", arg, visual_modes, &args->visual) != 0)
+                return -1;
+            break;
+        case OPT_SHOW_CHANGES: args->show_changes = arg; break;
         case OPT_JSON: args->json = 1; break;
         case OPT_REPORT:
             /* --report etsi PATH: the format, then where the reports go (the next argument) */
@@ -242,6 +263,18 @@ static int parse_args(int argc, char **argv, struct verify_args *args, sign_ctx 
     }
     if (id < 0)
         return -1;
+    if (args->show_changes) {
+        struct stat st;
+        if (args->visual == SIGN_VISUAL_OFF) {
+            cmd_error(prog, NULL, "--show-changes needs the visual comparison: not with --visual off");
+            return -1;
+        }
+        if (stat(args->show_changes, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            cmd_error(prog, args->show_changes, "--show-changes: not an existing directory");
+            return -1;
+        }
+    }
+    sign_ctx_set_visual(ctx, (enum sign_visual_mode)args->visual, args->show_changes != NULL);
     if (tl_signer_count > 0 && tl_count == 0) {
         cmd_error(prog, NULL, "--tl-signer without --tl");
         return -1;
@@ -421,6 +454,8 @@ int main(int argc, char **argv)
             status = worse_status(status, etsi_out_write(etsi, prog, index, job,
                                                          at != (time_t)-1 ? at : job->validated_at));
         }
+        if (args.show_changes)
+            status = worse_status(status, changes_out_write(prog, args.show_changes, job));
         summary_add(&summary, job->report);
         /* A long batch keeps nothing of a file it has printed but its name: memory stays flat
          * while it runs (the worker made the content's path as it went). */

@@ -54,6 +54,15 @@ SIGN_EXTERN int sign_ctx_set_cache_limits(sign_ctx *ctx, size_t max_entries, siz
     return SIGN_OK;
 }
 
+SIGN_EXTERN int sign_ctx_set_visual(sign_ctx *ctx, enum sign_visual_mode mode, int keep_images)
+{
+    if (!ctx || (mode != SIGN_VISUAL_AUTO && mode != SIGN_VISUAL_ALWAYS && mode != SIGN_VISUAL_OFF))
+        return SIGN_EINVAL;
+    ctx->visual = mode;
+    ctx->visual_images = keep_images != 0;
+    return SIGN_OK;
+}
+
 SIGN_EXTERN void sign_ctx_free(sign_ctx *ctx)
 {
     if (!ctx)

@@ -48,6 +48,8 @@ struct sign_ctx {
     /* RFC 5280 6.1.1 (c) user-initial-policy-set for signers' paths; NULL: any-policy. */
     STACK_OF(ASN1_OBJECT) *policies;
     sign_validation_data validation_data; /* read-only once validation starts */
+    enum sign_visual_mode visual;         /* PAdES visual comparison (sign_ctx_set_visual) */
+    int visual_images;                    /* keep highlighted pages in the report */
     char errmsg[1024];
     enum sign_needed needed;  /* what the caller could give to make the failed call work */
 };
@@ -144,6 +146,19 @@ void sign_sig_add_covered(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3)
 /* PAdES modification analysis: "none", "allowed" or "disallowed", and what changed. */
 void sign_sig_set_modification(sign_sig *sig, const char *verdict);
 void sign_sig_add_modification_detail(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
+/* PAdES visual comparison: the signature's revision was compared with the final document (the
+ * JSON then has "visual_changes", empty when nothing changed); a page that looks different, its
+ * png (malloc'd or NULL) taken over whatever the outcome. -1 when out of memory (report.c). */
+int sign_sig_set_visual_compared(sign_sig *sig);
+int sign_sig_add_visual_change(sign_sig *sig, const sign_visual_change *change);
+/* The list behind them (report_visual.c): made on the first add (change NULL: only made). */
+struct sign_visual_list;
+struct sign_json_writer;
+int sign_visual_list_add(struct sign_visual_list **list, const sign_visual_change *change);
+size_t sign_visual_list_count(const struct sign_visual_list *list);
+int sign_visual_list_get(sign_visual_change *out, const struct sign_visual_list *list, size_t i);
+void sign_visual_list_free(struct sign_visual_list *list);
+void sign_visual_list_json(struct sign_json_writer *w, const struct sign_visual_list *list);
 
 /* Fill key's pkey, cert and chain from p12 (key.c; also used by inspect.c). SIGN_EPASS when
  * password (NULL: none or empty) does not open it; path names the file in messages. Loads the

@@ -55,6 +55,7 @@ struct sign_sig {
      * revocation status came from (chain_sources[i] for the certificate at depth i). */
     STACK_OF(X509) *chain;
     unsigned char *chain_sources;        /* enum sign_chain_source, one per certificate */
+    struct sign_visual_list *visual;     /* PAdES visual comparison (report_visual.c), or NULL */
 };
 
 struct sign_report {
@@ -99,6 +100,7 @@ SIGN_EXTERN void sign_report_free(sign_report *report)
         free(report->sigs[i]->timestamps);
         sk_X509_pop_free(report->sigs[i]->chain, X509_free);
         free(report->sigs[i]->chain_sources);
+        sign_visual_list_free(report->sigs[i]->visual);
         free(report->sigs[i]);
     }
     free(report->sigs);
@@ -252,6 +254,32 @@ SIGN_EXTERN const char *sign_sig_covered(const sign_sig *s, size_t i)
 {
     return i < s->covers.count ? s->covers.items[i] : NULL;
 }
+/* The visual comparison's list is report_visual.c's; these hand it the signature's. */
+int sign_sig_set_visual_compared(sign_sig *sig)
+{
+    return sign_visual_list_add(&sig->visual, NULL);
+}
+
+int sign_sig_add_visual_change(sign_sig *sig, const sign_visual_change *change)
+{
+    return sign_visual_list_add(&sig->visual, change);
+}
+
+SIGN_EXTERN int sign_sig_visual_compared(const sign_sig *sig)
+{
+    return sig && sig->visual != NULL;
+}
+
+SIGN_EXTERN size_t sign_sig_visual_change_count(const sign_sig *sig)
+{
+    return sig ? sign_visual_list_count(sig->visual) : 0;
+}
+
+SIGN_EXTERN int sign_sig_visual_change(sign_visual_change *out, const sign_sig *sig, size_t i)
+{
+    return out && sig ? sign_visual_list_get(out, sig->visual, i) : SIGN_EINVAL;
+}
+
 SIGN_EXTERN const char *sign_sig_modification(const sign_sig *s)
 {
     return s->modification[0] ? s->modification : NULL;
@@ -609,6 +637,8 @@ static void sig_json(sign_json_writer *w, const sign_sig *sig)
         sign_json_key(w, "modification_details");
         messages_json(w, &sig->modification_details);
     }
+    if (sig->visual) /* PAdES: pages that look different (report_visual.c) */
+        sign_visual_list_json(w, sig->visual);
     sign_json_end_object(w);
 }
 

@@ -78,6 +78,11 @@ int etsi_out_write(struct etsi_out *out, const char *prog, size_t index, const s
                    time_t validation_time);
 void etsi_out_free(struct etsi_out *out);
 
+/* ---- changes_out.c: --show-changes DIR, the changed pages as PNG images */
+/* Writes DIR/NAME.sigN.pageP.png for each changed page of job's report; an exit code (0, or 4
+ * after saying why). */
+int changes_out_write(const char *prog, const char *dir, const struct job *job);
+
 struct summary {
     size_t passed, failed, indeterminate, no_signature, unreadable;
 };

@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 #include "formats/cms/cms.h"
 #include "pades.h"
+#include "pades_visual.h"
 
 #define MAX_FIELDS 10000
 #define MAX_SIGNATURES 256
@@ -616,5 +617,9 @@ void pades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *s
     }
     for (size_t i = 0; i < count; i++)
         report_reading(&doc, sigs[i], found[i].signed_end);
+    size_t signed_ends[MAX_SIGNATURES]; /* pades_visual.c: what the pages looked like when signed */
+    for (size_t i = 0; i < count; i++)
+        signed_ends[i] = found[i].signed_end;
+    pades_visual_check(ctx, &doc, signed_ends, sigs, count);
     pdf_close(&doc);
 }

@@ -44,6 +44,9 @@
 #     ASiC-S and ASiC-E with it as their member (signed from a file: a member from stdin has no
 #     name). Target: each < 64 MiB.
 #
+# Visual comparison (segl-verify --visual): the first 100 (--quick: 20) pades files signed again
+#   with a visible signature, validated with --visual always and off (-j 1 and all CPUs): the
+#   cost of rendering and comparing the page and of the child process per file.
 # --quick (for CI; about 30 s once BUILD_DIR/bench holds the PKI, +30 s the first time): the
 #   --quick corpora, no peers, no 512 MiB document. Fails (exit 1) when a share per CPU-second
 #   (each corpus at -j 1 and at all CPUs, and signing at -j 1) is below half the one recorded in
@@ -810,6 +813,39 @@ compare_with_recorded() {
     [ $failed = 0 ] || die "slower than recorded"
 }
 
+# measure_visual: the cost of the visual comparison (segl-verify --visual; poppler renders each
+# page of the signed revision and of the final file in a child process): the first files of the
+# pades corpus signed a second time with a visible signature, so that the first signature has a
+# later revision to compare, validated with --visual always and with --visual off.
+measure_visual() {
+    local dir=$work/pades-visual n=$((quick == 1 ? 20 : 100)) i=0 f
+    progress "PAdES visual comparison: $n files signed twice, --visual always and off"
+    mkdir "$dir"
+    while read -r f; do
+        i=$((i + 1))
+        "${sign_as_person[@]}" --visible 1,300,50,220,60 -o "$dir/v$i.pdf" "$f"
+    done < <(head -n "$n" "${list[pades]}")
+    ls "$dir"/v*.pdf >"$work/visual.list"
+    measure_best "$build/segl-verify" "${verify_opts[@]}" --visual off -j 1 --files-from "$work/visual.list"
+    visual_off_j1=$(calc %.0f "$n / $wall_s") visual_off_cpu=$cpu_s
+    measure_best "$build/segl-verify" "${verify_opts[@]}" --visual always -j 1 --files-from "$work/visual.list"
+    visual_on_j1=$(calc %.0f "$n / $wall_s") visual_on_cpu=$cpu_s
+    measure_best "$build/segl-verify" "${verify_opts[@]}" --visual off --files-from "$work/visual.list"
+    visual_off_jn=$(calc %.0f "$n / $wall_s")
+    measure_best "$build/segl-verify" "${verify_opts[@]}" --visual always --files-from "$work/visual.list"
+    visual_on_jn=$(calc %.0f "$n / $wall_s") visual_on_rss=$rss_mib
+    visual_files=$n
+}
+
+print_visual() {
+    echo
+    echo "pades, $visual_files files signed twice (the first signature's revision compared, one A4 page):"
+    echo "  --visual off:    -j 1 $visual_off_j1 files/s, -j $cpus $visual_off_jn files/s"
+    echo "  --visual always: -j 1 $visual_on_j1 files/s, -j $cpus $visual_on_jn files/s;" \
+        "$(calc %.1f "1000 * ($visual_on_cpu - $visual_off_cpu) / $visual_files") ms CPU a file added," \
+        "peak RSS $visual_on_rss MiB"
+}
+
 # shellcheck source=tests/bench/many_signers.sh
 . "$src/tests/bench/many_signers.sh"
 
@@ -822,6 +858,7 @@ make_pades
 make_asic_e
 compute_crypto_limits
 validate_corpora_with_segl
+measure_visual
 if [ $quick = 0 ]; then
     compare_with_peers
     measure_flatness_all
@@ -835,6 +872,7 @@ print_limit_table
 [ $quick = 1 ] || print_scaling_table
 [ $quick = 1 ] || print_peer_table
 print_signing_and_memory
+print_visual
 [ $quick = 1 ] || print_many_signers
 if [ $quick = 1 ]; then
     compare_with_recorded

@@ -61,7 +61,7 @@ fi
 cat "$src/tests/fuzz/pdf.dict" "$src/tests/fuzz/xml.dict" >"$work/any.dict"
 dictionary() {
     case $1 in
-    pdf) echo "$src/tests/fuzz/pdf.dict" ;;
+    pdf | visual) echo "$src/tests/fuzz/pdf.dict" ;;
     xml | tl | zip) echo "$src/tests/fuzz/xml.dict" ;;
     verify | inspect | sign) echo "$work/any.dict" ;;
     esac

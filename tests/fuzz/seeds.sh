@@ -47,7 +47,7 @@ sign -k "$pki/oces3/person.p12" -f asic-s -o "$work/letter.asics" "$work/letter.
 sign -k "$pki/oces2/poces.legacy.p12" -o "$work/oces2.p7s" "$work/letter.txt"
 segl=("$work"/*.p7s "$work"/*.p7m "$work"/*.xades.xml "$work"/*.signed.pdf "$work"/*.asice "$work"/*.asics)
 seed verify inspect sign -- "${segl[@]}"
-seed pdf -- "$work"/*.pdf
+seed pdf visual -- "$work"/*.pdf
 seed zip -- "$work"/*.asice "$work"/*.asics
 seed xml -- "$work"/*.xml
 seed sign -- "$work/letter.txt" "$work/taxform.xml" "$work/contract.pdf" "$work/content.bin"

@@ -90,6 +90,20 @@ SIGN_EXTERN int sign_ctx_set_revocation(sign_ctx *ctx, enum sign_revocation_poli
  * before validating. SIGN_EINVAL when max_entries is 0. */
 SIGN_EXTERN int sign_ctx_set_cache_limits(sign_ctx *ctx, size_t max_entries, size_t max_bytes);
 
+/* PAdES: whether each page of a signed revision is rendered (poppler) and compared with the
+ * same page of the final document, a change outside the annotations that later revisions were
+ * allowed to add or change making the signature TOTAL_FAILED. AUTO (the default) compares only
+ * when a later revision holds more than validation data (DSS) and document timestamps. The
+ * rendering runs in a child process bounded in time and memory (segl-verify(1), VISUAL
+ * COMPARISON). With keep_images, the report holds each changed page as a PNG with the changes
+ * highlighted (sign_sig_visual_change). */
+enum sign_visual_mode {
+    SIGN_VISUAL_AUTO = 0,
+    SIGN_VISUAL_ALWAYS,
+    SIGN_VISUAL_OFF
+};
+SIGN_EXTERN int sign_ctx_set_visual(sign_ctx *ctx, enum sign_visual_mode mode, int keep_images);
+
 /* Seconds each network request (OCSP, CRL, timestamp) may take; 0 restores the default, 10. */
 SIGN_EXTERN int sign_ctx_set_timeout(sign_ctx *ctx, long seconds);
 

@@ -69,6 +69,19 @@ SIGN_EXTERN const char *sign_sig_modification(const sign_sig *sig);
 /* PAdES: what changed after the signature, one line each (as "modification_details" in JSON). */
 SIGN_EXTERN size_t sign_sig_modification_detail_count(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_modification_detail(const sign_sig *sig, size_t i);
+/* PAdES visual comparison (sign_ctx_set_visual): 1 when the signed revision was compared with
+ * the final document, then one entry per page that looks different. */
+typedef struct sign_visual_change {
+    unsigned page;                 /* 1-based */
+    unsigned long long pixels;     /* pixels that differ (at the rendering scale, segl-verify(1)) */
+    unsigned long long unexplained; /* of them, outside every allowed annotation's /Rect */
+    double box[4];                 /* their bounds: x, y, width, height in PDF points */
+    const unsigned char *png;      /* the page with the changes highlighted, or NULL */
+    size_t png_len;
+} sign_visual_change;
+SIGN_EXTERN int sign_sig_visual_compared(const sign_sig *sig);
+SIGN_EXTERN size_t sign_sig_visual_change_count(const sign_sig *sig);
+SIGN_EXTERN int sign_sig_visual_change(sign_visual_change *out, const sign_sig *sig, size_t i);
 /* Whether a signature's signer is qualified per the trusted lists: 1 yes, 0 no, -1 unknown (no
  * trusted list given, or the chain did not validate). */
 SIGN_EXTERN int sign_sig_qualified(const sign_sig *sig);
