@@ -9,7 +9,8 @@ mode=${1:-demo}
 packages=(build-essential cmake pkg-config clang openssl libssl-dev libjansson-dev libcmocka-dev
           libcurl4-openssl-dev libxml2-dev libxmlsec1-dev xmlsec1 libzip-dev libpoppler-glib-dev
           poppler-utils qpdf unzip jq faketime socat time curl softhsm2 libengine-pkcs11-openssl opensc
-          valgrind libxml2-utils zip python3 python3-yaml libnss3-tools parallel)
+          valgrind libxml2-utils zip python3 python3-yaml libnss3-tools parallel
+          libharfbuzz-dev libpng-dev fonts-dejavu-core)
 # Node.js for the xadesjs interop checks: Debian's nodejs and npm, unless a node and npm are
 # already there (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
 command -v node >/dev/null || packages+=(nodejs)
