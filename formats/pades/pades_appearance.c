@@ -2,7 +2,7 @@
  * signature fields): a framed box with the signer's name, organisation, OCES identity and the
  * signing time, labelled in Danish or English, in DejaVu Sans embedded as a subset
  * (pades_font.c), optionally beside a picture (pades_image.c). The text is set as large as the
- * box allows up to MAX_SIZE, lines wrapped at spaces, and never smaller than MIN_SIZE: a box
+ * box allows up to MAX_SIZE, lines wrapped at spaces and colons, and never smaller than MIN_SIZE: a box
  * that cannot hold the text at that size is refused rather than filled with unreadable text. */
 #include <math.h>
 #include <stdio.h>
@@ -20,8 +20,8 @@
 #define MIN_SIZE 6.0     /* pt: small print, still readable on paper and at 100 % on a screen */
 #define MAX_SIZE 12.0
 #define NAME_SCALE 1.3   /* the name stands out */
-#define LEADING 1.2
-#define PAD 3.0          /* pt between the frame and what is in it */
+#define LEADING 1.15
+#define PAD 2.5          /* pt between the frame and what is in it */
 #define MAX_CHARS 256    /* per paragraph */
 #define MAX_PARAS 5
 #define MAX_ROWS 64
@@ -124,9 +124,12 @@ static double wrap(const struct pades_font *font, const struct para *paras, int 
                 break;
             size_t end = pos, next = pos;
             while (next < p->len) { /* take words while they fit */
-                size_t word_end = next; /* a word ends at a space or after a hyphen */
+                /* a word ends at a space or after a colon ("UI:DK-P:G:" then the UUID); not
+                 * after a hyphen, which text extraction (pdftotext) takes for hyphenation and
+                 * drops, losing it from the UUID */
+                size_t word_end = next;
                 while (word_end < p->len && p->text[word_end] != ' ')
-                    if (p->text[word_end++] == '-')
+                    if (p->text[word_end++] == ':')
                         break;
                 if (text_width(font, p, pos, word_end, size) > width)
                     break;
