@@ -10,7 +10,6 @@
 #include <time.h>
 #include <openssl/x509.h>
 #include <libsign/oces.h>
-#include "libsign/internal.h"
 #include "pades.h"
 
 #ifndef SEGL_FONT_FILE
