@@ -10,7 +10,7 @@ packages=(build-essential cmake pkg-config clang openssl libssl-dev libjansson-d
           libcurl4-openssl-dev libxml2-dev libxmlsec1-dev xmlsec1 libzip-dev libpoppler-glib-dev
           poppler-utils qpdf unzip jq faketime socat time curl softhsm2 libengine-pkcs11-openssl opensc
           valgrind libxml2-utils zip python3 python3-yaml libnss3-tools parallel
-          gettext locales)
+          gettext locales libharfbuzz-dev libpng-dev fonts-dejavu-core)
 # Node.js for the xadesjs interop checks: Debian's nodejs and npm, unless a node and npm are
 # already there (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
 command -v node >/dev/null || packages+=(nodejs)

@@ -1,6 +1,9 @@
 /* segl-sign: sign documents with an OCES certificate. Thin: option parsing and files only. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -16,7 +19,7 @@ static const char *prog = "segl-sign";
 /* Every option, once: getopt's tables and --help are made from this (cmd/common/options.h). */
 enum {
     OPT_KEY = CMD_OPT_OWN, OPT_PKCS11, OPT_CERT, OPT_CHAIN, OPT_FORMAT, OPT_INNER, OPT_PACKAGING,
-    OPT_LEVEL, OPT_TSA, OPT_DIGEST, OPT_SIGNING_TIME, OPT_VISIBLE, OPT_REASON, OPT_LOCATION,
+    OPT_LEVEL, OPT_TSA, OPT_DIGEST, OPT_SIGNING_TIME, OPT_VISIBLE, OPT_IMAGE, OPT_REASON, OPT_LOCATION,
     OPT_CONTACT, OPT_OUTPUT, OPT_JOBS, OPT_QUIET
 };
 static const struct cmd_opt options[] = {
@@ -38,7 +41,11 @@ static const struct cmd_opt options[] = {
     {OPT_SIGNING_TIME, 0, "signing-time", "T", "claimed signing time, RFC 3339 (default: now)"},
     {OPT_VISIBLE, 0, "visible", "P,X,Y,W,H",
      "PAdES: show the signature on page P in the rectangle\n"
-     "X,Y,W,H (points from the lower left corner)"},
+     "X,Y,W,H (points from the lower left corner), inside\n"
+     "the page and large enough for 6 pt text; labels in\n"
+     "Danish when the locale is (LANGUAGE, LC_ALL, LANG)"},
+    {OPT_IMAGE, 0, "image", "PNG", "PAdES: a picture (scanned signature, logo) beside\n"
+                                   "the text of --visible"},
     {OPT_REASON, 0, "reason", "TEXT", "PAdES: why the document is signed"},
     {OPT_LOCATION, 0, "location", "TEXT", "PAdES: where it is signed"},
     {OPT_CONTACT, 0, "contact", "TEXT", "PAdES: how to reach the signer"},
@@ -86,6 +93,8 @@ static void usage(FILE *to)
 
 struct sign_args {
     const char *key_path, *pkcs11_uri, *cert_path, *chain_path, *pass_file, *pass_env, *output;
+    const char *image_path;
+    unsigned char *image;  /* --image's bytes, opts.visible_image */
     int quiet;
     int jobs;
     long timeout;
@@ -122,6 +131,45 @@ static int check_inner(const sign_options *opts)
                   list);
         return -1;
     }
+    return 0;
+}
+
+/* The language of a visible signature's labels, as gettext would choose it (the first of
+ * LANGUAGE, LC_ALL, LC_MESSAGES, LANG that is set): "da" for Danish, else NULL (English). */
+static const char *labels_language(void)
+{
+    const char *const variables[] = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < sizeof variables / sizeof variables[0]; i++) {
+        const char *value = getenv(variables[i]);
+        if (value && *value)
+            return strncmp(value, "da", 2) == 0 ? "da" : NULL;
+    }
+    return NULL;
+}
+
+/* --image: the file's bytes into args (at most a size no picture for a signature needs). */
+static int read_image(struct sign_args *args)
+{
+    enum { MAX_IMAGE = 16 << 20 };
+    FILE *f = fopen(args->image_path, "rb");
+    if (!f) {
+        cmd_error(prog, args->image_path, "cannot read the --image file: %s", strerror(errno));
+        return -1;
+    }
+    unsigned char *bytes = malloc(MAX_IMAGE + 1);
+    size_t len = bytes ? fread(bytes, 1, MAX_IMAGE + 1, f) : 0;
+    int failed = !bytes || ferror(f);
+    fclose(f);
+    if (failed || len == 0 || len > MAX_IMAGE) {
+        cmd_error(prog, args->image_path, failed ? "cannot read the --image file"
+                                          : len ? "the --image file is larger than 16 MiB"
+                                                : "the --image file is empty");
+        free(bytes);
+        return -1;
+    }
+    args->image = bytes;
+    args->opts.visible_image = bytes;
+    args->opts.visible_image_len = len;
     return 0;
 }
 
@@ -184,13 +232,16 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
             char tail;
             if (sscanf(arg, "%d,%lf,%lf,%lf,%lf%c", &o->visible_page, &o->visible_rect[0],
                        &o->visible_rect[1], &o->visible_rect[2], &o->visible_rect[3], &tail) != 5 ||
-                o->visible_page < 1 || o->visible_rect[2] <= 0 || o->visible_rect[3] <= 0) {
+                o->visible_page < 1 || !isfinite(o->visible_rect[0]) || !isfinite(o->visible_rect[1]) ||
+                !(o->visible_rect[2] > 0 && o->visible_rect[2] < 1e6) ||
+                !(o->visible_rect[3] > 0 && o->visible_rect[3] < 1e6)) {
                 cmd_error(prog, NULL, "--visible: '%s' is not PAGE,X,Y,W,H (page from 1, positive "
                                       "width and height)", arg);
                 return -1;
             }
             break;
         }
+        case OPT_IMAGE: args->image_path = arg; break;
         case OPT_REASON: args->opts.reason = arg; break;
         case OPT_LOCATION: args->opts.location = arg; break;
         case OPT_CONTACT: args->opts.contact = arg; break;
@@ -215,10 +266,17 @@ static int parse_args(int argc, char **argv, struct sign_args *args)
     }
     if (args->opts.inner_format && check_inner(&args->opts) != 0)
         return -1;
+    if (args->image_path && !args->opts.visible_page) {
+        cmd_error(prog, NULL, "--image goes beside a visible signature: give --visible too");
+        return -1;
+    }
+    args->opts.visible_language = labels_language();
     if (optind >= argc) {
         cmd_error(prog, NULL, "no input: name the files to sign (see --help)");
         return -1;
     }
+    if (args->image_path && read_image(args) != 0)
+        return -1;
     if (args->output && argc - optind > 1 && !is_container(args->opts.format)) {
         cmd_error(prog, NULL, "-o/--output takes one input; without it each INPUT gets its own "
                               "output name");
@@ -349,11 +407,10 @@ static int sign_batch(const sign_key *key, const struct sign_args *args, char **
     return batch.status;
 }
 
-int main(int argc, char **argv)
+/* The command after cmd_start, on args (which main frees). */
+static int sign_command(int argc, char **argv, struct sign_args *args)
 {
-    cmd_start();
-    struct sign_args args = {0};
-    int parsed = parse_args(argc, argv, &args);
+    int parsed = parse_args(argc, argv, args);
     if (parsed != 0)
         return parsed > 0 ? EXIT_PASSED : EXIT_USAGE;
     int stdin_inputs = 0;
@@ -369,13 +426,13 @@ int main(int argc, char **argv)
         cmd_error(prog, NULL, "out of memory");
         return EXIT_SOFTWARE;
     }
-    if (args.timeout)
-        sign_ctx_set_timeout(ctx, args.timeout);
+    if (args->timeout)
+        sign_ctx_set_timeout(ctx, args->timeout);
     char *password = NULL;
-    if (args.pass_file || args.pass_env || args.pkcs11_uri || sign_key_needs_password(args.key_path)) {
+    if (args->pass_file || args->pass_env || args->pkcs11_uri || sign_key_needs_password(args->key_path)) {
         /* Prompting needs the terminal on stdin and stdin free of content. */
-        password = cmd_read_password(prog, args.pass_file, args.pass_env,
-                                     args.pkcs11_uri ? _("PIN for the token: ")
+        password = cmd_read_password(prog, args->pass_file, args->pass_env,
+                                     args->pkcs11_uri ? _("PIN for the token: ")
                                                      : _("Password for the signing key: "),
                                      stdin_inputs == 0);
         if (!password) {
@@ -384,10 +441,10 @@ int main(int argc, char **argv)
         }
     }
     sign_key *key = NULL;
-    int rc = args.pkcs11_uri ? sign_key_load_pkcs11(&key, ctx, args.pkcs11_uri, args.cert_path,
-                                                    args.chain_path, password)
-                             : sign_key_load(&key, ctx, args.key_path, args.cert_path,
-                                             args.chain_path, password);
+    int rc = args->pkcs11_uri ? sign_key_load_pkcs11(&key, ctx, args->pkcs11_uri, args->cert_path,
+                                                    args->chain_path, password)
+                             : sign_key_load(&key, ctx, args->key_path, args->cert_path,
+                                             args->chain_path, password);
     cmd_password_free(password);
     if (rc != SIGN_OK) {
         cmd_lib_error(prog, NULL, ctx);
@@ -405,18 +462,27 @@ int main(int argc, char **argv)
                       : _("warning: the signing certificate is not valid yet; the signatures will "
                           "not validate"));
     int status;
-    if (is_container(args.opts.format)) {
-        status = sign_one(ctx, key, &args, argv + optind, argc - optind);
+    if (is_container(args->opts.format)) {
+        status = sign_one(ctx, key, args, argv + optind, argc - optind);
     } else {
         /* Inputs signed on several threads, one context each, the key shared read-only: a batch
          * runs at the speed of the CPUs' RSA/ECDSA. A token key (PKCS#11) signs one at a time. */
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        int threads = args.jobs ? args.jobs : (cpus > 0 ? (int)cpus : 1);
-        if (args.pkcs11_uri || stdin_inputs)
+        int threads = args->jobs ? args->jobs : (cpus > 0 ? (int)cpus : 1);
+        if (args->pkcs11_uri || stdin_inputs)
             threads = 1;
-        status = sign_batch(key, &args, argv + optind, argc - optind, threads, ctx);
+        status = sign_batch(key, args, argv + optind, argc - optind, threads, ctx);
     }
     sign_key_free(key);
     sign_ctx_free(ctx);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    cmd_start();
+    struct sign_args args = {0};
+    int status = sign_command(argc, argv, &args);
+    free(args.image);
     return status;
 }

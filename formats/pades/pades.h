@@ -42,6 +42,9 @@ void pades_write_object(struct pades_update *u, uint32_t num, int gen, const pdf
 /* A stream object; dict_entries (may be NULL) go into its dictionary before /Length. */
 void pades_write_stream(struct pades_update *u, uint32_t num, const char *dict_entries,
                         const void *data, size_t len);
+/* The same, the data compressed (/FlateDecode). 0, or -1 when out of memory. */
+int pades_write_flate_stream(struct pades_update *u, uint32_t num, const char *dict_entries,
+                             const void *data, size_t len);
 /* "/ByteRange [...] /Contents <00...>" with room for contents_bytes bytes. */
 void pades_write_placeholders(struct pades_update *u, size_t contents_bytes);
 /* Sort the objects and write the cross-reference section and trailer. 0 or -1. */
@@ -68,10 +71,44 @@ int pades_build_field_revision(sign_ctx *ctx, struct pades_update *u, const sign
 /* The digest named name when PAdES signing allows it (sha256, sha384, sha512), else NULL. */
 
 /* ---- pades_appearance.c: a visible signature's look (ISO 32000-1 12.5.5, 12.7.4.5) ---- */
-/* Writes the appearance stream ap_num and its font font_num into u: a framed box with the
- * signer's name, OCES identity and the signing time in Helvetica. */
-void pades_write_appearance(struct pades_update *u, uint32_t ap_num, uint32_t font_num,
-                            const double rect[4], X509 *cert, time_t when);
+/* Writes into u the appearance stream first_num (opts->visible_rect's size) and the objects it
+ * uses, numbered from first_num + 1; *next_num gets the first number left free. SIGN_EINVAL with
+ * the reason on ctx when the box is too small for readable text or opts->visible_image is not
+ * a usable PNG. */
+int pades_write_appearance(sign_ctx *ctx, struct pades_update *u, uint32_t first_num,
+                           const sign_options *opts, X509 *cert, time_t when, uint32_t *next_num);
+/* ---- pades_font.c: the embedded subset of DejaVu Sans ---- */
+struct pades_font;
+/* The font file at path, or -1. */
+int pades_font_open(struct pades_font **out, const char *path);
+void pades_font_free(struct pades_font *font);
+/* The code point drawn for c: c, or U+FFFD / '?' when the font lacks it; a space for a control. */
+unsigned long pades_font_resolve(const struct pades_font *font, unsigned long c);
+/* c's advance width in thousandths of the font size. */
+double pades_font_advance(const struct pades_font *font, unsigned long c);
+/* Marks c as drawn; then pades_font_subset once, then pades_font_show and pades_font_write. */
+void pades_font_use(struct pades_font *font, unsigned long c);
+int pades_font_subset(struct pades_font *font);
+/* count code points (each marked drawn) as a hex string of the subset's glyphs, for Tj. */
+void pades_font_show(const struct pades_font *font, struct pdf_buf *buf, const unsigned long *text,
+                     size_t count);
+/* The Type 0 font type0_num and its descendant, descriptor, font file and /ToUnicode numbered
+ * type0_num + 1 .. + 4. 0 or -1. */
+int pades_font_write(struct pades_update *u, const struct pades_font *font, uint32_t type0_num);
+
+/* ---- pades_image.c: a PNG beside the text (untrusted bytes) ---- */
+struct pades_image {
+    unsigned int width, height;
+    unsigned char *rgb;    /* width * height * 3 */
+    unsigned char *alpha;  /* width * height, NULL when the picture is opaque */
+};
+/* Decodes len bytes of PNG; 0, or -1 with the reason in why. */
+int pades_image_from_png(struct pades_image *img, const void *png, size_t len, char *why,
+                         size_t why_len);
+void pades_image_free(struct pades_image *img);
+/* The image XObject image_num and, with alpha, its soft mask image_num + 1. 0 or -1. */
+int pades_image_write(struct pades_update *u, const struct pades_image *img, uint32_t image_num);
+
 /* A text string (7.9.2.2) from UTF-8: hex of the bytes when ASCII, else UTF-16BE with BOM. */
 void pades_write_text_string(struct pdf_buf *buf, const char *utf8);
 

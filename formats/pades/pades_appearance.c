@@ -1,7 +1,10 @@
 /* The appearance of a visible signature (ISO 32000-1 12.5.5 appearance streams, 12.7.4.5
- * signature fields): a framed box with the signer's name, OCES identity and the signing time,
- * set in the standard Helvetica font (9.6.2.2) with WinAnsiEncoding (D.2), so that no font is
- * embedded. Text outside WinAnsi is transliterated. */
+ * signature fields): a framed box with the signer's name, organisation, OCES identity and the
+ * signing time, labelled in Danish or English, in DejaVu Sans embedded as a subset
+ * (pades_font.c), optionally beside a picture (pades_image.c). The text is set as large as the
+ * box allows up to MAX_SIZE, lines wrapped at spaces and colons, and never smaller than MIN_SIZE: a box
+ * that cannot hold the text at that size is refused rather than filled with unreadable text. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -9,7 +12,18 @@
 #include <libsign/oces.h>
 #include "pades.h"
 
-#define MAX_LINE 128
+#ifndef SEGL_FONT_FILE
+#define SEGL_FONT_FILE "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#endif
+
+#define MIN_SIZE 6.0     /* pt: small print, still readable on paper and at 100 % on a screen */
+#define MAX_SIZE 12.0
+#define NAME_SCALE 1.3   /* the name stands out */
+#define LEADING 1.15
+#define PAD 2.5          /* pt between the frame and what is in it */
+#define MAX_CHARS 256    /* per paragraph */
+#define MAX_PARAS 5
+#define MAX_ROWS 64
 
 /* Next code point of a UTF-8 string (U+FFFD for a malformed sequence); advances *p. */
 static unsigned long next_code_point(const unsigned char **p)
@@ -32,54 +46,6 @@ static unsigned long next_code_point(const unsigned char **p)
     }
     *p = s + 1 + extra;
     return c;
-}
-
-/* WinAnsi bytes for a code point: Latin-1 as itself, a few common letters and punctuation
- * outside it by their WinAnsi codes or an ASCII look-alike, anything else '?'. */
-static const char *winansi(unsigned long c, char one[2])
-{
-    static const struct {
-        unsigned long code;
-        const char *text;
-    } table[] = {
-        {0x20ac, "\x80"}, {0x2018, "\x91"}, {0x2019, "\x92"}, {0x201c, "\x93"}, {0x201d, "\x94"},
-        {0x2013, "\x96"}, {0x2014, "\x97"}, {0x2022, "\x95"}, {0x2026, "\x85"}, {0x0160, "\x8a"},
-        {0x0161, "\x9a"}, {0x017d, "\x8e"}, {0x017e, "\x9e"}, {0x0152, "\x8c"}, {0x0153, "\x9c"},
-        {0x0178, "\x9f"}, {0x0141, "L"},    {0x0142, "l"},    {0x0106, "C"},    {0x0107, "c"},
-        {0x010c, "C"},    {0x010d, "c"},    {0x0118, "E"},    {0x0119, "e"},    {0x011a, "E"},
-        {0x011b, "e"},    {0x0143, "N"},    {0x0144, "n"},    {0x0147, "N"},    {0x0148, "n"},
-        {0x0158, "R"},    {0x0159, "r"},    {0x015a, "S"},    {0x015b, "s"},    {0x0164, "T"},
-        {0x0165, "t"},    {0x016e, "U"},    {0x016f, "u"},    {0x0179, "Z"},    {0x017a, "z"},
-        {0x017b, "Z"},    {0x017c, "z"},    {0x0104, "A"},    {0x0105, "a"},    {0x0150, "\xd6"},
-        {0x0151, "\xf6"}, {0x0170, "\xdc"}, {0x0171, "\xfc"}, {0x011e, "G"},    {0x011f, "g"},
-        {0x0130, "I"},    {0x0131, "i"},    {0x015e, "S"},    {0x015f, "s"},
-    };
-    if ((c >= 0x20 && c < 0x7f) || (c >= 0xa0 && c <= 0xff)) {
-        one[0] = (char)c;
-        one[1] = '\0';
-        return one;
-    }
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        if (table[i].code == c)
-            return table[i].text;
-    return "?";
-}
-
-/* text (UTF-8) as WinAnsi into out, at most size - 1 bytes. */
-static void to_winansi(const char *text, char *out, size_t size)
-{
-    const unsigned char *p = (const unsigned char *)text;
-    size_t n = 0;
-    while (*p && n + 1 < size) {
-        char one[2];
-        const char *bytes = winansi(next_code_point(&p), one);
-        size_t len = strlen(bytes);
-        if (n + len >= size)
-            break;
-        memcpy(out + n, bytes, len);
-        n += len;
-    }
-    out[n] = '\0';
 }
 
 void pades_write_text_string(struct pdf_buf *buf, const char *utf8)
@@ -107,82 +73,218 @@ void pades_write_text_string(struct pdf_buf *buf, const char *utf8)
     pdf_buf_append(buf, ">", 1);
 }
 
-/* A literal string (7.3.4.2) of WinAnsi bytes, escaping what must be. */
-static void write_literal(struct pdf_buf *buf, const char *text)
+
+/* One piece of text to set: code points, its size relative to the body, its grey. */
+struct para {
+    unsigned long text[MAX_CHARS];
+    size_t len;
+    double scale, grey;
+};
+/* One line on the box: para's text[start, end). */
+struct row {
+    int para;
+    size_t start, end;
+};
+
+static void para_set(struct para *p, const char *utf8, double scale, double grey)
 {
-    pdf_buf_append(buf, "(", 1);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '(' || *p == ')' || *p == '\\')
-            pdf_buf_printf(buf, "\\%c", *p);
-        else if (*p < 0x20 || *p >= 0x7f)
-            pdf_buf_printf(buf, "\\%03o", *p);
-        else
-            pdf_buf_append(buf, p, 1);
-    }
-    pdf_buf_append(buf, ")", 1);
+    const unsigned char *s = (const unsigned char *)utf8;
+    p->len = 0;
+    p->scale = scale;
+    p->grey = grey;
+    while (*s && p->len < MAX_CHARS)
+        p->text[p->len++] = next_code_point(&s);
 }
 
-void pades_write_appearance(struct pades_update *u, uint32_t ap_num, uint32_t font_num,
-                            const double rect[4], X509 *cert, time_t when)
+static double text_width(const struct pades_font *font, const struct para *p, size_t start,
+                         size_t end, double size)
 {
-    char lines[4][MAX_LINE];
-    int count = 0;
+    double width = 0;
+    for (size_t i = start; i < end; i++)
+        width += pades_font_advance(font, p->text[i]);
+    return width * size * p->scale / 1000.0;
+}
+
+/* The paragraphs wrapped into rows of at most width points at body size size; a word wider
+ * than a row is split between characters only when split_words. The height the rows take, or
+ * -1 when they do not fit a row (or MAX_ROWS). */
+static double wrap(const struct pades_font *font, const struct para *paras, int count, double size,
+                   double width, int split_words, struct row *rows, int *row_count)
+{
+    double height = 0;
+    *row_count = 0;
+    for (int n = 0; n < count; n++) {
+        const struct para *p = &paras[n];
+        size_t pos = 0;
+        while (pos < p->len) {
+            while (pos < p->len && p->text[pos] == ' ')
+                pos++;
+            if (pos == p->len)
+                break;
+            size_t end = pos, next = pos;
+            while (next < p->len) { /* take words while they fit */
+                /* a word ends at a space or after a colon ("UI:DK-P:G:" then the UUID); not
+                 * after a hyphen, which text extraction (pdftotext) takes for hyphenation and
+                 * drops, losing it from the UUID */
+                size_t word_end = next;
+                while (word_end < p->len && p->text[word_end] != ' ')
+                    if (p->text[word_end++] == ':')
+                        break;
+                if (text_width(font, p, pos, word_end, size) > width)
+                    break;
+                end = word_end;
+                next = word_end;
+                while (next < p->len && p->text[next] == ' ')
+                    next++;
+            }
+            if (end == pos) { /* the first word alone is too wide */
+                if (!split_words)
+                    return -1;
+                while (end < p->len && text_width(font, p, pos, end + 1, size) <= width)
+                    end++;
+                if (end == pos)
+                    return -1;
+            }
+            if (*row_count == MAX_ROWS)
+                return -1;
+            rows[(*row_count)++] = (struct row){.para = n, .start = pos, .end = end};
+            height += size * p->scale * LEADING;
+            pos = end;
+        }
+    }
+    return height;
+}
+
+/* The lines of text for cert signing at when, in the language asked for. */
+static int text_paras(struct para *paras, X509 *cert, time_t when, const char *language)
+{
+    int danish = language && strncmp(language, "da", 2) == 0;
     sign_oces_id id;
     memset(&id, 0, sizeof id);
     if (cert)
         sign_oces_identify(&id, cert);
-    char utf8[MAX_LINE * 2];
-    snprintf(utf8, sizeof utf8, "Signed by %s", id.common_name[0] ? id.common_name : "(unknown)");
-    to_winansi(utf8, lines[count++], MAX_LINE);
-    if (id.organisation[0]) {
-        snprintf(utf8, sizeof utf8, "%s", id.organisation);
-        to_winansi(utf8, lines[count++], MAX_LINE);
-    }
+    int count = 0;
+    para_set(&paras[count++], danish ? "Underskrevet af" : "Signed by", 1, 0.3);
+    para_set(&paras[count++], id.common_name[0] ? id.common_name : danish ? "(ukendt)" : "(unknown)",
+             NAME_SCALE, 0);
+    if (id.organisation[0])
+        para_set(&paras[count++], id.organisation, 1, 0);
     const char *kind = sign_oces_kind_name(id.kind);
-    snprintf(utf8, sizeof utf8, "%s%s%s%s", kind ? "OCES " : "", kind ? kind : "",
+    char line[sizeof id.serial_number + 64];
+    snprintf(line, sizeof line, "%s%s%s%s", kind ? "OCES " : "", kind ? kind : "",
              id.serial_number[0] ? (kind ? ": " : "") : "", id.serial_number);
-    if (utf8[0])
-        to_winansi(utf8, lines[count++], MAX_LINE);
+    if (line[0])
+        para_set(&paras[count++], line, 1, 0.3);
     struct tm tm;
     gmtime_r(&when, &tm);
-    strftime(lines[count++], MAX_LINE, "Date: %Y-%m-%d %H:%M:%S UTC", &tm);
+    char date[64];
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", &tm);
+    snprintf(line, sizeof line, "%s: %s", danish ? "Dato" : "Date", date);
+    para_set(&paras[count++], line, 1, 0.3);
+    return count;
+}
 
-    /* Helvetica's widths average about half the size; fit the longest line and all lines */
-    double width = rect[2], height = rect[3];
-    size_t longest = 1;
-    for (int i = 0; i < count; i++)
-        if (strlen(lines[i]) > longest)
-            longest = strlen(lines[i]);
-    double size = 10;
-    if (size > (width - 8) / (0.55 * (double)longest))
-        size = (width - 8) / (0.55 * (double)longest);
-    if (size > (height - 4) / (1.25 * count))
-        size = (height - 4) / (1.25 * count);
-    if (size < 1)
-        size = 1;
+int pades_write_appearance(sign_ctx *ctx, struct pades_update *u, uint32_t first_num,
+                           const sign_options *opts, X509 *cert, time_t when, uint32_t *next_num)
+{
+    const double width = opts->visible_rect[2], height = opts->visible_rect[3];
+    uint32_t ap_num = first_num, font_num = first_num + 1, image_num = first_num + 6;
+    *next_num = image_num;
+    struct pades_image image = {0};
+    if (opts->visible_image) {
+        char why[160];
+        if (pades_image_from_png(&image, opts->visible_image, opts->visible_image_len, why,
+                                 sizeof why) != 0)
+            return sign_seterr(ctx, SIGN_EINVAL, "visible signature: the image: %s", why);
+        *next_num = image_num + (image.alpha ? 2 : 1);
+    }
+
+    /* the picture at the left, as high as the box, at most 40 % of its width */
+    double image_w = 0, image_h = 0;
+    if (image.width) {
+        image_h = height - 2 * PAD;
+        image_w = image_h * image.width / image.height;
+        if (image_w > 0.4 * (width - 2 * PAD)) {
+            image_w = 0.4 * (width - 2 * PAD);
+            image_h = image_w * image.height / image.width;
+        }
+    }
+    double text_x = PAD + (image_w > 0 ? image_w + PAD : 0);
+    double text_w = width - text_x - PAD, text_h = height - 2 * PAD;
+
+    struct pades_font *font = NULL;
+    if (pades_font_open(&font, SEGL_FONT_FILE) != 0) {
+        pades_image_free(&image);
+        return sign_seterr(ctx, SIGN_EIO, "visible signature: cannot read the font %s "
+                                          "(Debian package fonts-dejavu-core)", SEGL_FONT_FILE);
+    }
+    struct para paras[MAX_PARAS];
+    struct row rows[MAX_ROWS];
+    int para_count = text_paras(paras, cert, when, opts->visible_language), row_count = 0;
+
+    /* the largest size, in quarter points, at which the text fits: words whole if possible */
+    double size = 0, used_h = -1;
+    for (int split = 0; split <= 1 && used_h < 0; split++)
+        for (size = MAX_SIZE; size >= MIN_SIZE; size -= 0.25) {
+            used_h = text_w > 0 ? wrap(font, paras, para_count, size, text_w, split, rows, &row_count) : -1;
+            if (used_h >= 0 && used_h <= text_h)
+                break;
+            used_h = -1;
+        }
+    if (used_h < 0) {
+        double need = text_w > 0 ? wrap(font, paras, para_count, MIN_SIZE, text_w, 1, rows, &row_count) : -1;
+        pades_font_free(font);
+        pades_image_free(&image);
+        if (need < 0)
+            return sign_seterr(ctx, SIGN_EINVAL, "visible signature: the box is too narrow for "
+                                                 "text of %.0f pt (make it wider)", MIN_SIZE);
+        return sign_seterr(ctx, SIGN_EINVAL, "visible signature: the box is too small for readable "
+                                             "text: at %.0f pt the text needs %.0f pt of height, "
+                                             "the box has %.0f (make it higher or wider)",
+                           MIN_SIZE, ceil(need + 2 * PAD), height);
+    }
+    for (int i = 0; i < row_count; i++)
+        for (size_t c = rows[i].start; c < rows[i].end; c++)
+            pades_font_use(font, paras[rows[i].para].text[c]);
+    if (pades_font_subset(font) != 0) {
+        pades_font_free(font);
+        pades_image_free(&image);
+        return sign_seterr(ctx, SIGN_ENOMEM, "visible signature: the font could not be subset");
+    }
 
     struct pdf_buf content = {0};
-    pdf_buf_printf(&content, "q 0.94 0.96 1 rg 0 0 %.2f %.2f re f Q\n", width, height);
+    pdf_buf_printf(&content, "q 0.95 0.96 0.99 rg 0 0 %.2f %.2f re f Q\n", width, height);
     pdf_buf_printf(&content, "q 0.1 0.2 0.5 RG 1 w 0.5 0.5 %.2f %.2f re S Q\n",
                    width > 1 ? width - 1 : width, height > 1 ? height - 1 : height);
-    pdf_buf_printf(&content, "BT 0 g /Helv %.2f Tf %.2f TL 4 %.2f Td\n", size, size * 1.25,
-                   height - 2 - size);
-    for (int i = 0; i < count; i++) {
-        write_literal(&content, lines[i]);
-        pdf_buf_printf(&content, i + 1 < count ? " Tj T*\n" : " Tj\n");
+    if (image.width)
+        pdf_buf_printf(&content, "q %.2f 0 0 %.2f %.2f %.2f cm /Im1 Do Q\n", image_w, image_h, PAD,
+                       (height - image_h) / 2);
+    /* the block of rows centred in the height; each baseline under its row's ascent */
+    double top = height - PAD - (text_h - used_h) / 2;
+    pdf_buf_printf(&content, "BT\n");
+    for (int i = 0; i < row_count; i++) {
+        const struct para *p = &paras[rows[i].para];
+        double row_size = size * p->scale;
+        pdf_buf_printf(&content, "%.2f g /F1 %.2f Tf 1 0 0 1 %.2f %.2f Tm ", p->grey, row_size,
+                       text_x, top - row_size * 0.95);
+        pades_font_show(font, &content, p->text + rows[i].start, rows[i].end - rows[i].start);
+        pdf_buf_printf(&content, " Tj\n");
+        top -= row_size * LEADING;
     }
     pdf_buf_printf(&content, "ET\n");
-    if (content.failed) {
-        u->out.failed = 1;
-    } else {
-        char dict[256];
-        snprintf(dict, sizeof dict, "/Type /XObject /Subtype /Form /BBox [0 0 %.2f %.2f]"
-                                    " /Resources << /Font << /Helv %u 0 R >> >>",
-                 width, height, font_num);
-        pades_write_stream(u, ap_num, dict, content.data, content.len);
-    }
+    char dict[256], xobjects[64] = "";
+    if (image.width)
+        snprintf(xobjects, sizeof xobjects, " /XObject << /Im1 %u 0 R >>", image_num);
+    snprintf(dict, sizeof dict, "/Type /XObject /Subtype /Form /BBox [0 0 %.2f %.2f]"
+                                " /Resources << /Font << /F1 %u 0 R >>%s >>",
+             width, height, font_num, xobjects);
+    int rc = content.failed ? -1 : pades_write_flate_stream(u, ap_num, dict, content.data, content.len);
     pdf_buf_free(&content);
-    pades_begin_object(u, font_num, 0);
-    pdf_buf_printf(&u->out, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica"
-                            " /Encoding /WinAnsiEncoding >>\nendobj\n");
+    if (rc == 0)
+        rc = pades_font_write(u, font, font_num);
+    if (rc == 0 && image.width)
+        rc = pades_image_write(u, &image, image_num);
+    pades_font_free(font);
+    pades_image_free(&image);
+    return rc == 0 ? SIGN_OK : sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
 }

@@ -3,7 +3,9 @@
  * placeholders, the field merged with its widget on a page, the updated page, AcroForm and
  * catalog, then the cross-reference section. The same revision serves signing (pades_sign.c) and
  * document timestamps (pades_ltv.c), and so do the digests allowed for what goes in it. */
+#include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -73,6 +75,68 @@ static void unique_field_name(pdf_doc *doc, pdf_value *fields, const char *prefi
     }
 }
 
+/* A number (integer or real), or NAN. */
+static double number(const pdf_value *v)
+{
+    if (v && v->type == PDF_INT)
+        return (double)v->num;
+    if (v && v->type == PDF_REAL && v->bytes) {
+        char text[64];
+        size_t n = v->len < sizeof text - 1 ? v->len : sizeof text - 1;
+        memcpy(text, v->bytes, n);
+        text[n] = '\0';
+        char *end;
+        double d = strtod(text, &end);
+        return *end ? NAN : d;
+    }
+    return NAN;
+}
+
+/* A rectangle (7.9.5) as {llx, lly, urx, ury}, normalised; 0, or -1 when box is not one. */
+static int read_rect(pdf_doc *doc, pdf_value *box, double r[4])
+{
+    box = pdf_resolve(doc, box, SIZE_MAX);
+    if (!box || box->type != PDF_ARRAY || box->count != 4)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        if (!isfinite(r[i] = number(pdf_resolve(doc, box->items[i], SIZE_MAX))))
+            return -1;
+    for (int i = 0; i < 2; i++)
+        if (r[i] > r[i + 2]) {
+            double t = r[i];
+            r[i] = r[i + 2];
+            r[i + 2] = t;
+        }
+    return 0;
+}
+
+/* An inheritable page attribute (7.7.3.4): the page's own, or its nearest ancestor's. */
+static pdf_value *inherited(pdf_doc *doc, pdf_value *page, const char *key)
+{
+    for (int depth = 0; page && page->type == PDF_DICT && depth < 64; depth++) {
+        pdf_value *v = pdf_dict_get(page, key);
+        if (v)
+            return v;
+        page = pdf_resolve(doc, pdf_dict_get(page, "Parent"), SIZE_MAX);
+    }
+    return NULL;
+}
+
+/* The part of the page a reader shows (14.11.2): the crop box within the media box. 0 or -1. */
+static int visible_area(pdf_doc *doc, pdf_value *page, double area[4])
+{
+    if (read_rect(doc, inherited(doc, page, "MediaBox"), area) != 0)
+        return -1;
+    double crop[4];
+    if (read_rect(doc, inherited(doc, page, "CropBox"), crop) == 0) {
+        area[0] = fmax(area[0], crop[0]);
+        area[1] = fmax(area[1], crop[1]);
+        area[2] = fmin(area[2], crop[2]);
+        area[3] = fmin(area[3], crop[3]);
+    }
+    return area[0] < area[2] && area[1] < area[3] ? 0 : -1;
+}
+
 static void pdf_date(char *out, size_t size, time_t t)
 {
     struct tm tm;
@@ -106,8 +170,25 @@ int pades_build_field_revision(sign_ctx *ctx, struct pades_update *u, const sign
                                      opts->visible_page)
                        : sign_seterr(ctx, SIGN_EPARSE, "the PDF has no readable first page");
 
+    const double *r = opts->visible_rect;
+    if (visible) {
+        /* the box on the page: a signature a reader never shows would mislead whoever looks */
+        double area[4];
+        if (visible_area(doc, page, area) != 0)
+            return sign_seterr(ctx, SIGN_EPARSE, "visible signature: page %d has no readable "
+                                                 "/MediaBox", opts->visible_page);
+        const double slack = 0.005; /* the rectangle is written with two decimals */
+        if (!(isfinite(r[0]) && isfinite(r[1]) && r[2] > 0 && r[3] > 0 && r[0] >= area[0] - slack &&
+              r[1] >= area[1] - slack && r[0] + r[2] <= area[2] + slack &&
+              r[1] + r[3] <= area[3] + slack))
+            return sign_seterr(ctx, SIGN_EINVAL, "visible signature: the box %g,%g,%g,%g is not "
+                                                 "inside page %d, which spans x %g..%g, y %g..%g",
+                               r[0], r[1], r[2], r[3], opts->visible_page, area[0], area[2],
+                               area[1], area[3]);
+    }
+
     uint32_t next = pdf_next_num(doc);
-    uint32_t sig_num = next, field_num = next + 1, ap_num = next + 2, font_num = next + 3;
+    uint32_t sig_num = next, field_num = next + 1, acroform_num = next + 2;
     pdf_value *field_ref = pdf_ref(doc, field_num, 0);
 
     /* AcroForm (12.7.2): Fields gains the new field; SigFlags 3 = SignaturesExist|AppendOnly */
@@ -125,8 +206,19 @@ int pades_build_field_revision(sign_ctx *ctx, struct pades_update *u, const sign
     pdf_value *new_page = pdf_dict_with(doc, page, "Annots", array_plus(doc, annots, field_ref));
     if (!new_acroform || !new_page)
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
+    int acroform_in_place = acroform_entry && acroform_entry->type == PDF_REF && acroform;
+    uint32_t ap_num = acroform_in_place ? acroform_num : acroform_num + 1;
 
     time_t when = opts->signing_time != (time_t)-1 ? opts->signing_time : time(NULL);
+    if (visible) {
+        /* before the signature dictionary: a box too small for its text stops signing here */
+        uint32_t after_appearance;
+        int rc = pades_write_appearance(ctx, u, ap_num, opts, key ? key->cert : NULL, when,
+                                        &after_appearance);
+        if (rc != SIGN_OK)
+            return rc;
+    }
+
     pades_begin_object(u, sig_num, 0);
     if (kind == PADES_SIGNATURE) {
         /* the signature dictionary (12.8.1, EN 319 142-1 5.3) */
@@ -156,25 +248,20 @@ int pades_build_field_revision(sign_ctx *ctx, struct pades_update *u, const sign
     pdf_buf_printf(&u->out, "<< /Type /Annot /Subtype /Widget /FT /Sig /T (%s) /V %u 0 R /F 132 ",
                    field_name, sig_num);
     if (visible) {
-        const double *r = opts->visible_rect;
         pdf_buf_printf(&u->out, "/Rect [%.2f %.2f %.2f %.2f] /AP << /N %u 0 R >> ", r[0], r[1],
                        r[0] + r[2], r[1] + r[3], ap_num);
     } else {
         pdf_buf_printf(&u->out, "/Rect [0 0 0 0] ");
     }
     pdf_buf_printf(&u->out, "/P %u %d R >>\nendobj\n", page_num, page_gen);
-    if (visible)
-        pades_write_appearance(u, ap_num, font_num, opts->visible_rect, key ? key->cert : NULL,
-                               when);
 
     pades_write_object(u, page_num, page_gen, new_page);
-    if (acroform_entry && acroform_entry->type == PDF_REF && acroform) {
+    if (acroform_in_place) {
         pades_write_object(u, (uint32_t)acroform_entry->num, acroform_entry->gen, new_acroform);
     } else {
         /* A new or direct AcroForm becomes an object of its own, referenced from the catalog:
          * other signers (poppler's pdfsig) add their fields to the Fields of an indirect
          * AcroForm but lose them on a direct one. */
-        uint32_t acroform_num = next + 4;
         pades_write_object(u, acroform_num, 0, new_acroform);
         pdf_value *new_catalog = pdf_dict_with(doc, catalog, "AcroForm", pdf_ref(doc, acroform_num, 0));
         if (!new_catalog)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
+#include <zlib.h>
 #include "pades.h"
 
 #define BYTE_RANGE_WIDTH 66 /* "0 " and three numbers of up to 21 digits */
@@ -59,6 +60,24 @@ void pades_write_stream(struct pades_update *u, uint32_t num, const char *dict_e
                    dict_entries && *dict_entries ? " " : "", len);
     pdf_buf_append(&u->out, data, len);
     pdf_buf_printf(&u->out, "\nendstream\nendobj\n");
+}
+
+int pades_write_flate_stream(struct pades_update *u, uint32_t num, const char *dict_entries,
+                             const void *data, size_t len)
+{
+    uLongf packed_len = compressBound((uLong)len);
+    unsigned char *packed = malloc(packed_len ? packed_len : 1);
+    if (!packed || compress2(packed, &packed_len, data, (uLong)len, Z_BEST_COMPRESSION) != Z_OK) {
+        free(packed);
+        u->out.failed = 1;
+        return -1;
+    }
+    char dict[512];
+    snprintf(dict, sizeof dict, "%s%s/Filter /FlateDecode", dict_entries ? dict_entries : "",
+             dict_entries && *dict_entries ? " " : "");
+    pades_write_stream(u, num, dict, packed, packed_len);
+    free(packed);
+    return u->out.failed ? -1 : 0;
 }
 
 void pades_write_placeholders(struct pades_update *u, size_t contents_bytes)

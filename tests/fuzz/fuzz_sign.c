@@ -2,9 +2,10 @@
  * a contract they were sent: the format chosen from the content, a PDF signed by incremental
  * update, XML enveloped (spliced into its own bytes), an ASiC container given one more signature;
  * then the file extended to B-T, offline, which reads every signature in it before the timestamp
- * request is refused. An EC test key (SEGL_FUZZ_PKI/ec.p12) keeps signing cheap. */
+ * request is refused; a PDF is also signed with a visible signature. An EC test key (SEGL_FUZZ_PKI/ec.p12) keeps signing cheap. */
 #include "fuzz_input.h" /* first: it needs _GNU_SOURCE for memfd_create */
 #include <stdlib.h>
+#include <string.h>
 #include <libsign/sign.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -36,6 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         opts.format = "asic-e";
         (void)sign_sign_files(ctx, key, &opts, inputs, 1, out);
         opts.format = NULL;
+    }
+    if (size >= 5 && memcmp(data, "%PDF-", 5) == 0) {
+        /* a visible signature: the page's inherited /MediaBox and /CropBox are read to place it */
+        opts.visible_page = 1;
+        opts.visible_rect[0] = 20, opts.visible_rect[1] = 20;
+        opts.visible_rect[2] = 220, opts.visible_rect[3] = 60;
+        (void)sign_sign_file(ctx, key, &opts, path, out);
+        opts.visible_page = 0;
     }
     opts.level = SIGN_LEVEL_B_T;
     opts.tsa_url = "http://127.0.0.1:9/tsa";

@@ -64,6 +64,7 @@ dictionary() {
     pdf | visual) echo "$src/tests/fuzz/pdf.dict" ;;
     xml | tl | zip) echo "$src/tests/fuzz/xml.dict" ;;
     verify | inspect | sign) echo "$work/any.dict" ;;
+    png) echo "$src/tests/fuzz/png.dict" ;;
     esac
 }
 

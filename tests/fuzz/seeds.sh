@@ -66,6 +66,27 @@ printf '2026-11-24T10:00:00Z' >"$out/time/a"
 printf '2026-11-24T11:00:00.5+01:00' >"$out/time/b"
 printf '20261124100000Z' >"$out/time/c"
 
+# ---- pictures for --image: PNGs of each colour type, depth and interlacing libpng decodes
+mkdir -p "$out/png"
+python3 - "$out/png" <<'PY'
+import struct, sys, zlib
+def chunk(kind, data):
+    return struct.pack('>I', len(data)) + kind + data + struct.pack('>I', zlib.crc32(kind + data))
+def png(name, w, h, depth, ctype, pixel_bytes, extra=b'', interlace=0):
+    rows = b''.join(b'\0' + bytes((x * 7 + y * 13 + i) & 0xff for x in range(w) for i in range(pixel_bytes))
+                    for y in range(h))
+    ihdr = struct.pack('>IIBBBBB', w, h, depth, ctype, 0, 0, interlace)
+    open(sys.argv[1] + '/' + name, 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', ihdr) + extra
+                                              + chunk(b'IDAT', zlib.compress(rows)) + chunk(b'IEND', b''))
+png('rgba.png', 8, 6, 8, 6, 4)
+png('rgb.png', 8, 6, 8, 2, 3)
+png('gray.png', 8, 6, 8, 0, 1)
+png('gray-alpha.png', 8, 6, 8, 4, 2)
+png('rgb16.png', 4, 3, 16, 2, 6)
+png('palette.png', 8, 6, 8, 3, 1, chunk(b'PLTE', bytes(range(48)) * 16) + chunk(b'tRNS', bytes([0, 128, 255])))
+PY
+[ -f /usr/share/pixmaps/debian-logo.png ] && seed png -- /usr/share/pixmaps/debian-logo.png
+
 # ---- a timestamp token and an OCSP response made offline by openssl (no server needed)
 printf '01\n' >"$work/serial"
 cat >"$work/tsa.cnf" <<CNF

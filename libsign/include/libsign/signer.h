@@ -22,7 +22,7 @@ enum sign_level { SIGN_LEVEL_B_B = 0, SIGN_LEVEL_B_T, SIGN_LEVEL_B_LT, SIGN_LEVE
 
 /* The layout of sign_options this header describes: a program built against it passes this to
  * sign_options_init, so that a later libsign that adds fields knows which ones it was given. */
-#define SIGN_OPTIONS_VERSION 1
+#define SIGN_OPTIONS_VERSION 2
 
 typedef struct sign_options {
     unsigned int version;          /* SIGN_OPTIONS_VERSION, set by sign_options_init */
@@ -43,6 +43,11 @@ typedef struct sign_options {
     const char *reason, *location, *contact; /* PAdES /Reason, /Location, /ContactInfo */
     /* ASiC: the signature format inside the container, "cades" (NULL: the default) or "xades". */
     const char *inner_format;
+    /* PAdES visible signature (version 2): a PNG picture shown beside the text (len bytes, not
+     * kept; NULL: none), and the language of the labels, "da" for Danish (NULL: English). */
+    const unsigned char *visible_image;
+    size_t visible_image_len;
+    const char *visible_language;
 } sign_options;
 
 /* Fill opts with the defaults (format from the content, B-B, sha256, now) for the layout version
