@@ -130,6 +130,10 @@ const unsigned char *sign_sig_signer_sha256(const sign_sig *sig);
 /* What the signature covers, one entry each: "#id", "the whole document", "contract.pdf". */
 void sign_sig_add_covered(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
 /* PAdES modification analysis: "none", "allowed" or "disallowed", and what changed. */
+/* OpenSign, NemLog-in: the sign text's MIME type and (text only; else NULL) the text; a
+ * property shown to the signer. Copied. SIGN_OK or SIGN_ENOMEM. */
+int sign_sig_set_sign_text(sign_sig *sig, const char *mime, const char *text);
+int sign_sig_add_property(sign_sig *sig, const char *name, const char *value);
 void sign_sig_set_modification(sign_sig *sig, const char *verdict);
 void sign_sig_add_modification_detail(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
 

@@ -8,6 +8,57 @@
 #include "../common/common.h"
 #include "verify.h"
 
+/* OpenSign, NemLog-in: the start of the sign text the signer was shown, on one line (white
+ * space and HTML tags folded, cut on a character boundary), and the properties shown with it. */
+static void print_sign_text(FILE *out, const sign_sig *sig)
+{
+    const char *mime = sign_sig_sign_text_mime(sig);
+    if (!mime)
+        return;
+    const char *text = sign_sig_sign_text(sig);
+    char excerpt[80];
+    size_t used = 0;
+    int in_tag = 0, space = 0, html = strcmp(mime, "text/html") == 0, cut = 0;
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
+        if (html && *p == '<')
+            in_tag = 1;
+        if (in_tag) {
+            in_tag = *p != '>';
+            space = 1;
+            continue;
+        }
+        if (*p < 0x20 || *p == ' ') {
+            space = 1;
+            continue;
+        }
+        size_t n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+        for (size_t k = 1; k < n; k++)
+            if ((p[k] & 0xc0) != 0x80)
+                n = k; /* not UTF-8: what there is */
+        if (used + n + (space && used) > 60) {
+            cut = 1;
+            break;
+        }
+        if (space && used)
+            excerpt[used++] = ' ';
+        space = 0;
+        memcpy(excerpt + used, p, n);
+        used += n;
+        p += n - 1;
+    }
+    excerpt[used] = 0;
+    fprintf(out, "    sign text (%s): %s%s\n", mime, text ? excerpt : "(not text)",
+            cut ? "..." : "");
+    for (size_t i = 0; i < sign_sig_property_count(sig); i++) {
+        fprintf(out, "    %s: ", sign_sig_property_name(sig, i));
+        /* The signer's file chose the value: no control characters reach the terminal. */
+        for (const unsigned char *p = (const unsigned char *)sign_sig_property_value(sig, i); *p;
+             p++)
+            fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+        fputc('\n', out);
+    }
+}
+
 void print_human(FILE *out, const struct job *job)
 {
     const sign_report *report = job->report;
@@ -44,6 +95,7 @@ void print_human(FILE *out, const struct job *job)
         }
         for (size_t c = 0; c < sign_sig_covered_count(sig); c++)
             fprintf(out, "    covers: %s\n", sign_sig_covered(sig, c));
+        print_sign_text(out, sig);
         for (size_t t = 0; t < sign_sig_timestamp_count(sig); t++) {
             sign_timestamp_info ts;
             char text[21] = "unknown time";
