@@ -295,7 +295,7 @@ static int inspect_one(sign_ctx *ctx, const struct inspect_args *args, const cha
 static int extract(const char *dir, int count, char **files)
 {
     if (count != 1 || strcmp(files[0], "-") == 0) {
-        cmd_error(prog, NULL, "--extract takes one container FILE");
+        cmd_error(prog, NULL, "--extract takes one container or signature FILE");
         return EXIT_USAGE;
     }
     sign_ctx *ctx = NULL;
@@ -303,7 +303,10 @@ static int extract(const char *dir, int count, char **files)
         cmd_error(prog, NULL, "out of memory");
         return EXIT_SOFTWARE;
     }
-    int rc = sign_asic_extract(ctx, files[0], dir);
+    /* The sign text of an OpenSign signature, or the data objects of a container. */
+    int rc = sign_sign_text_extract(ctx, files[0], dir);
+    if (rc == SIGN_EUNSUPPORTED)
+        rc = sign_asic_extract(ctx, files[0], dir);
     if (rc != SIGN_OK)
         cmd_error(prog, NULL, "%s", sign_ctx_errmsg(ctx));
     sign_ctx_free(ctx);
