@@ -237,6 +237,9 @@ X509 *sign_cert_cache_decode(const sign_ctx *ctx, const unsigned char *der, size
 /* The SHA-256 of cert's DER into out: remembered for a certificate the cache decoded (which
  * nothing changes after), else computed. Returns 1 on success. */
 int sign_cert_sha256(X509 *cert, unsigned char out[32]);
+/* Whether cert is a CA's (basicConstraints cA): a CA certifies signers and is never reported as
+ * one (issue 15), whatever a signature names. certinfo.c. */
+int sign_cert_is_ca(X509 *cert);
 /* Notes cert's SHA-256 on it unless something is noted already; for a certificate no other
  * thread can see yet (a trust anchor being added). */
 void sign_cert_note(X509 *cert);

@@ -45,6 +45,32 @@ static int write_new_file(sign_ctx *ctx, const char *dir, const char *name,
     return rc;
 }
 
+/* NemLog-in3: the SignedDocument's document (signtext.txt, .html, .xml with signtext.xsl, or
+ * .pdf). SIGN_EUNSUPPORTED when doc's root is no SignedDocument. */
+static int extract_signed_document(sign_ctx *ctx, xmlDocPtr doc, const char *path,
+                                   const char *dir)
+{
+    struct xades_sign_text text;
+    char why[200];
+    int found = xades_signed_document_text(doc, &text, why, sizeof why);
+    if (found == 0)
+        return SIGN_EUNSUPPORTED;
+    if (found < 0)
+        return sign_seterr(ctx, SIGN_EPARSE, "%s: %s: nothing extracted", path, why);
+    int rc = SIGN_OK;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        rc = sign_seterr(ctx, SIGN_EIO, "%s: %s", dir, strerror(errno));
+    char name[32];
+    snprintf(name, sizeof name, "signtext%s", opensign_mime_extension(text.mime));
+    if (rc == SIGN_OK)
+        rc = write_new_file(ctx, dir, name, text.document, text.document_len);
+    if (rc == SIGN_OK && text.transformation)
+        rc = write_new_file(ctx, dir, "signtext.xsl", text.transformation,
+                            text.transformation_len);
+    xades_sign_text_clear(&text);
+    return rc;
+}
+
 SIGN_EXTERN int sign_sign_text_extract(sign_ctx *ctx, const char *path, const char *dir)
 {
     if (!ctx || !path || !dir)
@@ -62,8 +88,15 @@ SIGN_EXTERN int sign_sign_text_extract(sign_ctx *ctx, const char *path, const ch
     if (read != 0)
         return open_error ? sign_seterr(ctx, SIGN_EIO, "%s: %s", path, strerror(open_error))
                           : SIGN_EUNSUPPORTED;
-    if (sign_format_opensign.detect_signed(bytes, len < SIGN_DETECT_BYTES ? len
-                                                                          : SIGN_DETECT_BYTES) == 0) {
+    int opensign = sign_format_opensign.detect_signed(bytes, len < SIGN_DETECT_BYTES
+                                                                 ? len
+                                                                 : SIGN_DETECT_BYTES) > 0;
+    static const char nemlogin_ns[] = "http://dk.gov.certifikat/nemlogin/v0.0.1#";
+    size_t head = len < SIGN_DETECT_BYTES ? len : SIGN_DETECT_BYTES;
+    int nemlogin = 0;
+    for (size_t i = 0; !opensign && !nemlogin && i + sizeof nemlogin_ns - 1 <= head; i++)
+        nemlogin = memcmp(bytes + i, nemlogin_ns, sizeof nemlogin_ns - 1) == 0;
+    if (!opensign && !nemlogin) {
         free(bytes);
         return SIGN_EUNSUPPORTED;
     }
@@ -76,6 +109,8 @@ SIGN_EXTERN int sign_sign_text_extract(sign_ctx *ctx, const char *path, const ch
     struct opensign os = {0};
     if (!doc) {
         rc = sign_seterr(ctx, SIGN_EPARSE, "%s: %s", path, why);
+    } else if (!opensign) {
+        rc = extract_signed_document(ctx, doc, path, dir);
     } else {
         sign_xml_register_ids(doc, NULL);
         const struct opensign_property *text = NULL;

@@ -364,8 +364,6 @@ struct signer_choice {
     int named_ca;    /* the certificate named is a CA's */
 };
 
-static int is_ca(X509 *cert) { return X509_check_ca(cert) != 0; }
-
 static void choose_signer(struct signer_choice *out, STACK_OF(X509) *certs,
                           const struct cert_ref *ref, const struct xades_sig_alg *alg,
                           const unsigned char *canonical, size_t canonical_len,
@@ -376,18 +374,18 @@ static void choose_signer(struct signer_choice *out, STACK_OF(X509) *certs,
         X509 *cert = sk_X509_value(certs, i);
         if (ref && !named && cert_matches(cert, ref))
             named = cert;
-        if (!first_end_entity && !is_ca(cert))
+        if (!first_end_entity && !sign_cert_is_ca(cert))
             first_end_entity = cert;
     }
     for (int i = 0; alg && value && !verifying && i < sk_X509_num(certs); i++) {
         X509 *cert = sk_X509_value(certs, i);
-        if (!is_ca(cert) && (!named || cert == named) &&
+        if (!sign_cert_is_ca(cert) && (!named || cert == named) &&
             xades_verify_bytes(alg, X509_get0_pubkey(cert), canonical, canonical_len, value,
                                value_len))
             verifying = cert;
     }
     ERR_clear_error();
-    if (named && is_ca(named)) {
+    if (named && sign_cert_is_ca(named)) {
         out->named_ca = 1;
         return;
     }
@@ -762,6 +760,28 @@ static void verify_signature(struct verify_state *st)
     free(value_b64);
 }
 
+/* NemLog-in3: the sign text of a SignedDocument, for the signature that signs it whole (the
+ * enveloped one it holds), when that signature did not fail; text for text and HTML. */
+static void report_sign_text(struct verify_state *st)
+{
+    struct xades_sign_text text;
+    char why[200];
+    int found = xades_signed_document_text(st->doc, &text, why, sizeof why);
+    if (found == 0 || st->signature->parent != xmlDocGetRootElement(st->doc))
+        return;
+    if (found < 0) {
+        sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "%s", why);
+        return;
+    }
+    int is_text = strcmp(text.mime, "text/plain") == 0 || strcmp(text.mime, "text/html") == 0;
+    if (st->covers_document && sign_sig_indication(st->sig) != SIGN_TOTAL_FAILED)
+        sign_sig_set_sign_text(st->sig, text.mime,
+                               is_text && strlen((char *)text.document) == text.document_len
+                                   ? (char *)text.document
+                                   : NULL);
+    xades_sign_text_clear(&text);
+}
+
 void xades_verify_wrapped(const sign_ctx *ctx, sign_sig *sig, xmlDocPtr doc, xmlNodePtr signature)
 {
     struct verify_state st = {.ctx = ctx, .doc = doc, .signature = signature, .sig = sig,
@@ -799,6 +819,7 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
                                   .path = path, .content_source = content_source,
                                   .content = content, .sig = sig};
         verify_signature(&st);
+        report_sign_text(&st);
     }
     xmlFreeDoc(doc);
     xmlSetStructuredErrorFunc(saved_context, saved_handler);
