@@ -19,8 +19,10 @@ static const struct cmd_opt options[] = {
     CMD_OPT_ROW_PASS_ENV,
     {OPT_JSON, 0, "json", NULL, "one JSON object per file (JSON Lines) on stdout"},
     {OPT_EXTRACT, 0, "extract", "DIR",
-     "write the data objects of the ASiC container FILE into\n"
-     "DIR (made when missing; nothing is overwritten)"},
+     "write the data objects of the ASiC container FILE, or\n"
+     "the sign text of the OpenSign or NemLog-in signature\n"
+     "FILE, into DIR (made when missing; nothing is\n"
+     "overwritten)"},
     CMD_OPT_ROW_HELP,
     CMD_OPT_ROW_VERSION,
     CMD_OPT_END,

@@ -107,6 +107,11 @@ def main():
             path = "%s/opensign-%s-%s.xml" % (out, name, alg)
             made[(name, alg)] = sign(template(alg, properties(SIGN_TEXT), key_info(certs)),
                                      signer + ".key.pem", path)
+    # An employee (MOCES: CVR and RID in the multi-valued serialNumber RDN).
+    sign(template("sha256", properties(SIGN_TEXT),
+                  key_info(["%s/oces2/ca.pem" % pki, "%s/oces2/moces.pem" % pki,
+                            "%s/oces2/root.pem" % pki])),
+         "%s/oces2/moces.key.pem" % pki, "%s/opensign-moces-sha256.xml" % out)
     valid = made[("oces2", "sha256")]
 
     def forge(name, text):

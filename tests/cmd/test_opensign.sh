@@ -31,6 +31,8 @@ done
 check opensign-oces2-sha256.xml 0 "test_opensign_oces2_signer_gets_the_oces_identity" \
     '.signatures[0].signer.common_name == "Carl Person"' \
     '.signatures[0].signer.oces.kind == "person" and .signatures[0].signer.oces.pid == "9208-2002-2-123456789012"'
+check opensign-moces-sha256.xml 0 "test_opensign_moces_signer_gets_cvr_and_rid" \
+    '.signatures[0].signer.oces.kind == "employee" and .signatures[0].signer.oces.rid == "1234567890123" and .signatures[0].signer.oces.cvr == "12345678"'
 check opensign-oces3-sha256.xml 0 "test_opensign_oces3_signer_is_the_person" \
     '.signatures[0].signer.common_name == "Anna Testesen"'
 
