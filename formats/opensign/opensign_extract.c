@@ -1,6 +1,7 @@
-/* segl-inspect --extract for OpenSign: the sign text the signer was shown, as a file. Nothing is
- * validated here; the shape is checked as for validation, so that what is written is what the
- * signature's one signed Object holds. */
+/* segl-inspect --extract for the Danish sign texts: what the signer was shown, as a file, from a
+ * NemID OpenSign signature (its signed Object's signtext) or a NemLog-in SignedDocument (its
+ * SignText, read by formats/xades/xades_signtext.c). Nothing is validated here; the shape is
+ * checked as for validation, so that what is written is what the signature covers. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
