@@ -314,8 +314,6 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
                       "the signing certificate is not in the signature");
         return;
     }
-    if (!cms_check_signer_not_ca(signer, sig))
-        return;
     sign_sig_set_signer(sig, signer);
     cms_check_digest_strength(si, sig);
 

@@ -138,15 +138,6 @@ int cms_check_signing_certificate(CMS_SignerInfo *si, X509 *signer, sign_sig *si
     return ok;
 }
 
-int cms_check_signer_not_ca(X509 *signer, sign_sig *sig)
-{
-    if (!sign_cert_is_ca(signer))
-        return 1;
-    sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND",
-                  "the certificate the SignerIdentifier names is a CA certificate, not a signer");
-    return 0;
-}
-
 void cms_check_digest_strength(CMS_SignerInfo *si, sign_sig *sig)
 {
     X509_ALGOR *digest_alg = NULL;

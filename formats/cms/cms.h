@@ -16,9 +16,6 @@ void cms_signature_id(CMS_SignerInfo *si, sign_sig *sig);
  * absent; a mismatch or malformed attribute is recorded on sig. */
 int cms_check_signing_certificate(CMS_SignerInfo *si, X509 *signer, sign_sig *sig);
 /* MD5/SHA-1 (and older) digests: INDETERMINATE/CRYPTO_CONSTRAINTS_FAILURE_NO_POE. */
-/* A CA's certificate is never reported as the signer (issue 15): 1 when signer is not a CA's;
- * else 0, and sig fails NO_SIGNING_CERTIFICATE_FOUND. */
-int cms_check_signer_not_ca(X509 *signer, sign_sig *sig);
 void cms_check_digest_strength(CMS_SignerInfo *si, sign_sig *sig);
 /* EN 319 122-1 5.3: a signature-time-stamp unsigned attribute from the TSA at tsa_url. */
 int cms_add_signature_timestamp(sign_ctx *ctx, CMS_SignerInfo *si, const EVP_MD *md,

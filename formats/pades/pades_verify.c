@@ -297,8 +297,6 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
                       "the signing certificate is not in the signature");
         goto done;
     }
-    if (!cms_check_signer_not_ca(signer, sig))
-        goto done;
     sign_sig_set_signer(sig, signer);
     cms_check_digest_strength(si, sig);
 
