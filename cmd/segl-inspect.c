@@ -19,8 +19,10 @@ static const struct cmd_opt options[] = {
     CMD_OPT_ROW_PASS_ENV,
     {OPT_JSON, 0, "json", NULL, "one JSON object per file (JSON Lines) on stdout"},
     {OPT_EXTRACT, 0, "extract", "DIR",
-     "write the data objects of the ASiC container FILE into\n"
-     "DIR (made when missing; nothing is overwritten)"},
+     "write the data objects of the ASiC container FILE, or\n"
+     "the sign text of the OpenSign or NemLog-in signature\n"
+     "FILE, into DIR (made when missing; nothing is\n"
+     "overwritten)"},
     CMD_OPT_ROW_HELP,
     CMD_OPT_ROW_VERSION,
     CMD_OPT_END,
@@ -295,7 +297,7 @@ static int inspect_one(sign_ctx *ctx, const struct inspect_args *args, const cha
 static int extract(const char *dir, int count, char **files)
 {
     if (count != 1 || strcmp(files[0], "-") == 0) {
-        cmd_error(prog, NULL, "--extract takes one container FILE");
+        cmd_error(prog, NULL, "--extract takes one container or signature FILE");
         return EXIT_USAGE;
     }
     sign_ctx *ctx = NULL;
@@ -303,7 +305,10 @@ static int extract(const char *dir, int count, char **files)
         cmd_error(prog, NULL, "out of memory");
         return EXIT_SOFTWARE;
     }
-    int rc = sign_asic_extract(ctx, files[0], dir);
+    /* The sign text of an OpenSign signature, or the data objects of a container. */
+    int rc = sign_sign_text_extract(ctx, files[0], dir);
+    if (rc == SIGN_EUNSUPPORTED)
+        rc = sign_asic_extract(ctx, files[0], dir);
     if (rc != SIGN_OK)
         cmd_error(prog, NULL, "%s", sign_ctx_errmsg(ctx));
     sign_ctx_free(ctx);

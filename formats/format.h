@@ -55,5 +55,6 @@ extern const struct sign_format sign_format_pades;
 extern const struct sign_format sign_format_xades;
 extern const struct sign_format sign_format_asic_e; /* asic.c */
 extern const struct sign_format sign_format_asic_s;
+extern const struct sign_format sign_format_opensign; /* opensign.c: validation only */
 
 #endif

@@ -8,6 +8,7 @@ static const struct sign_format *const formats[] = {
     &sign_format_xades,
     &sign_format_asic_e,
     &sign_format_asic_s,
+    &sign_format_opensign,
     NULL,
 };
 

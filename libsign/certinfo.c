@@ -189,3 +189,8 @@ json_t *sign_certinfo_json(const X509 *cert)
     ERR_clear_error();
     return obj;
 }
+
+int sign_cert_is_ca(X509 *cert)
+{
+    return cert && (X509_get_extension_flags(cert) & EXFLAG_CA) != 0;
+}

@@ -144,6 +144,10 @@ const unsigned char *sign_sig_signer_sha256(const sign_sig *sig);
 /* What the signature covers, one entry each: "#id", "the whole document", "contract.pdf". */
 void sign_sig_add_covered(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
 /* PAdES modification analysis: "none", "allowed" or "disallowed", and what changed. */
+/* OpenSign, NemLog-in: the sign text's MIME type and (text only; else NULL) the text; a
+ * property shown to the signer. Copied. SIGN_OK or SIGN_ENOMEM. */
+int sign_sig_set_sign_text(sign_sig *sig, const char *mime, const char *text);
+int sign_sig_add_property(sign_sig *sig, const char *name, const char *value);
 void sign_sig_set_modification(sign_sig *sig, const char *verdict);
 void sign_sig_add_modification_detail(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
 /* PAdES visual comparison: the signature's revision was compared with the final document (the
@@ -267,6 +271,9 @@ X509 *sign_cert_cache_decode(const sign_ctx *ctx, const unsigned char *der, size
 /* The SHA-256 of cert's DER into out: remembered for a certificate the cache decoded (which
  * nothing changes after), else computed. Returns 1 on success. */
 int sign_cert_sha256(X509 *cert, unsigned char out[32]);
+/* Whether cert is a CA's (basicConstraints cA): a CA certifies signers and is never reported as
+ * one (issue 15), whatever a signature names. certinfo.c. */
+int sign_cert_is_ca(X509 *cert);
 /* Notes cert's SHA-256 on it unless something is noted already; for a certificate no other
  * thread can see yet (a trust anchor being added). */
 void sign_cert_note(X509 *cert);

@@ -28,20 +28,21 @@ static const struct container *container_of(const char *format)
     return NULL;
 }
 
+/* The names sign_options.format takes: the formats that sign (OpenSign is only validated). */
 SIGN_EXTERN size_t sign_format_count(void)
 {
     size_t count = 0;
     for (const struct sign_format *const *format = sign_format_table(); *format; format++)
-        count++;
+        count += (*format)->sign != NULL;
     return count;
 }
 
 SIGN_EXTERN const char *sign_format_name(size_t index)
 {
-    const struct sign_format *const *table = sign_format_table();
-    for (size_t i = 0; table[i]; i++)
-        if (i == index)
-            return table[i]->name;
+    size_t i = 0;
+    for (const struct sign_format *const *format = sign_format_table(); *format; format++)
+        if ((*format)->sign && i++ == index)
+            return (*format)->name;
     return NULL;
 }
 

@@ -56,6 +56,11 @@ struct sign_sig {
     STACK_OF(X509) *chain;
     unsigned char *chain_sources;        /* enum sign_chain_source, one per certificate */
     struct sign_visual_list *visual;     /* PAdES visual comparison (report_visual.c), or NULL */
+    /* OpenSign, NemLog-in: what the signer was shown (the MIME type; the text itself when it
+     * is text), and the properties shown beside it, in document order. */
+    char *sign_text_mime, *sign_text;
+    char **property_names, **property_values;
+    size_t property_count;
 };
 
 struct sign_report {
@@ -101,6 +106,14 @@ SIGN_EXTERN void sign_report_free(sign_report *report)
         sk_X509_pop_free(report->sigs[i]->chain, X509_free);
         free(report->sigs[i]->chain_sources);
         sign_visual_list_free(report->sigs[i]->visual);
+        free(report->sigs[i]->sign_text_mime);
+        free(report->sigs[i]->sign_text);
+        for (size_t p = 0; p < report->sigs[i]->property_count; p++) {
+            free(report->sigs[i]->property_names[p]);
+            free(report->sigs[i]->property_values[p]);
+        }
+        free(report->sigs[i]->property_names);
+        free(report->sigs[i]->property_values);
         free(report->sigs[i]);
     }
     free(report->sigs);
@@ -247,6 +260,46 @@ void sign_sig_add_modification_detail(sign_sig *sig, const char *fmt, ...)
     va_start(ap, fmt);
     list_add(&sig->modification_details, fmt, ap);
     va_end(ap);
+}
+
+int sign_sig_set_sign_text(sign_sig *sig, const char *mime, const char *text)
+{
+    free(sig->sign_text_mime);
+    free(sig->sign_text);
+    sig->sign_text_mime = mime ? strdup(mime) : NULL;
+    sig->sign_text = text ? strdup(text) : NULL;
+    return (mime && !sig->sign_text_mime) || (text && !sig->sign_text) ? SIGN_ENOMEM : SIGN_OK;
+}
+
+int sign_sig_add_property(sign_sig *sig, const char *name, const char *value)
+{
+    char **names = realloc(sig->property_names, (sig->property_count + 1) * sizeof *names);
+    if (names)
+        sig->property_names = names;
+    char **values = realloc(sig->property_values, (sig->property_count + 1) * sizeof *values);
+    if (values)
+        sig->property_values = values;
+    char *name_copy = names && values ? strdup(name) : NULL;
+    char *value_copy = name_copy ? strdup(value) : NULL;
+    if (!value_copy) {
+        free(name_copy);
+        return SIGN_ENOMEM;
+    }
+    sig->property_names[sig->property_count] = name_copy;
+    sig->property_values[sig->property_count++] = value_copy;
+    return SIGN_OK;
+}
+
+SIGN_EXTERN const char *sign_sig_sign_text_mime(const sign_sig *s) { return s->sign_text_mime; }
+SIGN_EXTERN const char *sign_sig_sign_text(const sign_sig *s) { return s->sign_text; }
+SIGN_EXTERN size_t sign_sig_property_count(const sign_sig *s) { return s->property_count; }
+SIGN_EXTERN const char *sign_sig_property_name(const sign_sig *s, size_t i)
+{
+    return i < s->property_count ? s->property_names[i] : NULL;
+}
+SIGN_EXTERN const char *sign_sig_property_value(const sign_sig *s, size_t i)
+{
+    return i < s->property_count ? s->property_values[i] : NULL;
 }
 
 SIGN_EXTERN size_t sign_sig_covered_count(const sign_sig *s) { return s->covers.count; }
@@ -639,6 +692,27 @@ static void sig_json(sign_json_writer *w, const sign_sig *sig)
     }
     if (sig->visual) /* PAdES: pages that look different (report_visual.c) */
         sign_visual_list_json(w, sig->visual);
+    if (sig->sign_text_mime) { /* OpenSign, NemLog-in: what the signer was shown */
+        sign_json_key(w, "sign_text");
+        sign_json_begin_object(w);
+        sign_json_key(w, "mime");
+        sign_json_string(w, sig->sign_text_mime);
+        sign_json_key(w, "text");
+        if (sig->sign_text)
+            sign_json_string(w, sig->sign_text);
+        else
+            sign_json_null(w);
+        sign_json_end_object(w);
+    }
+    if (sig->property_count) {
+        sign_json_key(w, "properties");
+        sign_json_begin_object(w);
+        for (size_t i = 0; i < sig->property_count; i++) {
+            sign_json_key(w, sig->property_names[i]);
+            sign_json_string(w, sig->property_values[i]);
+        }
+        sign_json_end_object(w);
+    }
     sign_json_end_object(w);
 }
 

@@ -68,6 +68,9 @@ SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_op
     const struct sign_format *format = sign_format_by_name(name);
     if (!format)
         return sign_seterr(ctx, SIGN_EUNSUPPORTED, "format %s is not supported by this build", name);
+    if (!format->sign) /* a format segl only validates (OpenSign) */
+        return sign_seterr(ctx, SIGN_EUNSUPPORTED, "segl validates %s signatures but does not "
+                                                   "make them", name);
     static const char *const level_names[] = {"B-B", "B-T", "B-LT", "B-LTA"};
     if (opts->level > format->max_level)
         return sign_seterr(ctx, SIGN_EUNSUPPORTED, "%s signatures at level %s are not supported "

@@ -291,6 +291,57 @@ static void print_changes(FILE *out, const char *indent, const sign_sig *sig)
     fprintf(out, "%s%s %s\n", indent, _("changes after signing:"), words);
 }
 
+/* OpenSign, NemLog-in: the start of the sign text the signer was shown, on one line (white
+ * space and HTML tags folded, cut on a character boundary), and the properties shown with it. */
+static void print_sign_text(FILE *out, const char *indent, const sign_sig *sig)
+{
+    const char *mime = sign_sig_sign_text_mime(sig);
+    if (!mime)
+        return;
+    const char *text = sign_sig_sign_text(sig);
+    char excerpt[80];
+    size_t used = 0;
+    int in_tag = 0, space = 0, html = strcmp(mime, "text/html") == 0, cut = 0;
+    for (const unsigned char *p = (const unsigned char *)(text ? text : ""); *p; p++) {
+        if (html && *p == '<')
+            in_tag = 1;
+        if (in_tag) {
+            in_tag = *p != '>';
+            space = 1;
+            continue;
+        }
+        if (*p < 0x20 || *p == ' ') {
+            space = 1;
+            continue;
+        }
+        size_t n = *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc0 ? 2 : 1;
+        for (size_t k = 1; k < n; k++)
+            if ((p[k] & 0xc0) != 0x80)
+                n = k; /* not UTF-8: what there is (put_text escapes it) */
+        if (used + n + (space && used) > 60) {
+            cut = 1;
+            break;
+        }
+        if (space && used)
+            excerpt[used++] = ' ';
+        space = 0;
+        memcpy(excerpt + used, p, n);
+        used += n;
+        p += n - 1;
+    }
+    excerpt[used] = 0;
+    fprintf(out, "%s%s (%s): ", indent, _("sign text"), mime);
+    put_text(out, text ? excerpt : _("(not text)"));
+    fprintf(out, "%s\n", cut ? "..." : "");
+    for (size_t i = 0; i < sign_sig_property_count(sig); i++) {
+        fprintf(out, "%s", indent);
+        put_text(out, sign_sig_property_name(sig, i));
+        fputs(": ", out);
+        put_text(out, sign_sig_property_value(sig, i));
+        fputc('\n', out);
+    }
+}
+
 static void print_sig(FILE *out, const char *indent, const sign_sig *sig)
 {
     enum sign_indication indication = sign_sig_indication(sig);
@@ -315,6 +366,7 @@ static void print_sig(FILE *out, const char *indent, const sign_sig *sig)
         put_text(out, covered_words(sign_sig_covered(sig, c)));
         fputs("\n", out);
     }
+    print_sign_text(out, indent, sig);
     print_changes(out, indent, sig);
     for (size_t e = 0; e < sign_sig_error_count(sig); e++) {
         fprintf(out, "%s%s ", indent, _("detail:"));

@@ -59,6 +59,8 @@ char *xades_node_text(xmlNodePtr node);
 xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count);
 /* The certificates in a signature's KeyInfo/X509Data, in document order. */
 STACK_OF(X509) *xades_key_info_certs(const sign_ctx *ctx, xmlNodePtr signature);
+/* The CRLs in a signature's KeyInfo/X509Data (X509CRL), in document order. */
+STACK_OF(X509_CRL) *xades_key_info_crls(xmlNodePtr signature);
 /* Every ds:Signature under node, in document order, at most max. */
 void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max);
 
@@ -132,6 +134,26 @@ void xades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *s
  * (never as files). */
 void xades_verify_memory(const sign_ctx *ctx, sign_report *report, const unsigned char *bytes,
                          size_t len, const struct xades_content *content);
+
+/* Validate signature, the one ds:Signature that the root element of doc (IDs registered) wraps
+ * and nothing else (OpenSign's openoces:signature), into sig: as an XAdES file's signature,
+ * the wrapper not counting as unsigned content. The caller checks the wrapper's shape. */
+void xades_verify_wrapped(const sign_ctx *ctx, sign_sig *sig, xmlDocPtr doc, xmlNodePtr signature);
+
+/* ---- xades_signtext.c: NemLog-in3's SignedDocument (the sign text around an enveloped XAdES) */
+struct xades_sign_text {
+    const char *mime;              /* "text/plain", "text/html", "application/xml", "application/pdf" */
+    unsigned char *document;       /* decoded, document_len bytes, NUL-terminated */
+    size_t document_len;
+    unsigned char *transformation; /* XMLDocument: its XSLT stylesheet, decoded; else NULL */
+    size_t transformation_len;
+};
+/* The sign text of doc when its root is a NemLog-in SignedDocument: 1 and text filled
+ * (xades_sign_text_clear it); 0 when the root is something else; -1 with why when it is a
+ * SignedDocument of another shape. */
+int xades_signed_document_text(xmlDocPtr doc, struct xades_sign_text *text, char *why,
+                               size_t why_len);
+void xades_sign_text_clear(struct xades_sign_text *text);
 
 /* ---- xades_lt.c: the unsigned properties of the long-term levels (EN 319 132-1 5.3, 5.4) */
 /* Augment every XAdES signature in bytes to opts->level (B-T: a SignatureTimeStamp, B-LT: also

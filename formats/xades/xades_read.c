@@ -50,6 +50,30 @@ STACK_OF(X509) *xades_key_info_certs(const sign_ctx *ctx, xmlNodePtr signature)
     return certs;
 }
 
+/* XMLDSig 4.5.4: X509CRL in a signature's KeyInfo/X509Data, in document order. Unsigned, like
+ * every validation value: a CRL still has to be signed by its issuer to count. */
+STACK_OF(X509_CRL) *xades_key_info_crls(xmlNodePtr signature)
+{
+    STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
+    xmlNodePtr key_info = sign_xml_child(signature, XADES_DSIG_NS, "KeyInfo");
+    for (xmlNodePtr data = sign_xml_child(key_info, XADES_DSIG_NS, "X509Data"); crls && data;
+         data = sign_xml_next(data, XADES_DSIG_NS, "X509Data"))
+        for (xmlNodePtr node = sign_xml_child(data, XADES_DSIG_NS, "X509CRL"); node;
+             node = sign_xml_next(node, XADES_DSIG_NS, "X509CRL")) {
+            char *b64 = xades_node_text(node);
+            size_t len = 0;
+            unsigned char *der = b64 ? sign_xml_unbase64(b64, &len) : NULL;
+            const unsigned char *p = der;
+            X509_CRL *crl = der ? d2i_X509_CRL(NULL, &p, (long)len) : NULL;
+            if (crl && !sk_X509_CRL_push(crls, crl))
+                X509_CRL_free(crl);
+            free(der);
+            free(b64);
+        }
+    ERR_clear_error();
+    return crls;
+}
+
 /* Every ds:Signature under node, in document order, at most max. */
 void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max)
 {

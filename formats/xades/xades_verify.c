@@ -32,6 +32,7 @@ struct verify_state {
     xmlNodePtr targets[MAX_REFERENCES];
     int target_count;
     char covered_elsewhere[1100]; /* the first signed element that is not the root */
+    int wrapped; /* the root only wraps this signature (OpenSign): not content a reader sees */
 };
 
 static void silent_errors(void *user, xmlErrorPtr error) { (void)user, (void)error; }
@@ -352,6 +353,47 @@ static int cert_matches(X509 *cert, const struct cert_ref *ref)
            memcmp(digest, ref->digest, len) == 0;
 }
 
+/* Which of KeyInfo's certificates signed (issue 15: by evidence, never by position): the one
+ * SigningCertificate(V2) names, or without that property (plain XMLDSig) the end-entity
+ * certificate whose key verifies SignatureValue; the others are only chain candidates. */
+struct signer_choice {
+    X509 *signer;    /* borrowed from the certificates; NULL when none qualifies */
+    int verified;    /* its key verifies SignatureValue */
+    int substituted; /* a certificate is named, none in KeyInfo is it: signer is the one whose
+                      * key verifies */
+    int named_ca;    /* the certificate named is a CA's */
+};
+
+static void choose_signer(struct signer_choice *out, STACK_OF(X509) *certs,
+                          const struct cert_ref *ref, const struct xades_sig_alg *alg,
+                          const unsigned char *canonical, size_t canonical_len,
+                          const unsigned char *value, size_t value_len)
+{
+    X509 *named = NULL, *verifying = NULL, *first_end_entity = NULL;
+    for (int i = 0; i < sk_X509_num(certs); i++) {
+        X509 *cert = sk_X509_value(certs, i);
+        if (ref && !named && cert_matches(cert, ref))
+            named = cert;
+        if (!first_end_entity && !sign_cert_is_ca(cert))
+            first_end_entity = cert;
+    }
+    for (int i = 0; alg && value && !verifying && i < sk_X509_num(certs); i++) {
+        X509 *cert = sk_X509_value(certs, i);
+        if (!sign_cert_is_ca(cert) && (!named || cert == named) &&
+            xades_verify_bytes(alg, X509_get0_pubkey(cert), canonical, canonical_len, value,
+                               value_len))
+            verifying = cert;
+    }
+    ERR_clear_error();
+    if (named && sign_cert_is_ca(named)) {
+        out->named_ca = 1;
+        return;
+    }
+    out->signer = named ? named : verifying ? verifying : first_end_entity;
+    out->verified = out->signer && out->signer == verifying;
+    out->substituted = ref && !named && out->signer != NULL;
+}
+
 static void set_id(xmlNodePtr signature, const char *value_b64, sign_sig *sig)
 {
     xmlChar *id = xmlGetNoNsProp(signature, BAD_CAST "Id");
@@ -630,7 +672,8 @@ static void verify_signature(struct verify_state *st)
                       "SignedProperties must be referenced exactly once from SignedInfo "
                       "(%d times)", st->signed_props_refs);
     /* What a reader sees must be what was signed. */
-    if (signature != xmlDocGetRootElement(st->doc) && !st->covers_document)
+    int wrapper_only = st->wrapped && signature->parent == xmlDocGetRootElement(st->doc);
+    if (signature != xmlDocGetRootElement(st->doc) && !st->covers_document && !wrapper_only)
         sign_sig_fail(sig, SIGN_INDETERMINATE, "SIG_CONSTRAINTS_FAILURE",
                       "the signature does not cover the whole document%s%s: a reader would see "
                       "unsigned content (segl requires an enveloped signature to sign the root)",
@@ -652,31 +695,35 @@ static void verify_signature(struct verify_state *st)
     STACK_OF(X509) *certs = xades_key_info_certs(st->ctx, signature);
     struct cert_ref cert_ref;
     int has_cert_ref = signing_cert_ref(signed_sig_props, &cert_ref, sig);
-    X509 *signer = NULL;
-    for (int i = 0; has_cert_ref > 0 && i < sk_X509_num(certs); i++)
-        if (cert_matches(sk_X509_value(certs, i), &cert_ref))
-            signer = sk_X509_value(certs, i);
-    int substituted = 0;
-    if (!signer && sk_X509_num(certs) > 0) {
-        signer = sk_X509_value(certs, 0);
-        substituted = has_cert_ref > 0;
-    }
     unsigned char *canonical = NULL, *value = NULL;
     size_t canonical_len = 0, value_len = 0;
-    if (!signer) {
+    value = value_b64 ? sign_xml_unbase64(value_b64, &value_len) : NULL;
+    int canonical_ok = xades_c14n_signed_info(signed_info, &canonical, &canonical_len) == 0;
+    struct signer_choice choice = {0};
+    if (canonical_ok)
+        choose_signer(&choice, certs, has_cert_ref > 0 ? &cert_ref : NULL, alg, canonical,
+                      canonical_len, value, value_len);
+    X509 *signer = choice.signer;
+    if (sk_X509_num(certs) == 0) {
         sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND",
                       "no signing certificate in KeyInfo");
+    } else if (!canonical_ok) {
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "SignedInfo cannot be canonicalised (unsupported method?)");
+    } else if (choice.named_ca) {
+        /* A CA certifies signers; it is never reported as one (issue 15). */
+        sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "the signing certificate named in SignedProperties is a CA certificate");
+        signer = NULL;
+    } else if (!signer) {
+        sign_sig_fail(sig, SIGN_INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND",
+                      "no end-entity certificate in KeyInfo");
     } else {
         sign_sig_set_signer(sig, signer);
-        value = value_b64 ? sign_xml_unbase64(value_b64, &value_len) : NULL;
-        if (xades_c14n_signed_info(signed_info, &canonical, &canonical_len) != 0)
-            sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
-                          "SignedInfo cannot be canonicalised (unsupported method?)");
-        else if (alg && (!value || !xades_verify_bytes(alg, X509_get0_pubkey(signer), canonical,
-                                                       canonical_len, value, value_len)))
+        if (alg && !choice.verified)
             sign_sig_fail(sig, SIGN_TOTAL_FAILED, "SIG_CRYPTO_FAILURE",
                           "the signature value does not verify with the signer's key");
-        else if (substituted)
+        else if (choice.substituted)
             /* EN 319 132-1 5.2.2: the signed certificate digest binds the signature to one
              * certificate; a different certificate in KeyInfo (even for the same key) is not it. */
             sign_sig_fail(sig, SIGN_TOTAL_FAILED, "SIG_CRYPTO_FAILURE",
@@ -701,12 +748,45 @@ static void verify_signature(struct verify_state *st)
     check_signature_timestamps(st, unsigned_sig_props, value_node, &ev);
     check_archive_timestamps(st, unsigned_sig_props, &ev);
     read_validation_data(st->ctx, unsigned_sig_props, &ev);
+    STACK_OF(X509_CRL) *key_info_crls = xades_key_info_crls(signature);
+    for (int i = 0; i < sk_X509_CRL_num(key_info_crls); i++)
+        sign_revocation_data_add(&ev.revocation, NULL, sk_X509_CRL_value(key_info_crls, i));
+    sk_X509_CRL_pop_free(key_info_crls, X509_CRL_free);
     sign_validate_signature(st->ctx, sig, &ev);
     sign_evidence_clear(&ev);
     sk_X509_pop_free(certs, X509_free);
     free(canonical);
     free(value);
     free(value_b64);
+}
+
+/* NemLog-in3: the sign text of a SignedDocument, for the signature that signs it whole (the
+ * enveloped one it holds), when that signature did not fail; text for text and HTML. */
+static void report_sign_text(struct verify_state *st)
+{
+    struct xades_sign_text text;
+    char why[200];
+    int found = xades_signed_document_text(st->doc, &text, why, sizeof why);
+    if (found == 0 || st->signature->parent != xmlDocGetRootElement(st->doc))
+        return;
+    if (found < 0) {
+        sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE", "%s", why);
+        return;
+    }
+    int is_text = strcmp(text.mime, "text/plain") == 0 || strcmp(text.mime, "text/html") == 0;
+    if (st->covers_document && sign_sig_indication(st->sig) != SIGN_TOTAL_FAILED)
+        sign_sig_set_sign_text(st->sig, text.mime,
+                               is_text && strlen((char *)text.document) == text.document_len
+                                   ? (char *)text.document
+                                   : NULL);
+    xades_sign_text_clear(&text);
+}
+
+void xades_verify_wrapped(const sign_ctx *ctx, sign_sig *sig, xmlDocPtr doc, xmlNodePtr signature)
+{
+    struct verify_state st = {.ctx = ctx, .doc = doc, .signature = signature, .sig = sig,
+                              .wrapped = 1};
+    verify_signature(&st);
 }
 
 static void verify_document(const sign_ctx *ctx, sign_report *report, const unsigned char *bytes,
@@ -739,6 +819,7 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
                                   .path = path, .content_source = content_source,
                                   .content = content, .sig = sig};
         verify_signature(&st);
+        report_sign_text(&st);
     }
     xmlFreeDoc(doc);
     xmlSetStructuredErrorFunc(saved_context, saved_handler);

@@ -62,7 +62,7 @@ cat "$src/tests/fuzz/pdf.dict" "$src/tests/fuzz/xml.dict" >"$work/any.dict"
 dictionary() {
     case $1 in
     pdf | visual) echo "$src/tests/fuzz/pdf.dict" ;;
-    xml | tl | zip) echo "$src/tests/fuzz/xml.dict" ;;
+    xml | tl | zip | opensign) echo "$src/tests/fuzz/xml.dict" ;;
     verify | inspect | sign) echo "$work/any.dict" ;;
     png) echo "$src/tests/fuzz/png.dict" ;;
     esac

@@ -56,6 +56,10 @@ for container in "$work"/*.asice; do
     (cd "$work" && unzip -qo "$container" 'META-INF/*' -d "unzipped-$(basename "$container")" 2>/dev/null) || true
 done
 seed xml -- "$work"/unzipped-*/META-INF/*.xml
+# NemID OpenSign signatures in the applet's shape, and their forgeries (xmlsec1 signs them)
+if command -v xmlsec1 >/dev/null && python3 "$src/tests/cmd/mkopensign.py" "$pki" "$work/opensign" >/dev/null 2>&1; then
+    seed opensign verify xml -- "$work"/opensign/*.xml
+fi
 
 # ---- keys, certificates, time strings
 seed pkcs12 -- "$pki"/oces3/{person,ec,pss}.p12 "$pki"/oces3/{person,ec}.key.pem "$pki/oces2/poces.legacy.p12"

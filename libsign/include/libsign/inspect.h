@@ -38,6 +38,11 @@ SIGN_EXTERN int sign_inspect_file(sign_inspection **out, sign_ctx *ctx, const ch
 SIGN_EXTERN int sign_inspect_memory(sign_inspection **out, sign_ctx *ctx, const void *data,
                                     size_t len, const char *name, const char *password);
 SIGN_EXTERN void sign_inspection_free(sign_inspection *inspection); /* NULL is a no-op */
+/* The document the signer was shown, from the NemID OpenSign signature at path (its sign text:
+ * signtext.html, signtext.txt or signtext.xml), written into dir (made when missing) without
+ * validating the signature; the file appears whole or not at all, and an existing file is
+ * never replaced. SIGN_EUNSUPPORTED (no message) when path holds no such signature. */
+SIGN_EXTERN int sign_sign_text_extract(sign_ctx *ctx, const char *path, const char *dir);
 
 SIGN_EXTERN enum sign_inspection_type sign_inspection_type(const sign_inspection *inspection);
 /* "certificate", "pkcs12" or "signed". */

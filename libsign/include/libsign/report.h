@@ -88,6 +88,15 @@ SIGN_EXTERN int sign_sig_qualified(const sign_sig *sig);
 /* With trusted lists: the details of the qualification as a JSON object (the "qc" of
  * segl-verify --json: QCStatements and the time they were judged at); NULL when unknown. */
 SIGN_EXTERN const char *sign_sig_qualification_json(const sign_sig *sig);
+/* OpenSign and NemLog-in SignedDocument: the sign text the signer was shown, as its MIME type
+ * ("text/plain", "text/html", "application/xml", "application/pdf"; NULL when the format has
+ * none) and, for text, the text itself in UTF-8 (NULL otherwise); and the properties shown to
+ * the signer beside it (name, value), in document order. */
+SIGN_EXTERN const char *sign_sig_sign_text_mime(const sign_sig *sig);
+SIGN_EXTERN const char *sign_sig_sign_text(const sign_sig *sig);
+SIGN_EXTERN size_t sign_sig_property_count(const sign_sig *sig);
+SIGN_EXTERN const char *sign_sig_property_name(const sign_sig *sig, size_t i);
+SIGN_EXTERN const char *sign_sig_property_value(const sign_sig *sig, size_t i);
 SIGN_EXTERN size_t sign_sig_error_count(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_error(const sign_sig *sig, size_t i);
 /* Warnings: what the user should act on (JSON "warnings"). */
