@@ -51,9 +51,9 @@ check opensign-wrapper-content.xml 1 "test_opensign_content_beside_the_signature
 # The human output: the start of the sign text, tags folded, and the visible properties.
 expect_exit 0 "test_opensign_human_output" -- "$VERIFY" --at "$AT" --revocation off \
     --trust "$PKI/trust/oces2-root.pem" opensign-oces2-sha256.xml
-grep -qx '    sign text (text/html): Samtykke Jeg giver hermed samtykke til, at Testkommunen indh\.\.\.' out.txt &&
+grep -qx '  sign text (text/html): Samtykke Jeg giver hermed samtykke til, at Testkommunen indh\.\.\.' out.txt &&
     pass || fail "test_opensign_human_output_shows_the_sign_text: $(cat out.txt)"
-grep -qx '    RequestIssuer: Testkommunen' out.txt && pass ||
+grep -qx '  RequestIssuer: Testkommunen' out.txt && pass ||
     fail "test_opensign_human_output_shows_the_visible_properties: $(cat out.txt)"
 grep -q 'challenge' out.txt && fail "test_opensign_human_output_hides_invisible_properties" || pass
 
