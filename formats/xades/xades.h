@@ -62,6 +62,17 @@ STACK_OF(X509) *xades_key_info_certs(const sign_ctx *ctx, xmlNodePtr signature);
 /* Every ds:Signature under node, in document order, at most max. */
 void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max);
 
+/* ---- xades_xpath.c: the limits on XPath and XPath Filter 2.0 transforms */
+/* Each XPath expression of reference's transforms evaluated within segl's limits (length,
+ * operations, XPath 1.0 core functions and here() only), before xmlsec runs them; *filtered
+ * set when there is one (what the reference signs is then a selection). 0, or -1 with why. */
+int xades_xpath_transforms_check(xmlNodePtr reference, int *filtered, char *why, size_t why_len);
+/* Whether reference has an XPath or XPath Filter 2.0 transform. */
+int xades_reference_has_xpath(xmlNodePtr reference);
+/* Whether reference (URI="", with XPath transforms, already checked) selects exactly what the
+ * enveloped-signature transform would for signature: the whole document but the signature. */
+int xades_xpath_selects_document(xmlNodePtr reference, xmlNodePtr signature);
+
 /* ---- xades_dsig.c: XMLDSig core shared by signing and validation */
 /* Process one ds:Reference through xmlsec (same-document URIs only): sign mode fills
  * DigestValue; verify mode returns 1 when the digest matches, 0 when not, -1 on error. A
@@ -76,6 +87,12 @@ int xades_reference_octets(xmlNodePtr reference, unsigned char **out, size_t *le
  * algorithm is unknown or canonicalisation fails. */
 int xades_c14n_node(xmlNodePtr node, xmlNodePtr method, const char *default_uri,
                     unsigned char **out, size_t *len);
+/* The canonical form of the whole document without comments and without the subtree at
+ * excluded, under method (a ds:Transform naming a canonicalisation) or Canonical XML 1.0 when
+ * method is NULL: what URI="" with the enveloped-signature transform signs for the signature
+ * excluded. 0, or -1. */
+int xades_c14n_document_without(xmlNodePtr excluded, xmlNodePtr method, unsigned char **out,
+                                size_t *len);
 /* The canonical form of ds:SignedInfo under its CanonicalizationMethod. */
 int xades_c14n_signed_info(xmlNodePtr signed_info, unsigned char **out, size_t *len);
 /* Sign data under alg with pkey: the XMLDSig SignatureValue bytes (ECDSA as r||s). */

@@ -185,8 +185,8 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
 
 /* ---------------------------------------------------------------- references */
 
-static void check_target(struct verify_state *st, xmlNodePtr target, const char *uri,
-                         int signed_props_type)
+static void check_target(struct verify_state *st, xmlNodePtr target, xmlNodePtr ref,
+                         const char *uri, int signed_props_type)
 {
     if (st->target_count < MAX_REFERENCES)
         st->targets[st->target_count++] = target;
@@ -222,11 +222,22 @@ static void check_target(struct verify_state *st, xmlNodePtr target, const char 
                       where, uri);
     } else {
         st->content_refs++;
-        if (target == xmlDocGetRootElement(st->doc))
+        /* An XPath transform selects what is signed: the whole document only when it selects
+         * what the enveloped-signature transform would (XMLDSig 6.6.3's usual expression);
+         * anything less is a part, and the rule on enveloped signatures below applies. */
+        int filtered = xades_reference_has_xpath(ref);
+        int whole = target == xmlDocGetRootElement(st->doc) &&
+                    (!filtered || (!*uri && xades_xpath_selects_document(ref, st->signature)));
+        if (whole)
             st->covers_document = 1;
         else if (!st->covered_elsewhere[0])
-            snprintf(st->covered_elsewhere, sizeof st->covered_elsewhere, "%s (%s)", where, uri);
-        sign_sig_add_covered(st->sig, "%s", *uri ? uri : "the whole document");
+            snprintf(st->covered_elsewhere, sizeof st->covered_elsewhere, "%s (%s%s)", where, uri,
+                     filtered ? " as an XPath transform selects it" : "");
+        if (filtered && !whole)
+            sign_sig_add_covered(st->sig, "%s, as an XPath transform selects it",
+                                 *uri ? uri : "the document");
+        else
+            sign_sig_add_covered(st->sig, "%s", *uri ? uri : "the whole document");
     }
 }
 
@@ -291,7 +302,7 @@ static void check_references(struct verify_state *st, xmlNodePtr signed_info)
             if (target) {
                 /* Where the signed element is, before whether it matches: wrapping is the
                  * more telling reason. */
-                check_target(st, target, (const char *)uri, signed_props_type);
+                check_target(st, target, ref, (const char *)uri, signed_props_type);
                 char why[200];
                 int digest_ok = xades_reference_process(ref, 0, why, sizeof why);
                 if (digest_ok < 0)
