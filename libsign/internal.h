@@ -107,6 +107,8 @@ void sign_sig_fail(sign_sig *sig, enum sign_indication indication, const char *s
                    const char *fmt, ...) SIGN_PRINTF(4, 5);
 void sign_sig_warn(sign_sig *sig, const char *fmt, ...) SIGN_PRINTF(2, 3);
 void sign_sig_set_id(sign_sig *sig, const char *id);
+/* sig counter-signs parent (an earlier signature of the same report; XAdES CounterSignature). */
+void sign_sig_set_countersigned(sign_sig *sig, const sign_sig *parent);
 void sign_sig_set_level(sign_sig *sig, const char *level);
 void sign_sig_set_signing_time(sign_sig *sig, time_t t);
 void sign_sig_set_signer(sign_sig *sig, X509 *cert); /* copies what it needs */

@@ -22,6 +22,7 @@ struct timestamp_entry {
 
 struct sign_sig {
     char id[64];
+    const sign_sig *countersigned; /* the signature this one counter-signs (XAdES), or NULL */
     struct timestamp_entry *timestamps;
     size_t timestamp_count;
     enum sign_indication indication;
@@ -217,6 +218,7 @@ SIGN_EXTERN const char *sign_sig_modification_detail(const sign_sig *s, size_t i
 }
 
 void sign_sig_set_id(sign_sig *sig, const char *id) { snprintf(sig->id, sizeof sig->id, "%s", id); }
+void sign_sig_set_countersigned(sign_sig *sig, const sign_sig *parent) { sig->countersigned = parent; }
 void sign_sig_set_level(sign_sig *sig, const char *level)
 {
     snprintf(sig->level, sizeof sig->level, "%s", level ? level : "");
@@ -362,6 +364,7 @@ SIGN_EXTERN const char *sign_indication_name(enum sign_indication indication)
 }
 
 SIGN_EXTERN const char *sign_sig_id(const sign_sig *s) { return s->id; }
+SIGN_EXTERN const sign_sig *sign_sig_countersigned(const sign_sig *s) { return s->countersigned; }
 SIGN_EXTERN enum sign_indication sign_sig_indication(const sign_sig *s) { return s->indication; }
 SIGN_EXTERN const char *sign_sig_subindication(const sign_sig *s)
 {
@@ -493,7 +496,7 @@ static void time_json(sign_json_writer *w, time_t t)
     sign_json_string(w, text);
 }
 
-static void sig_json(sign_json_writer *w, const sign_sig *sig)
+static void sig_json(sign_json_writer *w, const sign_report *report, const sign_sig *sig)
 {
     sign_json_begin_object(w);
     sign_json_key(w, "id");
@@ -543,6 +546,20 @@ static void sig_json(sign_json_writer *w, const sign_sig *sig)
         sign_json_key(w, "modification_details");
         messages_json(w, &sig->modification_details);
     }
+    /* XAdES counter-signatures (EN 319 132-1 5.2.7.2): nested under the signature they sign;
+     * the key is there only when there is one. */
+    int counter_signatures = 0;
+    for (size_t i = 0; i < report->count; i++) {
+        if (report->sigs[i]->countersigned != sig)
+            continue;
+        if (!counter_signatures++) {
+            sign_json_key(w, "counter_signatures");
+            sign_json_begin_array(w);
+        }
+        sig_json(w, report, report->sigs[i]);
+    }
+    if (counter_signatures)
+        sign_json_end_array(w);
     sign_json_end_object(w);
 }
 
@@ -565,7 +582,8 @@ SIGN_EXTERN int sign_report_json(char **out, const sign_report *report, const ch
     sign_json_key(&w, "signatures");
     sign_json_begin_array(&w);
     for (size_t i = 0; i < report->count; i++)
-        sig_json(&w, report->sigs[i]);
+        if (!report->sigs[i]->countersigned)
+            sig_json(&w, report, report->sigs[i]);
     sign_json_end_array(&w);
     if (report->error) {
         sign_json_key(&w, "error");

@@ -8,6 +8,59 @@
 #include "../common/common.h"
 #include "verify.h"
 
+/* One signature at indent (2 spaces a level), then its counter-signatures one level deeper. */
+static void print_sig(FILE *out, const sign_report *report, const sign_sig *sig, int indent)
+{
+    size_t count = sign_report_count(report);
+    int in = indent; /* the signature's line; its details two spaces deeper */
+    const char *sub = sign_sig_subindication(sig);
+    const char *level = sign_sig_level(sig);
+    fprintf(out, "%*s%s%s: %s%s%s%s%s\n", in, "", sign_sig_countersigned(sig) ? "counter-signature " : "",
+            sign_sig_id(sig), sign_indication_name(sign_sig_indication(sig)), sub ? "/" : "",
+            sub ? sub : "", level ? ", " : "", level ? level : "");
+    const sign_oces_id *oces = sign_sig_signer_oces(sig);
+    if (oces) {
+        const char *kind = sign_oces_kind_name(oces->kind);
+        fprintf(out, "%*s  signer: %s", in, "",
+               oces->common_name[0] ? oces->common_name : sign_sig_signer_subject(sig));
+        if (kind)
+            fprintf(out, " (%s%s%s, %s%s)", kind, oces->cvr[0] ? ", CVR " : "", oces->cvr,
+                   oces->serial_number, oces->test ? ", test certificate" : "");
+        else if (oces->serial_number[0])
+            fprintf(out, " (serialNumber %s)", oces->serial_number);
+        fprintf(out, "\n");
+    }
+    time_t when = sign_sig_signing_time(sig);
+    if (when != (time_t)-1) {
+        char text[21];
+        sign_format_time(text, when);
+        fprintf(out, "%*s  signing time: %s (claimed by the signer)\n", in, "", text);
+    }
+    for (size_t c = 0; c < sign_sig_covered_count(sig); c++)
+        fprintf(out, "%*s  covers: %s\n", in, "", sign_sig_covered(sig, c));
+    for (size_t t = 0; t < sign_sig_timestamp_count(sig); t++) {
+        sign_timestamp_info ts;
+        char text[21] = "unknown time";
+        if (sign_sig_timestamp(&ts, sig, t) == SIGN_OK) {
+            if (ts.time != (time_t)-1)
+                sign_format_time(text, ts.time);
+            fprintf(out, "%*s  %s timestamp: %s%s\n", in, "", ts.type, text, ts.valid ? "" : " (not valid)");
+        }
+    }
+    if (sign_sig_modification(sig))
+        fprintf(out, "%*s  changes after signing: %s\n", in, "", sign_sig_modification(sig));
+    for (size_t e = 0; e < sign_sig_error_count(sig); e++)
+        fprintf(out, "%*s  error: %s\n", in, "", sign_sig_error(sig, e));
+    /* libsign names no option in its messages: the remedy in this command's words. */
+    if (sub && strcmp(sub, "SIGNED_DATA_NOT_FOUND") == 0)
+        fprintf(out, "%*s  hint: give the signed content with --content FILE\n", in, "");
+    for (size_t w = 0; w < sign_sig_warning_count(sig); w++)
+        fprintf(out, "%*s  warning: %s\n", in, "", sign_sig_warning(sig, w));
+    for (size_t i = 0; i < count; i++)
+        if (sign_sig_countersigned(sign_report_sig(report, i)) == sig)
+            print_sig(out, report, sign_report_sig(report, i), indent + 2);
+}
+
 void print_human(FILE *out, const struct job *job)
 {
     const sign_report *report = job->report;
@@ -17,52 +70,9 @@ void print_human(FILE *out, const struct job *job)
         return;
     }
     fprintf(out, "%s: %s\n", job->name, sign_indication_name(sign_report_indication(report)));
-    for (size_t i = 0; i < count; i++) {
-        const sign_sig *sig = sign_report_sig(report, i);
-        const char *sub = sign_sig_subindication(sig);
-        const char *level = sign_sig_level(sig);
-        fprintf(out, "  %s: %s%s%s%s%s\n", sign_sig_id(sig),
-               sign_indication_name(sign_sig_indication(sig)), sub ? "/" : "", sub ? sub : "",
-               level ? ", " : "", level ? level : "");
-        const sign_oces_id *oces = sign_sig_signer_oces(sig);
-        if (oces) {
-            const char *kind = sign_oces_kind_name(oces->kind);
-            fprintf(out, "    signer: %s",
-                   oces->common_name[0] ? oces->common_name : sign_sig_signer_subject(sig));
-            if (kind)
-                fprintf(out, " (%s%s%s, %s%s)", kind, oces->cvr[0] ? ", CVR " : "", oces->cvr,
-                       oces->serial_number, oces->test ? ", test certificate" : "");
-            else if (oces->serial_number[0])
-                fprintf(out, " (serialNumber %s)", oces->serial_number);
-            fprintf(out, "\n");
-        }
-        time_t when = sign_sig_signing_time(sig);
-        if (when != (time_t)-1) {
-            char text[21];
-            sign_format_time(text, when);
-            fprintf(out, "    signing time: %s (claimed by the signer)\n", text);
-        }
-        for (size_t c = 0; c < sign_sig_covered_count(sig); c++)
-            fprintf(out, "    covers: %s\n", sign_sig_covered(sig, c));
-        for (size_t t = 0; t < sign_sig_timestamp_count(sig); t++) {
-            sign_timestamp_info ts;
-            char text[21] = "unknown time";
-            if (sign_sig_timestamp(&ts, sig, t) == SIGN_OK) {
-                if (ts.time != (time_t)-1)
-                    sign_format_time(text, ts.time);
-                fprintf(out, "    %s timestamp: %s%s\n", ts.type, text, ts.valid ? "" : " (not valid)");
-            }
-        }
-        if (sign_sig_modification(sig))
-            fprintf(out, "    changes after signing: %s\n", sign_sig_modification(sig));
-        for (size_t e = 0; e < sign_sig_error_count(sig); e++)
-            fprintf(out, "    error: %s\n", sign_sig_error(sig, e));
-        /* libsign names no option in its messages: the remedy in this command's words. */
-        if (sub && strcmp(sub, "SIGNED_DATA_NOT_FOUND") == 0)
-            fprintf(out, "    hint: give the signed content with --content FILE\n");
-        for (size_t w = 0; w < sign_sig_warning_count(sig); w++)
-            fprintf(out, "    warning: %s\n", sign_sig_warning(sig, w));
-    }
+    for (size_t i = 0; i < count; i++)
+        if (!sign_sig_countersigned(sign_report_sig(report, i)))
+            print_sig(out, report, sign_report_sig(report, i), 2);
 }
 
 int file_status(const sign_report *report)

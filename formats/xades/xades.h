@@ -11,6 +11,7 @@
 #define XADES_NS "http://uri.etsi.org/01903/v1.3.2#"
 #define XADES141_NS "http://uri.etsi.org/01903/v1.4.1#"
 #define XADES_SIGNED_PROPS_TYPE "http://uri.etsi.org/01903#SignedProperties"
+#define XADES_COUNTERSIGNED_TYPE "http://uri.etsi.org/01903#CountersignedSignature"
 #define XADES_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
 #define XADES_ENVELOPED "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 #define XADES_BASE64 "http://www.w3.org/2000/09/xmldsig#base64"

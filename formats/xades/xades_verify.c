@@ -24,6 +24,8 @@ struct verify_state {
     const sign_source *content_source;   /* --content: the one detached content; or NULL */
     const struct xades_content *content; /* detached content not in files; NULL: files */
     sign_sig *sig;
+    xmlNodePtr countersigned; /* for a counter-signature, the ds:Signature it signs; else NULL */
+    int countersigned_refs;   /* references to that signature's SignatureValue */
     xmlNodePtr signed_props;
     int signed_props_refs;
     int covers_document;
@@ -186,10 +188,26 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
 /* ---------------------------------------------------------------- references */
 
 static void check_target(struct verify_state *st, xmlNodePtr target, xmlNodePtr ref,
-                         const char *uri, int signed_props_type)
+                         const char *uri, int signed_props_type, int countersigned_type)
 {
     if (st->target_count < MAX_REFERENCES)
         st->targets[st->target_count++] = target;
+    /* EN 319 132-1 5.2.7.2: a counter-signature signs the SignatureValue of the signature whose
+     * CounterSignature property holds it, with a Reference of the CountersignedSignature type.
+     * That one element of that one signature, nothing else of another signature. */
+    if (countersigned_type) {
+        if (st->countersigned && target->parent == st->countersigned &&
+            sign_xml_is(target, XADES_DSIG_NS, "SignatureValue")) {
+            st->countersigned_refs++;
+            st->content_refs++;
+            sign_sig_add_covered(st->sig, "the SignatureValue of the signature it counter-signs");
+        } else {
+            sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                          "the CountersignedSignature reference %s does not name the "
+                          "SignatureValue of the signature holding this counter-signature", uri);
+        }
+        return;
+    }
     if (signed_props_type) {
         st->signed_props_refs++;
         if (target != st->signed_props)
@@ -261,6 +279,7 @@ static void check_references(struct verify_state *st, xmlNodePtr signed_info)
         xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
         xmlChar *type = xmlGetNoNsProp(ref, BAD_CAST "Type");
         int signed_props_type = type && xmlStrEqual(type, BAD_CAST XADES_SIGNED_PROPS_TYPE);
+        int countersigned_type = type && xmlStrEqual(type, BAD_CAST XADES_COUNTERSIGNED_TYPE);
         xmlFree(type);
         xmlNodePtr method = sign_xml_child(ref, XADES_DSIG_NS, "DigestMethod");
         xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
@@ -302,7 +321,8 @@ static void check_references(struct verify_state *st, xmlNodePtr signed_info)
             if (target) {
                 /* Where the signed element is, before whether it matches: wrapping is the
                  * more telling reason. */
-                check_target(st, target, ref, (const char *)uri, signed_props_type);
+                check_target(st, target, ref, (const char *)uri, signed_props_type,
+                             countersigned_type);
                 char why[200];
                 int digest_ok = xades_reference_process(ref, 0, why, sizeof why);
                 if (digest_ok < 0)
@@ -640,8 +660,13 @@ static void verify_signature(struct verify_state *st)
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "SignedProperties must be referenced exactly once from SignedInfo "
                       "(%d times)", st->signed_props_refs);
-    /* What a reader sees must be what was signed. */
-    if (signature != xmlDocGetRootElement(st->doc) && !st->covers_document)
+    /* What a reader sees must be what was signed; a counter-signature signs a signature. */
+    if (st->countersigned) {
+        if (st->countersigned_refs == 0)
+            sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                          "the counter-signature does not sign the SignatureValue of the "
+                          "signature it is in");
+    } else if (signature != xmlDocGetRootElement(st->doc) && !st->covers_document)
         sign_sig_fail(sig, SIGN_INDETERMINATE, "SIG_CONSTRAINTS_FAILURE",
                       "the signature does not cover the whole document%s%s: a reader would see "
                       "unsigned content (segl requires an enveloped signature to sign the root)",
@@ -720,6 +745,29 @@ static void verify_signature(struct verify_state *st)
     free(value_b64);
 }
 
+/* EN 319 132-1 5.2.7.2: the ds:Signature that signature counter-signs, when signature is the
+ * child of a CounterSignature in that signature's UnsignedSignatureProperties
+ * (Signature/Object/QualifyingProperties/UnsignedProperties/UnsignedSignatureProperties/
+ * CounterSignature/Signature, nothing else in between); else NULL. */
+static xmlNodePtr countersigned_signature(xmlNodePtr signature)
+{
+    static const struct {
+        const char *ns, *name;
+    } path[] = {{XADES_NS, "CounterSignature"},
+                {XADES_NS, "UnsignedSignatureProperties"},
+                {XADES_NS, "UnsignedProperties"},
+                {XADES_NS, "QualifyingProperties"},
+                {XADES_DSIG_NS, "Object"},
+                {XADES_DSIG_NS, "Signature"}};
+    xmlNodePtr node = signature;
+    for (size_t i = 0; i < sizeof path / sizeof path[0]; i++) {
+        node = node ? node->parent : NULL;
+        if (!node || node->type != XML_ELEMENT_NODE || !sign_xml_is(node, path[i].ns, path[i].name))
+            return NULL;
+    }
+    return node;
+}
+
 static void verify_document(const sign_ctx *ctx, sign_report *report, const unsigned char *bytes,
                             size_t len, const char *path, const sign_source *content_source,
                             const struct xades_content *content)
@@ -740,15 +788,21 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
     xmlNodePtr signatures[32];
     int count = 0;
     xades_collect_signatures(doc->children, signatures, &count, 32);
+    sign_sig *sigs[32];
     for (int i = 0; i < count; i++) {
-        sign_sig *sig = sign_report_add_sig(report);
+        sign_sig *sig = sigs[i] = sign_report_add_sig(report);
         if (!sig) {
             sign_report_set_error(report, "out of memory");
             break;
         }
+        /* A counter-signature comes after the signature holding it, in document order. */
+        xmlNodePtr countersigned = countersigned_signature(signatures[i]);
+        for (int parent = 0; countersigned && parent < i; parent++)
+            if (signatures[parent] == countersigned)
+                sign_sig_set_countersigned(sig, sigs[parent]);
         struct verify_state st = {.ctx = ctx, .doc = doc, .signature = signatures[i],
                                   .path = path, .content_source = content_source,
-                                  .content = content, .sig = sig};
+                                  .content = content, .sig = sig, .countersigned = countersigned};
         verify_signature(&st);
     }
     xmlFreeDoc(doc);

@@ -42,6 +42,9 @@ SIGN_EXTERN int sign_report_etsi_xml(char **out, size_t *len, const sign_report 
 SIGN_EXTERN const char *sign_indication_name(enum sign_indication indication);
 
 SIGN_EXTERN const char *sign_sig_id(const sign_sig *sig);
+/* The signature sig counter-signs (a XAdES CounterSignature), or NULL for a signature of the
+ * document. The report's list holds both; JSON nests counter-signatures under their parent. */
+SIGN_EXTERN const sign_sig *sign_sig_countersigned(const sign_sig *sig);
 SIGN_EXTERN enum sign_indication sign_sig_indication(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_subindication(const sign_sig *sig); /* NULL when none */
 SIGN_EXTERN const char *sign_sig_level(const sign_sig *sig);         /* NULL when none reached */
