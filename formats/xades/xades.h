@@ -15,6 +15,8 @@
 #define XADES_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
 #define XADES_ENVELOPED "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 #define XADES_BASE64 "http://www.w3.org/2000/09/xmldsig#base64"
+#define XADES_XPATH_TRANSFORM "http://www.w3.org/TR/1999/REC-xpath-19991116"
+#define XADES_XPATH2_TRANSFORM "http://www.w3.org/2002/06/xmldsig-filter2"
 /* The XAdES time-stamp container's canonicalisation when it names none (Canonical XML 1.0). */
 #define XADES_INCL_C14N "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 
@@ -70,9 +72,6 @@ void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, in
 int xades_xpath_transforms_check(xmlNodePtr reference, int *filtered, char *why, size_t why_len);
 /* Whether reference has an XPath or XPath Filter 2.0 transform. */
 int xades_reference_has_xpath(xmlNodePtr reference);
-/* Whether reference (URI="", with XPath transforms, already checked) selects exactly what the
- * enveloped-signature transform would for signature: the whole document but the signature. */
-int xades_xpath_selects_document(xmlNodePtr reference, xmlNodePtr signature);
 
 /* ---- xades_dsig.c: XMLDSig core shared by signing and validation */
 /* Process one ds:Reference through xmlsec (same-document URIs only): sign mode fills

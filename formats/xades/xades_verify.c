@@ -187,6 +187,37 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
 
 /* ---------------------------------------------------------------- references */
 
+/* Whether reference (URI="", with XPath transforms) selects exactly what the enveloped-signature
+ * transform would for signature: the whole document but the signature. */
+static int xpath_selects_document(xmlNodePtr reference, xmlNodePtr signature)
+{
+    /* The canonicalisation that ends the transforms, if one does; else XMLDSig's default. */
+    xmlNodePtr last = NULL;
+    for (xmlNodePtr transform = sign_xml_child(sign_xml_child(reference, XADES_DSIG_NS,
+                                                              "Transforms"),
+                                               XADES_DSIG_NS, "Transform");
+         transform; transform = sign_xml_next(transform, XADES_DSIG_NS, "Transform"))
+        last = transform;
+    xmlChar *algorithm = last ? xmlGetNoNsProp(last, BAD_CAST "Algorithm") : NULL;
+    int last_is_xpath = algorithm && (xmlStrEqual(algorithm, BAD_CAST XADES_XPATH_TRANSFORM) ||
+                                      xmlStrEqual(algorithm, BAD_CAST XADES_XPATH2_TRANSFORM));
+    xmlFree(algorithm);
+    unsigned char *selected = NULL, *document = NULL;
+    size_t selected_len = 0, document_len = 0;
+    char why[200];
+    /* A last transform that is not a canonicalisation (enveloped-signature) leaves the default. */
+    int canonical = xades_c14n_document_without(signature, last_is_xpath ? NULL : last, &document,
+                                                &document_len);
+    if (canonical < 0)
+        canonical = xades_c14n_document_without(signature, NULL, &document, &document_len);
+    int same = canonical == 0 &&
+               xades_reference_octets(reference, &selected, &selected_len, why, sizeof why) == 0 &&
+               selected_len == document_len && memcmp(selected, document, selected_len) == 0;
+    free(selected);
+    free(document);
+    return same;
+}
+
 static void check_target(struct verify_state *st, xmlNodePtr target, xmlNodePtr ref,
                          const char *uri, int signed_props_type, int countersigned_type)
 {
@@ -195,6 +226,14 @@ static void check_target(struct verify_state *st, xmlNodePtr target, xmlNodePtr 
     /* EN 319 132-1 5.2.7.2: a counter-signature signs the SignatureValue of the signature whose
      * CounterSignature property holds it, with a Reference of the CountersignedSignature type.
      * That one element of that one signature, nothing else of another signature. */
+    /* The properties and the countersigned value are read as they are: all of them signed. */
+    if ((signed_props_type || countersigned_type) && xades_reference_has_xpath(ref)) {
+        sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "an XPath transform on the %s reference %s: what it leaves out would be "
+                      "read as signed", signed_props_type ? "SignedProperties"
+                                                          : "CountersignedSignature", uri);
+        return;
+    }
     if (countersigned_type) {
         if (st->countersigned && target->parent == st->countersigned &&
             sign_xml_is(target, XADES_DSIG_NS, "SignatureValue")) {
@@ -232,7 +271,10 @@ static void check_target(struct verify_state *st, xmlNodePtr target, xmlNodePtr 
                           "wrapping", where, uri);
         else if (object) {
             st->content_refs++;
-            sign_sig_add_covered(st->sig, "%s", uri);
+            sign_sig_add_covered(st->sig, "%s%s", uri,
+                                 xades_reference_has_xpath(ref)
+                                     ? ", as an XPath transform selects it"
+                                     : "");
         }
     } else if (object) {
         sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
@@ -245,7 +287,7 @@ static void check_target(struct verify_state *st, xmlNodePtr target, xmlNodePtr 
          * anything less is a part, and the rule on enveloped signatures below applies. */
         int filtered = xades_reference_has_xpath(ref);
         int whole = target == xmlDocGetRootElement(st->doc) &&
-                    (!filtered || (!*uri && xades_xpath_selects_document(ref, st->signature)));
+                    (!filtered || (!*uri && xpath_selects_document(ref, st->signature)));
         if (whole)
             st->covers_document = 1;
         else if (!st->covered_elsewhere[0])

@@ -13,8 +13,8 @@
 #include <libxml/xpathInternals.h>
 #include "xades.h"
 
-#define XPATH_TRANSFORM "http://www.w3.org/TR/1999/REC-xpath-19991116"
-#define XPATH2_TRANSFORM "http://www.w3.org/2002/06/xmldsig-filter2"
+#define XPATH_TRANSFORM XADES_XPATH_TRANSFORM
+#define XPATH2_TRANSFORM XADES_XPATH2_TRANSFORM
 #define XPATH_MAX_LENGTH 1024          /* characters of one expression */
 #define XPATH_MAX_OPERATIONS 20000000u /* libxml2 XPath steps: well under a second */
 
@@ -156,33 +156,4 @@ int xades_reference_has_xpath(xmlNodePtr reference)
             return 1;
     }
     return 0;
-}
-
-int xades_xpath_selects_document(xmlNodePtr reference, xmlNodePtr signature)
-{
-    /* The canonicalisation that ends the transforms, if one does; else XMLDSig's default. */
-    xmlNodePtr last = NULL;
-    for (xmlNodePtr transform = sign_xml_child(sign_xml_child(reference, XADES_DSIG_NS,
-                                                              "Transforms"),
-                                               XADES_DSIG_NS, "Transform");
-         transform; transform = sign_xml_next(transform, XADES_DSIG_NS, "Transform"))
-        last = transform;
-    xmlChar *algorithm = last ? xmlGetNoNsProp(last, BAD_CAST "Algorithm") : NULL;
-    int last_is_xpath = algorithm && (xmlStrEqual(algorithm, BAD_CAST XPATH_TRANSFORM) ||
-                                      xmlStrEqual(algorithm, BAD_CAST XPATH2_TRANSFORM));
-    xmlFree(algorithm);
-    unsigned char *selected = NULL, *document = NULL;
-    size_t selected_len = 0, document_len = 0;
-    char why[200];
-    /* A last transform that is not a canonicalisation (enveloped-signature) leaves the default. */
-    int canonical = xades_c14n_document_without(signature, last_is_xpath ? NULL : last, &document,
-                                                &document_len);
-    if (canonical < 0)
-        canonical = xades_c14n_document_without(signature, NULL, &document, &document_len);
-    int same = canonical == 0 &&
-               xades_reference_octets(reference, &selected, &selected_len, why, sizeof why) == 0 &&
-               selected_len == document_len && memcmp(selected, document, selected_len) == 0;
-    free(selected);
-    free(document);
-    return same;
 }

@@ -63,6 +63,15 @@ expect_exit 0 "xmlsec1 verifies the partial XPath signature" -- xmlsec_verify pa
 expect_exit 2 "segl: a partial selection is not the whole document" -- verify_json part.xml
 expect_json '.signatures[0].subindication == "SIG_CONSTRAINTS_FAILURE" and (.signatures[0].covers | index("the document, as an XPath transform selects it") != null)' "partial XPath: SIG_CONSTRAINTS_FAILURE"
 
+# test_an_xpath_on_the_signed_properties_reference_is_refused: it could leave a property
+# (here the signing time) unsigned while segl reads it as signed; xmlsec1 accepts it
+template "$XPATH" | sed 's|<ds:Reference URI="#props-1" Type="http://uri.etsi.org/01903#SignedProperties"><ds:Transforms>|&<ds:Transform Algorithm="http://www.w3.org/TR/1999/REC-xpath-19991116"><ds:XPath xmlns:xades="'"$XAdES_NS"'">not(ancestor-or-self::xades:SigningTime)</ds:XPath></ds:Transform>|' >t-props.xml
+xsign t-props.xml props.xml
+sed 's/2026-05-01T08:00:00Z/2026-01-01T08:00:00Z/' props.xml >props-changed.xml
+expect_exit 0 "xmlsec1 verifies a SignedProperties reference whose XPath leaves the signing time out" -- xmlsec_verify props-changed.xml
+expect_exit 1 "segl refuses an XPath on the SignedProperties reference" -- verify_json props-changed.xml
+expect_json '.indication == "TOTAL_FAILED" and (.signatures[0].errors | map(test("XPath transform on the SignedProperties reference")) | any)' "XPath on SignedProperties: FORMAT_FAILURE"
+
 # test_an_xpath_calling_an_unknown_function_is_refused (in SignedInfo: the signature value no
 # longer matches either; the reason given is the function)
 sed 's|<ds:XPath>not(ancestor-or-self::ds:Signature)</ds:XPath>|<ds:XPath xmlns:x="urn:evil">not(ancestor-or-self::ds:Signature) and x:run("rm")</ds:XPath>|' xpath.xml >unknown.xml
