@@ -121,6 +121,8 @@ void sign_sig_set_id(sign_sig *sig, const char *id);
 /* What the entry is: "signature" (the default) or "timestamp" (a document or container that
  * carries only a timestamp token, validated as one). */
 void sign_sig_set_kind(sign_sig *sig, const char *kind);
+/* sig counter-signs parent (an earlier signature of the same report; XAdES CounterSignature). */
+void sign_sig_set_countersigned(sign_sig *sig, const sign_sig *parent);
 void sign_sig_set_level(sign_sig *sig, const char *level);
 void sign_sig_set_signing_time(sign_sig *sig, time_t t);
 void sign_sig_set_signer(sign_sig *sig, X509 *cert); /* copies what it needs */

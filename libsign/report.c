@@ -24,6 +24,7 @@ struct timestamp_entry {
 struct sign_sig {
     char id[64];
     char kind[16];                       /* "signature" (when empty) or "timestamp" */
+    const sign_sig *countersigned; /* the signature this one counter-signs (XAdES), or NULL */
     struct timestamp_entry *timestamps;
     size_t timestamp_count;
     enum sign_indication indication;
@@ -351,6 +352,7 @@ void sign_sig_set_kind(sign_sig *sig, const char *kind)
 {
     snprintf(sig->kind, sizeof sig->kind, "%s", kind ? kind : "");
 }
+void sign_sig_set_countersigned(sign_sig *sig, const sign_sig *parent) { sig->countersigned = parent; }
 void sign_sig_set_level(sign_sig *sig, const char *level)
 {
     snprintf(sig->level, sizeof sig->level, "%s", level ? level : "");
@@ -500,6 +502,7 @@ SIGN_EXTERN const char *sign_sig_kind(const sign_sig *s)
 {
     return s->kind[0] ? s->kind : "signature";
 }
+SIGN_EXTERN const sign_sig *sign_sig_countersigned(const sign_sig *s) { return s->countersigned; }
 SIGN_EXTERN enum sign_indication sign_sig_indication(const sign_sig *s) { return s->indication; }
 SIGN_EXTERN const char *sign_sig_subindication(const sign_sig *s)
 {
@@ -636,7 +639,7 @@ static void time_json(sign_json_writer *w, time_t t)
     sign_json_string(w, text);
 }
 
-static void sig_json(sign_json_writer *w, const sign_sig *sig)
+static void sig_json(sign_json_writer *w, const sign_report *report, const sign_sig *sig)
 {
     sign_json_begin_object(w);
     sign_json_key(w, "id");
@@ -713,6 +716,20 @@ static void sig_json(sign_json_writer *w, const sign_sig *sig)
         }
         sign_json_end_object(w);
     }
+    /* XAdES counter-signatures (EN 319 132-1 5.2.7.2): nested under the signature they sign;
+     * the key is there only when there is one. */
+    int counter_signatures = 0;
+    for (size_t i = 0; i < report->count; i++) {
+        if (report->sigs[i]->countersigned != sig)
+            continue;
+        if (!counter_signatures++) {
+            sign_json_key(w, "counter_signatures");
+            sign_json_begin_array(w);
+        }
+        sig_json(w, report, report->sigs[i]);
+    }
+    if (counter_signatures)
+        sign_json_end_array(w);
     sign_json_end_object(w);
 }
 
@@ -735,7 +752,8 @@ SIGN_EXTERN int sign_report_json(char **out, const sign_report *report, const ch
     sign_json_key(&w, "signatures");
     sign_json_begin_array(&w);
     for (size_t i = 0; i < report->count; i++)
-        sig_json(&w, report->sigs[i]);
+        if (!report->sigs[i]->countersigned)
+            sig_json(&w, report, report->sigs[i]);
     sign_json_end_array(&w);
     if (report->error) {
         sign_json_key(&w, "error");

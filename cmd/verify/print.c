@@ -380,27 +380,52 @@ static void print_sig(FILE *out, const char *indent, const sign_sig *sig)
     }
 }
 
+/* The counter-signatures of parent (XAdES), each under the signature it signs, one level
+ * deeper, with its own verdict and lines. */
+static void print_counter_signatures(FILE *out, const sign_report *report, const sign_sig *parent,
+                                     const char *indent)
+{
+    char deeper[64];
+    snprintf(deeper, sizeof deeper, "%s  ", indent);
+    for (size_t i = 0; i < sign_report_count(report); i++) {
+        const sign_sig *sig = sign_report_sig(report, i);
+        if (sign_sig_countersigned(sig) != parent)
+            continue;
+        fputs(indent, out);
+        fprintf(out, _("counter-signature %s: %s"), sign_sig_id(sig),
+                verdict_words(sign_sig_indication(sig)));
+        fputs("\n", out);
+        print_sig(out, deeper, sig);
+        print_counter_signatures(out, report, sig, deeper);
+    }
+}
+
 void print_human(FILE *out, const struct job *job)
 {
     const sign_report *report = job->report;
-    size_t count = sign_report_count(report);
+    size_t count = sign_report_count(report), signatures = 0;
+    for (size_t i = 0; i < count; i++) /* of the document: counter-signatures come under them */
+        signatures += !sign_sig_countersigned(sign_report_sig(report, i));
     put_text(out, job->name);
     if (count == 0) {
         fprintf(out, ": %s\n", _("no signature found"));
         return;
     }
     fprintf(out, ": %s\n", verdict_words(sign_report_indication(report)));
-    if (count == 1) {
-        print_sig(out, "  ", sign_report_sig(report, 0));
-        return;
-    }
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0, number = 0; i < count; i++) {
         const sign_sig *sig = sign_report_sig(report, i);
-        fprintf(out, "  ");
-        fprintf(out, _("signature %zu of %zu: %s"), i + 1, count,
-                verdict_words(sign_sig_indication(sig)));
-        fputs("\n", out);
-        print_sig(out, "    ", sig);
+        if (sign_sig_countersigned(sig))
+            continue;
+        const char *indent = "  ";
+        if (signatures > 1) {
+            fprintf(out, "  ");
+            fprintf(out, _("signature %zu of %zu: %s"), ++number, signatures,
+                    verdict_words(sign_sig_indication(sig)));
+            fputs("\n", out);
+            indent = "    ";
+        }
+        print_sig(out, indent, sig);
+        print_counter_signatures(out, report, sig, indent);
     }
 }
 

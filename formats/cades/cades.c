@@ -291,10 +291,11 @@ done:
 
 
 
-static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerInfo *si,
-                          BIO *digested, int content_found, const sign_source *content,
-                          STACK_OF(X509) *certs, sign_sig *sig)
+static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, cms_received *received,
+                          int index, BIO *digested, int content_found,
+                          const sign_source *content, STACK_OF(X509) *certs, sign_sig *sig)
 {
+    CMS_SignerInfo *si = sk_CMS_SignerInfo_value(CMS_get0_SignerInfos(cms), index);
     cms_signature_id(si, sig);
     X509 *signer = NULL;
     CMS_SignerInfo_get0_algs(si, NULL, &signer, NULL, NULL);
@@ -317,7 +318,7 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
     sign_sig_set_signer(sig, signer);
     cms_check_digest_strength(si, sig);
 
-    cms_check_signed_attributes(si, sig);
+    cms_check_signed_attributes(si, sig, received, index);
     if (!content_found) {
         sign_sig_fail(sig, SIGN_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",
                       "detached signature and no content given");
@@ -348,9 +349,12 @@ static void verify_signer(const sign_ctx *ctx, CMS_ContentInfo *cms, CMS_SignerI
     /* EN 319 122-1 5.5.3: archive time-stamps over the signature and all it carries; a
      * detached content is hashed again from its source for each. */
     cades_archive_check(ctx, cms, si, source_content_digest, (void *)content, &ev);
+    /* RFC 5940: OCSP responses in crls count as the CRLs there do */
     STACK_OF(X509_CRL) *crls = CMS_get1_crls(cms);
-    sign_evidence_add_revocation(&ev, crls, NULL);
+    STACK_OF(OCSP_RESPONSE) *ocsps = cms_received_ocsp_responses(received);
+    sign_evidence_add_revocation(&ev, crls, ocsps);
     sk_X509_CRL_pop_free(crls, X509_CRL_free);
+    sk_OCSP_RESPONSE_pop_free(ocsps, OCSP_RESPONSE_free);
     sign_validate_signature(ctx, sig, &ev);
     sign_evidence_clear(&ev);
 }
@@ -368,18 +372,19 @@ static CMS_ContentInfo *read_cms(BIO *in)
 /* The CMS structure in src. One of the usual size is read whole, so that its certificates come
  * from the context's cache (a source already in memory is used in place); a large enveloping
  * one is decoded from a stream over the source as it is. */
-static CMS_ContentInfo *read_source_cms(const sign_ctx *ctx, const sign_source *src)
+static CMS_ContentInfo *read_source_cms(const sign_ctx *ctx, const sign_source *src,
+                                        cms_received **received)
 {
     CMS_ContentInfo *cms = NULL;
     unsigned char small[1 << 16];
     const unsigned char *whole = sign_source_memory(src);
     uint64_t size = sign_source_size(src);
     if (whole && size > 0 && size <= LONG_MAX) {
-        cms = cms_read(ctx, whole, (size_t)size);
+        cms = cms_read(ctx, whole, (size_t)size, received);
     } else if (size > 0 && size < sizeof small) {
         long long got = sign_source_read_at(src, 0, small, sizeof small);
         if (got > 0 && (uint64_t)got == size)
-            cms = cms_read(ctx, small, (size_t)got);
+            cms = cms_read(ctx, small, (size_t)got, received);
     }
     BIO *in = cms ? NULL : sign_source_bio(src);
     if (in) {
@@ -393,7 +398,8 @@ static CMS_ContentInfo *read_source_cms(const sign_ctx *ctx, const sign_source *
 static void cades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
                          const sign_source *content_src)
 {
-    CMS_ContentInfo *cms = read_source_cms(ctx, src);
+    cms_received *received = NULL;
+    CMS_ContentInfo *cms = read_source_cms(ctx, src, &received);
     if (!cms) {
         char reason[256];
         sign_report_set_error(report, "not a valid CMS signature (%s)",
@@ -403,11 +409,13 @@ static void cades_verify(const sign_ctx *ctx, sign_report *report, const sign_so
     if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
         sign_report_set_error(report, "CMS structure is not SignedData");
         CMS_ContentInfo_free(cms);
+        cms_received_free(received);
         return;
     }
     STACK_OF(CMS_SignerInfo) *signer_infos = CMS_get0_SignerInfos(cms);
     if (sk_CMS_SignerInfo_num(signer_infos) <= 0) {
         CMS_ContentInfo_free(cms);
+        cms_received_free(received);
         return; /* no signature: the command reports it */
     }
 
@@ -420,12 +428,14 @@ static void cades_verify(const sign_ctx *ctx, sign_report *report, const sign_so
                                   sign_source_name(content_src),
                                   strerror(sign_source_open_error(content_src)));
             CMS_ContentInfo_free(cms);
+            cms_received_free(received);
             return;
         }
         content = sign_source_bio(content_src);
         if (!content) {
             sign_report_set_error(report, "out of memory");
             CMS_ContentInfo_free(cms);
+            cms_received_free(received);
             return;
         }
     }
@@ -453,8 +463,8 @@ static void cades_verify(const sign_ctx *ctx, sign_report *report, const sign_so
             sign_report_set_error(report, "out of memory");
             break;
         }
-        verify_signer(ctx, cms, sk_CMS_SignerInfo_value(signer_infos, i), digested,
-                      content_found, detached ? content_src : NULL, certs, sig);
+        verify_signer(ctx, cms, received, i, digested, content_found,
+                      detached ? content_src : NULL, certs, sig);
     }
 done:
     /* Free the digest BIOs that CMS_dataInit pushed, but not the content BIO under them. */
@@ -471,6 +481,7 @@ done:
     }
     sk_X509_pop_free(certs, X509_free);
     CMS_ContentInfo_free(cms);
+    cms_received_free(received);
     ERR_clear_error();
 }
 

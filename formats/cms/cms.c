@@ -3,7 +3,10 @@
  * signing-certificate binding, weak digests, signature timestamps, the signature's id. The
  * signature timestamps are checked over the signature value here and handed to the validation
  * process as evidence; what they prove is decided there (libsign/validation/poe.c). */
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
+#include <openssl/asn1t.h>
 #include <openssl/err.h>
 #include <openssl/rsa.h>
 #include <openssl/ess.h>
@@ -296,13 +299,27 @@ static CMS_ContentInfo *read_without_certificates(const sign_ctx *ctx, const uns
     return cms;
 }
 
-CMS_ContentInfo *cms_read(const sign_ctx *ctx, const unsigned char *der, size_t len)
+CMS_ContentInfo *cms_read(const sign_ctx *ctx, const unsigned char *der, size_t len,
+                          cms_received **received)
 {
+    cms_received *as_received = NULL;
     CMS_ContentInfo *cms = read_without_certificates(ctx, der, len);
     if (!cms) {
         const unsigned char *p = der;
         cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
     }
+    if (!cms || received) {
+        ERR_clear_error();
+        as_received = cms_received_new(der, len);
+    }
+    /* RFC 5940 2.1: OpenSSL 3.0 refuses a SignedData whose crls hold an
+     * OtherRevocationInfoFormat; read the rest, the OCSP responses are taken from as_received. */
+    if (!cms)
+        cms = cms_received_without_other_revocation_info(as_received);
+    if (received && cms)
+        *received = as_received;
+    else
+        cms_received_free(as_received);
     return cms;
 }
 
@@ -348,14 +365,119 @@ int cms_signer_key_readable(CMS_SignerInfo *si, sign_sig *sig)
     return 0;
 }
 
-int cms_check_signed_attributes(CMS_SignerInfo *si, sign_sig *sig)
+/* Whether si's signature value verifies over signed_attrs (an encoding of its signed attributes)
+ * with its signer's key. OpenSSL's CMS verifier encodes the attributes itself; ASN1_item_verify
+ * signs what an item encodes to, and an ANY holding a SET is encoded as the bytes it holds. */
+static int verify_over(CMS_SignerInfo *si, const unsigned char *signed_attrs, size_t len)
+{
+    EVP_PKEY *key = NULL;
+    X509_ALGOR *digest_alg = NULL, *signature_alg = NULL;
+    CMS_SignerInfo_get0_algs(si, &key, NULL, &digest_alg, &signature_alg);
+    if (!key || !digest_alg || !signature_alg || len > INT_MAX)
+        return 0;
+    /* CMS names the digest apart from the signature (RFC 5652 5.3: often just rsaEncryption);
+     * the combined algorithm of both, as OpenSSL's verifier does. RSASSA-PSS carries its own
+     * parameters and is verified as named. */
+    int signature_nid = OBJ_obj2nid(signature_alg->algorithm);
+    int digest_nid = OBJ_obj2nid(digest_alg->algorithm);
+    int key_nid = NID_undef, named_digest = NID_undef, combined = NID_undef;
+    X509_ALGOR *alg = signature_alg, *made = NULL;
+    if (signature_nid != NID_rsassaPss) {
+        if (!OBJ_find_sigid_algs(signature_nid, &named_digest, &key_nid))
+            key_nid = signature_nid;
+        if (named_digest != digest_nid) {
+            made = X509_ALGOR_new();
+            if (!made || !OBJ_find_sigid_by_algs(&combined, digest_nid, key_nid) ||
+                !X509_ALGOR_set0(made, OBJ_nid2obj(combined), V_ASN1_UNDEF, NULL)) {
+                X509_ALGOR_free(made);
+                return 0;
+            }
+            alg = made;
+        }
+    }
+    ASN1_STRING encoding = {.length = (int)len, .type = V_ASN1_SET,
+                            .data = (unsigned char *)signed_attrs};
+    ASN1_TYPE as_any = {.type = V_ASN1_SET, .value.set = &encoding};
+    int ok = ASN1_item_verify(ASN1_ITEM_rptr(ASN1_ANY), alg, CMS_SignerInfo_get0_signature(si),
+                              &as_any, key) > 0;
+    X509_ALGOR_free(made);
+    ERR_clear_error();
+    return ok;
+}
+
+/* The signed attributes as a SET OF: in DER (sorted by encoding), or in the order received
+ * (ordered: the SET tag on a SEQUENCE OF, which is never sorted), each attribute as OpenSSL
+ * encodes it. The latter is what OpenSSL's CMS verifier checks the signature over. */
+ASN1_ITEM_TEMPLATE(SEGL_SIGNED_ATTRS_DER) =
+    ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SET_OF, 0, signed_attrs, X509_ATTRIBUTE)
+static_ASN1_ITEM_TEMPLATE_END(SEGL_SIGNED_ATTRS_DER)
+ASN1_ITEM_TEMPLATE(SEGL_SIGNED_ATTRS_ORDERED) =
+    ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SEQUENCE_OF | ASN1_TFLG_IMPTAG | ASN1_TFLG_UNIVERSAL,
+                          V_ASN1_SET, signed_attrs, X509_ATTRIBUTE)
+static_ASN1_ITEM_TEMPLATE_END(SEGL_SIGNED_ATTRS_ORDERED)
+
+/* si's signed attributes encoded by item; -1 on error. */
+static int encode_signed_attrs(CMS_SignerInfo *si, const ASN1_ITEM *item, unsigned char **out)
+{
+    STACK_OF(X509_ATTRIBUTE) *attrs = sk_X509_ATTRIBUTE_new_null();
+    int ok = attrs != NULL;
+    for (int i = 0; ok && i < CMS_signed_get_attr_count(si); i++)
+        ok = sk_X509_ATTRIBUTE_push(attrs, CMS_signed_get_attr(si, i)) > 0;
+    int len = ok ? ASN1_item_i2d((ASN1_VALUE *)attrs, out, item) : -1;
+    sk_X509_ATTRIBUTE_free(attrs);
+    return len;
+}
+
+static int same_bytes(const unsigned char *a, size_t a_len, const unsigned char *b, int b_len)
+{
+    return b_len >= 0 && a_len == (size_t)b_len && memcmp(a, b, a_len) == 0;
+}
+
+/* RFC 5652 5.4 has the signature cover the DER of the signed attributes. Some signers sign them
+ * as they send them, not in DER (in another order, with long-form lengths: EN 319 122-1 does not
+ * forbid it, and DSS accepts it); OpenSSL checks over its own re-encoding in the order received.
+ * The signature is checked over that, then over the attributes as received (received, index),
+ * then over their DER; any encoding but DER that verifies is a warning. */
+static int signature_verifies(CMS_SignerInfo *si, sign_sig *sig, cms_received *received,
+                              int index)
+{
+    unsigned char *der = NULL, *ordered = NULL, *as_received = NULL;
+    int der_len = encode_signed_attrs(si, ASN1_ITEM_rptr(SEGL_SIGNED_ATTRS_DER), &der);
+    int ok = CMS_SignerInfo_verify(si) > 0, not_der = 0;
+    ERR_clear_error();
+    if (ok) {
+        int ordered_len =
+            encode_signed_attrs(si, ASN1_ITEM_rptr(SEGL_SIGNED_ATTRS_ORDERED), &ordered);
+        not_der = der_len < 0 || !same_bytes(der, (size_t)der_len, ordered, ordered_len);
+    } else {
+        size_t len = 0;
+        as_received = cms_received_signed_attrs(received, index, &len);
+        if (as_received && verify_over(si, as_received, len)) {
+            ok = 1;
+            not_der = !same_bytes(as_received, len, der, der_len);
+        } else if (der_len > 0 && verify_over(si, der, (size_t)der_len)) {
+            ok = 1;
+            not_der = !as_received || !same_bytes(as_received, len, der, der_len);
+        }
+    }
+    if (ok && not_der)
+        sign_sig_warn(sig, "signed attributes not DER encoded");
+    OPENSSL_free(der);
+    OPENSSL_free(ordered);
+    free(as_received);
+    ERR_clear_error();
+    return ok;
+}
+
+int cms_check_signed_attributes(CMS_SignerInfo *si, sign_sig *sig, cms_received *received,
+                                int index)
 {
     /* RFC 5652 5.4: with signed attributes the signature covers them and they carry the content
      * digest; without, the signature covers the content digest directly. */
     int has_signed_attrs = CMS_signed_get_attr_count(si) > 0;
     if (!has_signed_attrs)
         return 0;
-    if (cms_signer_key_readable(si, sig) && CMS_SignerInfo_verify(si) <= 0)
+    if (cms_signer_key_readable(si, sig) && !signature_verifies(si, sig, received, index))
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "SIG_CRYPTO_FAILURE",
                       "the signature value does not verify with the signer's key");
     ERR_clear_error();

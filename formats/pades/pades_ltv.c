@@ -127,8 +127,7 @@ static const unsigned char *token_der(X509_ATTRIBUTE *attr, size_t *len)
 static int collect_cms(sign_ctx *ctx, const unsigned char *der, size_t len, struct dss_build *b,
                        struct vri *v, int depth)
 {
-    const unsigned char *p = der;
-    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)len);
+    CMS_ContentInfo *cms = cms_read(ctx, der, len, NULL);
     if (!cms || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
         CMS_ContentInfo_free(cms);
         ERR_clear_error();
@@ -352,7 +351,7 @@ static int append_doc_timestamp(sign_ctx *ctx, const sign_options *opts, pdf_doc
 }
 
 /* Whether a signature has neither a signature timestamp nor a document timestamp after it. */
-static int needs_timestamp(pdf_doc *doc)
+static int needs_timestamp(sign_ctx *ctx, pdf_doc *doc)
 {
     uint32_t nums[MAX_SIGS];
     size_t count = pades_find_signatures(doc, nums, MAX_SIGS);
@@ -374,8 +373,7 @@ static int needs_timestamp(pdf_doc *doc)
                 latest_doc_ts = ends[i];
             continue;
         }
-        const unsigned char *p = contents->bytes;
-        CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)contents->len);
+        CMS_ContentInfo *cms = cms_read(ctx, contents->bytes, (size_t)contents->len, NULL);
         STACK_OF(CMS_SignerInfo) *infos = cms ? CMS_get0_SignerInfos(cms) : NULL;
         CMS_SignerInfo *si = sk_CMS_SignerInfo_num(infos) > 0 ? sk_CMS_SignerInfo_value(infos, 0) : NULL;
         stamped[i] = si && CMS_unsigned_get_attr_by_NID(si, NID_id_smime_aa_timeStampToken, -1) >= 0;
@@ -404,7 +402,7 @@ int pades_augment(sign_ctx *ctx, const sign_options *opts, const sign_source *sr
         pdf_close(&doc);
         return rc;
     }
-    if (sig_num == 0 && opts->level >= SIGN_LEVEL_B_T && needs_timestamp(&doc))
+    if (sig_num == 0 && opts->level >= SIGN_LEVEL_B_T && needs_timestamp(ctx, &doc))
         steps[step_count++] = STEP_DOC_TIMESTAMP;
     if (opts->level >= SIGN_LEVEL_B_LT)
         steps[step_count++] = STEP_DSS;

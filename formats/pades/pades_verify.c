@@ -247,11 +247,13 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
                        size_t signed_end, const struct ltv *ltv, sign_sig *sig)
 {
     const unsigned char *p = contents->bytes;
-    CMS_ContentInfo *cms = cms_read(ctx, p, (size_t)contents->len);
+    cms_received *received = NULL;
+    CMS_ContentInfo *cms = cms_read(ctx, p, (size_t)contents->len, &received);
     if (!cms || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed) {
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "/Contents does not hold a CMS SignedData");
         CMS_ContentInfo_free(cms);
+        cms_received_free(received);
         ERR_clear_error();
         return;
     }
@@ -262,6 +264,7 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
                       "the CMS signature has %d signers, PDF signatures have exactly one",
                       sk_CMS_SignerInfo_num(infos));
         CMS_ContentInfo_free(cms);
+        cms_received_free(received);
         return;
     }
     ASN1_OCTET_STRING **econtent = CMS_get0_content(cms);
@@ -303,7 +306,7 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
     sign_sig_set_signer(sig, signer);
     cms_check_digest_strength(si, sig);
 
-    int has_signed_attrs = cms_check_signed_attributes(si, sig);
+    int has_signed_attrs = cms_check_signed_attributes(si, sig, received, 0);
     if (CMS_SignerInfo_verify_content(si, chain) <= 0 &&
         (has_signed_attrs || cms_signer_key_readable(si, sig)))
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, has_signed_attrs ? "HASH_FAILURE" : "SIG_CRYPTO_FAILURE",
@@ -331,15 +334,19 @@ static void verify_cms(const sign_ctx *ctx, const pdf_doc *doc, const long long 
     sign_evidence_add_certificates(&ev, certs);
     sign_evidence_add_certificates(&ev, ltv->certs);
     sign_evidence_add_revocation(&ev, ltv->data.crls, ltv->data.ocsps);
+    /* RFC 5940: OCSP responses in crls count as the CRLs there do */
     STACK_OF(X509_CRL) *crls = CMS_get1_crls(cms);
-    sign_evidence_add_revocation(&ev, crls, NULL);
+    STACK_OF(OCSP_RESPONSE) *ocsps = cms_received_ocsp_responses(received);
+    sign_evidence_add_revocation(&ev, crls, ocsps);
     sk_X509_CRL_pop_free(crls, X509_CRL_free);
+    sk_OCSP_RESPONSE_pop_free(ocsps, OCSP_RESPONSE_free);
     sign_validate_signature(ctx, sig, &ev);
     sign_evidence_clear(&ev);
 done:
     BIO_free_all(chain);
     sk_X509_pop_free(certs, X509_free);
     CMS_ContentInfo_free(cms);
+    cms_received_free(received);
     ERR_clear_error();
 }
 

@@ -11,9 +11,12 @@
 #define XADES_NS "http://uri.etsi.org/01903/v1.3.2#"
 #define XADES141_NS "http://uri.etsi.org/01903/v1.4.1#"
 #define XADES_SIGNED_PROPS_TYPE "http://uri.etsi.org/01903#SignedProperties"
+#define XADES_COUNTERSIGNED_TYPE "http://uri.etsi.org/01903#CountersignedSignature"
 #define XADES_EXC_C14N "http://www.w3.org/2001/10/xml-exc-c14n#"
 #define XADES_ENVELOPED "http://www.w3.org/2000/09/xmldsig#enveloped-signature"
 #define XADES_BASE64 "http://www.w3.org/2000/09/xmldsig#base64"
+#define XADES_XPATH_TRANSFORM "http://www.w3.org/TR/1999/REC-xpath-19991116"
+#define XADES_XPATH2_TRANSFORM "http://www.w3.org/2002/06/xmldsig-filter2"
 /* The XAdES time-stamp container's canonicalisation when it names none (Canonical XML 1.0). */
 #define XADES_INCL_C14N "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
 
@@ -64,6 +67,14 @@ STACK_OF(X509_CRL) *xades_key_info_crls(xmlNodePtr signature);
 /* Every ds:Signature under node, in document order, at most max. */
 void xades_collect_signatures(xmlNodePtr node, xmlNodePtr *found, int *count, int max);
 
+/* ---- xades_xpath.c: the limits on XPath and XPath Filter 2.0 transforms */
+/* Each XPath expression of reference's transforms evaluated within segl's limits (length,
+ * operations, XPath 1.0 core functions and here() only), before xmlsec runs them; *filtered
+ * set when there is one (what the reference signs is then a selection). 0, or -1 with why. */
+int xades_xpath_transforms_check(xmlNodePtr reference, int *filtered, char *why, size_t why_len);
+/* Whether reference has an XPath or XPath Filter 2.0 transform. */
+int xades_reference_has_xpath(xmlNodePtr reference);
+
 /* ---- xades_dsig.c: XMLDSig core shared by signing and validation */
 /* Process one ds:Reference through xmlsec (same-document URIs only): sign mode fills
  * DigestValue; verify mode returns 1 when the digest matches, 0 when not, -1 on error. A
@@ -78,6 +89,12 @@ int xades_reference_octets(xmlNodePtr reference, unsigned char **out, size_t *le
  * algorithm is unknown or canonicalisation fails. */
 int xades_c14n_node(xmlNodePtr node, xmlNodePtr method, const char *default_uri,
                     unsigned char **out, size_t *len);
+/* The canonical form of the whole document without comments and without the subtree at
+ * excluded, under method (a ds:Transform naming a canonicalisation) or Canonical XML 1.0 when
+ * method is NULL: what URI="" with the enveloped-signature transform signs for the signature
+ * excluded. 0, or -1. */
+int xades_c14n_document_without(xmlNodePtr excluded, xmlNodePtr method, unsigned char **out,
+                                size_t *len);
 /* The canonical form of ds:SignedInfo under its CanonicalizationMethod. */
 int xades_c14n_signed_info(xmlNodePtr signed_info, unsigned char **out, size_t *len);
 /* Sign data under alg with pkey: the XMLDSig SignatureValue bytes (ECDSA as r||s). */

@@ -107,15 +107,19 @@ static int base64_reference_run(xmlNodePtr reference, unsigned char **octets, si
 static int reference_run(xmlNodePtr reference, int signing, unsigned char **octets, size_t *len,
                          char *why, size_t why_len)
 {
+    int xpath = 0;
     if (!signing) {
         int base64 = base64_reference_run(reference, octets, len, why, why_len);
         if (base64 != NOT_BASE64)
             return base64;
+        if (xades_xpath_transforms_check(reference, &xpath, why, why_len) < 0)
+            return -1;
     }
     xmlSecDSigCtxPtr dsig = xmlSecDSigCtxCreate(NULL);
     xmlSecDSigReferenceCtxPtr ref = NULL;
     int result = -1;
-    if (!dsig || sign_xml_restrict_transforms(dsig, SIGN_XML_LEGACY_DIGESTS | SIGN_XML_BASE64) < 0) {
+    if (!dsig || sign_xml_restrict_transforms(dsig, SIGN_XML_LEGACY_DIGESTS | SIGN_XML_BASE64 |
+                                                        (xpath ? SIGN_XML_XPATH : 0)) < 0) {
         snprintf(why, why_len, "cannot set up xmlsec");
         goto done;
     }
@@ -178,11 +182,17 @@ static int inside(xmlNodePtr node, xmlNodePtr ancestor)
     return 0;
 }
 
+/* What is canonicalised: the subtree at top, less the one at excluded (may be NULL). */
+struct c14n_scope {
+    xmlNodePtr top, excluded;
+};
+
 static int subtree_visible(void *user, xmlNodePtr node, xmlNodePtr parent)
 {
+    const struct c14n_scope *scope = user;
     if (node && node->type == XML_NAMESPACE_DECL)
-        return inside(parent, user);
-    return inside(node, user);
+        node = parent;
+    return inside(node, scope->top) && !(scope->excluded && inside(node, scope->excluded));
 }
 
 static const struct {
@@ -197,8 +207,9 @@ static const struct {
     {"http://www.w3.org/2006/12/xml-c14n11#WithComments", XML_C14N_1_1, 1},
 };
 
-int xades_c14n_node(xmlNodePtr node, xmlNodePtr method, const char *default_uri,
-                    unsigned char **out, size_t *len)
+static int c14n_scope_run(xmlDocPtr doc, struct c14n_scope *scope, xmlNodePtr method,
+                          const char *default_uri, int no_comments, unsigned char **out,
+                          size_t *len)
 {
     xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
     const xmlChar *uri = algorithm ? algorithm : BAD_CAST default_uri;
@@ -229,8 +240,8 @@ int xades_c14n_node(xmlNodePtr node, xmlNodePtr method, const char *default_uri,
 
     int rc = -1;
     xmlOutputBufferPtr buf = xmlAllocOutputBuffer(NULL);
-    if (buf && xmlC14NExecute(node->doc, subtree_visible, node, c14n_methods[chosen].mode,
-                              prefixes, c14n_methods[chosen].comments, buf) >= 0) {
+    if (buf && xmlC14NExecute(doc, subtree_visible, scope, c14n_methods[chosen].mode, prefixes,
+                              c14n_methods[chosen].comments && !no_comments, buf) >= 0) {
         size_t size = xmlOutputBufferGetSize(buf);
         *out = malloc(size + 1);
         if (*out) {
@@ -244,6 +255,22 @@ int xades_c14n_node(xmlNodePtr node, xmlNodePtr method, const char *default_uri,
     free(prefixes);
     xmlFree(prefix_list);
     return rc;
+}
+
+int xades_c14n_node(xmlNodePtr node, xmlNodePtr method, const char *default_uri,
+                    unsigned char **out, size_t *len)
+{
+    struct c14n_scope scope = {node, NULL};
+    return c14n_scope_run(node->doc, &scope, method, default_uri, 0, out, len);
+}
+
+int xades_c14n_document_without(xmlNodePtr excluded, xmlNodePtr method, unsigned char **out,
+                                size_t *len)
+{
+    /* XMLDSig 4.4.3.3: URI="" is the document without comments; a node-set left at the end of
+     * the transforms is canonicalised with Canonical XML 1.0. */
+    struct c14n_scope scope = {(xmlNodePtr)excluded->doc, excluded};
+    return c14n_scope_run(excluded->doc, &scope, method, XADES_INCL_C14N, 1, out, len);
 }
 
 int xades_c14n_signed_info(xmlNodePtr signed_info, unsigned char **out, size_t *len)

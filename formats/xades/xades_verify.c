@@ -24,6 +24,8 @@ struct verify_state {
     const sign_source *content_source;   /* --content: the one detached content; or NULL */
     const struct xades_content *content; /* detached content not in files; NULL: files */
     sign_sig *sig;
+    xmlNodePtr countersigned; /* for a counter-signature, the ds:Signature it signs; else NULL */
+    int countersigned_refs;   /* references to that signature's SignatureValue */
     xmlNodePtr signed_props;
     int signed_props_refs;
     int covers_document;
@@ -186,11 +188,66 @@ static void check_detached(struct verify_state *st, xmlNodePtr ref, const char *
 
 /* ---------------------------------------------------------------- references */
 
-static void check_target(struct verify_state *st, xmlNodePtr target, const char *uri,
-                         int signed_props_type)
+/* Whether reference (URI="", with XPath transforms) selects exactly what the enveloped-signature
+ * transform would for signature: the whole document but the signature. */
+static int xpath_selects_document(xmlNodePtr reference, xmlNodePtr signature)
+{
+    /* The canonicalisation that ends the transforms, if one does; else XMLDSig's default. */
+    xmlNodePtr last = NULL;
+    for (xmlNodePtr transform = sign_xml_child(sign_xml_child(reference, XADES_DSIG_NS,
+                                                              "Transforms"),
+                                               XADES_DSIG_NS, "Transform");
+         transform; transform = sign_xml_next(transform, XADES_DSIG_NS, "Transform"))
+        last = transform;
+    xmlChar *algorithm = last ? xmlGetNoNsProp(last, BAD_CAST "Algorithm") : NULL;
+    int last_is_xpath = algorithm && (xmlStrEqual(algorithm, BAD_CAST XADES_XPATH_TRANSFORM) ||
+                                      xmlStrEqual(algorithm, BAD_CAST XADES_XPATH2_TRANSFORM));
+    xmlFree(algorithm);
+    unsigned char *selected = NULL, *document = NULL;
+    size_t selected_len = 0, document_len = 0;
+    char why[200];
+    /* A last transform that is not a canonicalisation (enveloped-signature) leaves the default. */
+    int canonical = xades_c14n_document_without(signature, last_is_xpath ? NULL : last, &document,
+                                                &document_len);
+    if (canonical < 0)
+        canonical = xades_c14n_document_without(signature, NULL, &document, &document_len);
+    int same = canonical == 0 &&
+               xades_reference_octets(reference, &selected, &selected_len, why, sizeof why) == 0 &&
+               selected_len == document_len && memcmp(selected, document, selected_len) == 0;
+    free(selected);
+    free(document);
+    return same;
+}
+
+static void check_target(struct verify_state *st, xmlNodePtr target, xmlNodePtr ref,
+                         const char *uri, int signed_props_type, int countersigned_type)
 {
     if (st->target_count < MAX_REFERENCES)
         st->targets[st->target_count++] = target;
+    /* EN 319 132-1 5.2.7.2: a counter-signature signs the SignatureValue of the signature whose
+     * CounterSignature property holds it, with a Reference of the CountersignedSignature type.
+     * That one element of that one signature, nothing else of another signature. */
+    /* The properties and the countersigned value are read as they are: all of them signed. */
+    if ((signed_props_type || countersigned_type) && xades_reference_has_xpath(ref)) {
+        sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                      "an XPath transform on the %s reference %s: what it leaves out would be "
+                      "read as signed", signed_props_type ? "SignedProperties"
+                                                          : "CountersignedSignature", uri);
+        return;
+    }
+    if (countersigned_type) {
+        if (st->countersigned && target->parent == st->countersigned &&
+            sign_xml_is(target, XADES_DSIG_NS, "SignatureValue")) {
+            st->countersigned_refs++;
+            st->content_refs++;
+            sign_sig_add_covered(st->sig, "the SignatureValue of the signature it counter-signs");
+        } else {
+            sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                          "the CountersignedSignature reference %s does not name the "
+                          "SignatureValue of the signature holding this counter-signature", uri);
+        }
+        return;
+    }
     if (signed_props_type) {
         st->signed_props_refs++;
         if (target != st->signed_props)
@@ -215,7 +272,10 @@ static void check_target(struct verify_state *st, xmlNodePtr target, const char 
                           "wrapping", where, uri);
         else if (object) {
             st->content_refs++;
-            sign_sig_add_covered(st->sig, "%s", uri);
+            sign_sig_add_covered(st->sig, "%s%s", uri,
+                                 xades_reference_has_xpath(ref)
+                                     ? ", as an XPath transform selects it"
+                                     : "");
         }
     } else if (object) {
         sign_sig_fail(st->sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
@@ -223,11 +283,22 @@ static void check_target(struct verify_state *st, xmlNodePtr target, const char 
                       where, uri);
     } else {
         st->content_refs++;
-        if (target == xmlDocGetRootElement(st->doc))
+        /* An XPath transform selects what is signed: the whole document only when it selects
+         * what the enveloped-signature transform would (XMLDSig 6.6.3's usual expression);
+         * anything less is a part, and the rule on enveloped signatures below applies. */
+        int filtered = xades_reference_has_xpath(ref);
+        int whole = target == xmlDocGetRootElement(st->doc) &&
+                    (!filtered || (!*uri && xpath_selects_document(ref, st->signature)));
+        if (whole)
             st->covers_document = 1;
         else if (!st->covered_elsewhere[0])
-            snprintf(st->covered_elsewhere, sizeof st->covered_elsewhere, "%s (%s)", where, uri);
-        sign_sig_add_covered(st->sig, "%s", *uri ? uri : "the whole document");
+            snprintf(st->covered_elsewhere, sizeof st->covered_elsewhere, "%s (%s%s)", where, uri,
+                     filtered ? " as an XPath transform selects it" : "");
+        if (filtered && !whole)
+            sign_sig_add_covered(st->sig, "%s, as an XPath transform selects it",
+                                 *uri ? uri : "the document");
+        else
+            sign_sig_add_covered(st->sig, "%s", *uri ? uri : "the whole document");
     }
 }
 
@@ -251,6 +322,7 @@ static void check_references(struct verify_state *st, xmlNodePtr signed_info)
         xmlChar *uri = xmlGetNoNsProp(ref, BAD_CAST "URI");
         xmlChar *type = xmlGetNoNsProp(ref, BAD_CAST "Type");
         int signed_props_type = type && xmlStrEqual(type, BAD_CAST XADES_SIGNED_PROPS_TYPE);
+        int countersigned_type = type && xmlStrEqual(type, BAD_CAST XADES_COUNTERSIGNED_TYPE);
         xmlFree(type);
         xmlNodePtr method = sign_xml_child(ref, XADES_DSIG_NS, "DigestMethod");
         xmlChar *algorithm = method ? xmlGetNoNsProp(method, BAD_CAST "Algorithm") : NULL;
@@ -292,7 +364,8 @@ static void check_references(struct verify_state *st, xmlNodePtr signed_info)
             if (target) {
                 /* Where the signed element is, before whether it matches: wrapping is the
                  * more telling reason. */
-                check_target(st, target, (const char *)uri, signed_props_type);
+                check_target(st, target, ref, (const char *)uri, signed_props_type,
+                             countersigned_type);
                 char why[200];
                 int digest_ok = xades_reference_process(ref, 0, why, sizeof why);
                 if (digest_ok < 0)
@@ -671,9 +744,15 @@ static void verify_signature(struct verify_state *st)
         sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                       "SignedProperties must be referenced exactly once from SignedInfo "
                       "(%d times)", st->signed_props_refs);
-    /* What a reader sees must be what was signed. */
+    /* What a reader sees must be what was signed; a counter-signature signs a signature. */
     int wrapper_only = st->wrapped && signature->parent == xmlDocGetRootElement(st->doc);
-    if (signature != xmlDocGetRootElement(st->doc) && !st->covers_document && !wrapper_only)
+    if (st->countersigned) {
+        if (st->countersigned_refs == 0)
+            sign_sig_fail(sig, SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
+                          "the counter-signature does not sign the SignatureValue of the "
+                          "signature it is in");
+    } else if (signature != xmlDocGetRootElement(st->doc) && !st->covers_document &&
+               !wrapper_only)
         sign_sig_fail(sig, SIGN_INDETERMINATE, "SIG_CONSTRAINTS_FAILURE",
                       "the signature does not cover the whole document%s%s: a reader would see "
                       "unsigned content (segl requires an enveloped signature to sign the root)",
@@ -789,6 +868,29 @@ void xades_verify_wrapped(const sign_ctx *ctx, sign_sig *sig, xmlDocPtr doc, xml
     verify_signature(&st);
 }
 
+/* EN 319 132-1 5.2.7.2: the ds:Signature that signature counter-signs, when signature is the
+ * child of a CounterSignature in that signature's UnsignedSignatureProperties
+ * (Signature/Object/QualifyingProperties/UnsignedProperties/UnsignedSignatureProperties/
+ * CounterSignature/Signature, nothing else in between); else NULL. */
+static xmlNodePtr countersigned_signature(xmlNodePtr signature)
+{
+    static const struct {
+        const char *ns, *name;
+    } path[] = {{XADES_NS, "CounterSignature"},
+                {XADES_NS, "UnsignedSignatureProperties"},
+                {XADES_NS, "UnsignedProperties"},
+                {XADES_NS, "QualifyingProperties"},
+                {XADES_DSIG_NS, "Object"},
+                {XADES_DSIG_NS, "Signature"}};
+    xmlNodePtr node = signature;
+    for (size_t i = 0; i < sizeof path / sizeof path[0]; i++) {
+        node = node ? node->parent : NULL;
+        if (!node || node->type != XML_ELEMENT_NODE || !sign_xml_is(node, path[i].ns, path[i].name))
+            return NULL;
+    }
+    return node;
+}
+
 static void verify_document(const sign_ctx *ctx, sign_report *report, const unsigned char *bytes,
                             size_t len, const char *path, const sign_source *content_source,
                             const struct xades_content *content)
@@ -809,15 +911,21 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
     xmlNodePtr signatures[32];
     int count = 0;
     xades_collect_signatures(doc->children, signatures, &count, 32);
+    sign_sig *sigs[32];
     for (int i = 0; i < count; i++) {
-        sign_sig *sig = sign_report_add_sig(report);
+        sign_sig *sig = sigs[i] = sign_report_add_sig(report);
         if (!sig) {
             sign_report_set_error(report, "out of memory");
             break;
         }
+        /* A counter-signature comes after the signature holding it, in document order. */
+        xmlNodePtr countersigned = countersigned_signature(signatures[i]);
+        for (int parent = 0; countersigned && parent < i; parent++)
+            if (signatures[parent] == countersigned)
+                sign_sig_set_countersigned(sig, sigs[parent]);
         struct verify_state st = {.ctx = ctx, .doc = doc, .signature = signatures[i],
                                   .path = path, .content_source = content_source,
-                                  .content = content, .sig = sig};
+                                  .content = content, .sig = sig, .countersigned = countersigned};
         verify_signature(&st);
         report_sign_text(&st);
     }

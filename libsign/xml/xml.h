@@ -48,6 +48,8 @@ enum {
     SIGN_XML_LEGACY_DIGESTS = 1 << 0,  /* SHA-1 reference digests, to be judged weak later */
     SIGN_XML_BASE64 = 1 << 1,          /* the base64 reference transform */
     SIGN_XML_SIGNATURE_VALUE = 1 << 2, /* xmlsec checks the SignatureValue (RSA/ECDSA, SHA-2) */
+    SIGN_XML_XPATH = 1 << 3,           /* XPath and XPath Filter 2.0 reference transforms, their
+                                          expressions checked by the caller first */
 };
 int sign_xml_restrict_transforms(xmlSecDSigCtxPtr dsig, unsigned int allow);
 

@@ -47,6 +47,7 @@ sign -k "$pki/oces3/person.p12" -f asic-s -o "$work/letter.asics" "$work/letter.
 sign -k "$pki/oces2/poces.legacy.p12" -o "$work/oces2.p7s" "$work/letter.txt"
 segl=("$work"/*.p7s "$work"/*.p7m "$work"/*.xades.xml "$work"/*.signed.pdf "$work"/*.asice "$work"/*.asics)
 seed verify inspect sign -- "${segl[@]}"
+seed cms -- "$work"/*.p7s "$work"/*.p7m
 seed pdf visual -- "$work"/*.pdf
 seed zip -- "$work"/*.asice "$work"/*.asics
 seed xml -- "$work"/*.xml
@@ -114,6 +115,15 @@ openssl ocsp -issuer "$pki/oces3/ca.pem" -cert "$pki/oces3/person.pem" -reqout "
     openssl ocsp -index "$pki/oces3/ca-db/index.txt" -CA "$pki/oces3/ca.pem" -rsigner "$pki/oces3/ocsp.pem" \
         -rkey "$pki/oces3/ocsp.key.pem" -reqin "$work/req.der" -respout "$out/revocation/ocsp.der" 2>/dev/null || true
 seed revocation -- "$pki/oces3/ca.crl.der"
+# a SignedData carrying that OCSP response in crls (RFC 5940), and one with its signed attributes
+# signed in non-DER order, as tests/cmd/test_cms_received.sh makes them
+if [ -s "$out/revocation/ocsp.der" ] && [ -s "$work/person.p7s" ]; then
+    mkdir -p "$out/cms"
+    python3 "$src/tests/cmd/cms_edit.py" add-ocsp "$work/person.p7s" "$out/revocation/ocsp.der" \
+        "$out/cms/ocsp-in-crls.p7s" 2>/dev/null || true
+    python3 "$src/tests/cmd/cms_edit.py" long-length "$work/person.p7s" "$pki/oces3/person.key.pem" \
+        "$out/cms/not-der.p7s" 2>/dev/null || true
+fi
 
 # ---- a trusted list signed by the signer fuzz_tl pins (the test TSA), and a list of the lists
 if command -v xmlsec1 >/dev/null; then

@@ -45,6 +45,9 @@ SIGN_EXTERN const char *sign_sig_id(const sign_sig *sig);
 /* "signature", or "timestamp" for a timestamp token validated on its own (a PDF document
  * timestamp or an ASiC-S timestamp.tst with no signature). */
 SIGN_EXTERN const char *sign_sig_kind(const sign_sig *sig);
+/* The signature sig counter-signs (a XAdES CounterSignature), or NULL for a signature of the
+ * document. The report's list holds both; JSON nests counter-signatures under their parent. */
+SIGN_EXTERN const sign_sig *sign_sig_countersigned(const sign_sig *sig);
 SIGN_EXTERN enum sign_indication sign_sig_indication(const sign_sig *sig);
 SIGN_EXTERN const char *sign_sig_subindication(const sign_sig *sig); /* NULL when none */
 SIGN_EXTERN const char *sign_sig_level(const sign_sig *sig);         /* NULL when none reached */
