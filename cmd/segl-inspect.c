@@ -245,6 +245,11 @@ static int inspect_one(sign_ctx *ctx, const struct inspect_args *args, const cha
 {
     unsigned char *data = NULL;
     size_t len = 0;
+    if (cmd_refuse_directory(prog, file, "name a file in it")) {
+        if (args->json)
+            print_json_error(file, "is a directory");
+        return EXIT_USAGE;
+    }
     if (strcmp(file, "-") == 0 && !(data = read_stdin(&len))) {
         cmd_error(prog, file, "cannot read stdin");
         return EXIT_USAGE;

@@ -354,9 +354,13 @@ int main(int argc, char **argv)
     int parsed = parse_args(argc, argv, &args);
     if (parsed != 0)
         return parsed > 0 ? EXIT_PASSED : EXIT_USAGE;
-    int stdin_inputs = 0;
-    for (int i = optind; i < argc; i++)
+    int stdin_inputs = 0, directories = 0;
+    for (int i = optind; i < argc; i++) {
         stdin_inputs += strcmp(argv[i], "-") == 0;
+        directories += cmd_refuse_directory(prog, argv[i], "name the files in it: DIR/*");
+    }
+    if (directories)
+        return EXIT_USAGE;
     if (stdin_inputs > 1) {
         cmd_error(prog, NULL, "stdin (\"-\") can be signed only once per call");
         return EXIT_USAGE;

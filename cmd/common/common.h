@@ -61,6 +61,10 @@ typedef struct cmd_stdin {
 int cmd_stdin_read(cmd_stdin *in, char *why, size_t why_len);
 void cmd_stdin_free(cmd_stdin *in);
 
+/* 1 when path names a directory (after one line on stderr: "prog: path: is a directory (what)",
+ * what saying how to use what is in it); 0 otherwise, "-" included. */
+int cmd_refuse_directory(const char *prog, const char *path, const char *what);
+
 /* 1 when a and b name the same existing file. */
 int cmd_same_file(const char *a, const char *b);
 

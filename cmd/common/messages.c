@@ -1,6 +1,7 @@
 /* One-line error messages on stderr. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <libsign/sign.h>
 #include "common.h"
 
@@ -34,6 +35,11 @@ static const char *remedy(enum sign_needed needed)
 void cmd_lib_error(const char *prog, const char *file, const sign_ctx *ctx)
 {
     const char *what_to_do = remedy(sign_ctx_err_needed(ctx));
+    /* The library names the file it could not read ("x.p7s: ..."): named once, not twice. */
+    const char *message = sign_ctx_errmsg(ctx);
+    size_t file_len = file ? strlen(file) : 0;
+    if (file && strncmp(message, file, file_len) == 0 && message[file_len] == ':')
+        file = NULL;
     if (what_to_do)
         cmd_error(prog, file, "%s: %s", sign_ctx_errmsg(ctx), what_to_do);
     else
