@@ -64,6 +64,15 @@ expect_json '.signatures[0].level == "CAdES-BASELINE-T"' "extended to B-T"
 expect_exit 3 "segl-extend FILE without -o" -- "$EXTEND" -l B-T --tsa "$TSA" letter.txt.p7s
 expect_one_line_error "segl-extend FILE without -o" 'give the output file'
 
+# test_report_folder_named_with_a_slash_is_made; one whose parent is missing is exit 3
+expect_exit 0 "--report etsi new/" -- verify_json --content letter.txt --report etsi new/ letter.txt.p7s
+[ -f new/letter.txt.p7s.etsi.xml ] && pass || fail "report folder not made: $(ls -R new 2>&1)"
+expect_exit 3 "--report etsi no/such/" -- verify_json --content letter.txt --report etsi no/such/ letter.txt.p7s
+expect_one_line_error "--report etsi no/such/" '^segl-verify: no/such/: --report etsi: cannot create the folder: No such file or directory$'
+expect_exit 3 "--report etsi no/r.xml" -- verify_json --content letter.txt --report etsi no/r.xml letter.txt.p7s
+expect_one_line_error "--report etsi no/r.xml" '^segl-verify: no/r.xml: --report etsi: folder no does not exist$'
+[ "$(wc -c <out.txt)" -eq 0 ] && pass || fail "validated before refusing the report path"
+
 # test_nohup_keeps_signing_after_a_hang_up: an inherited SIGHUP ignore stays (nohup), and the
 # signature is written whole when the input ends. The input is a FIFO, so the hang-up comes while
 # segl-sign is inside the signing.
