@@ -130,6 +130,7 @@ static int parse_args(struct extend_args *args, sign_ctx *ctx, int argc, char **
     }
     if (timeout)
         sign_ctx_set_timeout(ctx, timeout);
+    cmd_show_fetches(prog, ctx, args->quiet);
     return -1;
 }
 

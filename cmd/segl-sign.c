@@ -300,6 +300,8 @@ static void *batch_worker(void *arg)
     int failed = sign_ctx_new(&ctx) != SIGN_OK;
     if (!failed && batch->args->timeout)
         sign_ctx_set_timeout(ctx, batch->args->timeout);
+    if (!failed)
+        cmd_show_fetches(prog, ctx, batch->args->quiet);
     for (;;) {
         pthread_mutex_lock(&batch->lock);
         int i = batch->next < batch->count ? batch->next++ : batch->count;
@@ -373,6 +375,7 @@ int main(int argc, char **argv)
     }
     if (args.timeout)
         sign_ctx_set_timeout(ctx, args.timeout);
+    cmd_show_fetches(prog, ctx, args.quiet);
     char *password = NULL;
     if (args.pass_file || args.pass_env || args.pkcs11_uri || sign_key_needs_password(args.key_path)) {
         /* Prompting needs the terminal on stdin and stdin free of content. */

@@ -18,6 +18,11 @@ enum {
 /* The first call of every command's main (start.c). */
 void cmd_start(void);
 
+/* On a terminal (stderr is a TTY) and unless quiet: one line on stderr before each network
+ * request ctx makes, saying what is fetched from where, so that a wait has a reason. */
+struct sign_ctx;
+void cmd_show_fetches(const char *prog, struct sign_ctx *ctx, int quiet);
+
 /* "prog: what went wrong" or "prog: file: what went wrong" on stderr, one line. */
 void cmd_error(const char *prog, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <libsign/sign.h>
 #include "common.h"
 
@@ -44,4 +45,21 @@ void cmd_lib_error(const char *prog, const char *file, const sign_ctx *ctx)
         cmd_error(prog, file, "%s: %s", sign_ctx_errmsg(ctx), what_to_do);
     else
         cmd_error(prog, file, "%s", sign_ctx_errmsg(ctx));
+}
+
+static void print_fetch(void *arg, const char *what, const char *url)
+{
+    const char *prog = arg;
+    if (!what)
+        fprintf(stderr, "%s: fetching %s\n", prog, url);
+    else if (strcmp(what, "OCSP") == 0)
+        fprintf(stderr, "%s: asking %s for a certificate's status (OCSP)\n", prog, url);
+    else
+        fprintf(stderr, "%s: asking %s for a %s\n", prog, url, what);
+}
+
+void cmd_show_fetches(const char *prog, sign_ctx *ctx, int quiet)
+{
+    if (!quiet && isatty(STDERR_FILENO))
+        sign_ctx_set_fetch_notify(ctx, print_fetch, (void *)prog);
 }

@@ -90,8 +90,17 @@ SIGN_EXTERN int sign_ctx_set_revocation(sign_ctx *ctx, enum sign_revocation_poli
  * before validating. SIGN_EINVAL when max_entries is 0. */
 SIGN_EXTERN int sign_ctx_set_cache_limits(sign_ctx *ctx, size_t max_entries, size_t max_bytes);
 
-/* Seconds each network request (OCSP, CRL, timestamp) may take; 0 restores the default, 10. */
+/* Seconds each network request (OCSP, CRL, timestamp) may take, and all the requests for one
+ * certificate's revocation status together (its OCSP responders and CRL distribution points);
+ * 0 restores the default, 10. A host that could not be reached or did not answer in time is not
+ * asked again by this context. */
 SIGN_EXTERN int sign_ctx_set_timeout(sign_ctx *ctx, long seconds);
+
+/* Called before each network request with what is asked for ("OCSP", "timestamp", or NULL for
+ * a download) and the URL, from whichever thread makes the request: a program can say on a
+ * terminal what it is waiting for. NULL stops the calls. */
+typedef void (*sign_fetch_notify_fn)(void *arg, const char *what, const char *url);
+SIGN_EXTERN int sign_ctx_set_fetch_notify(sign_ctx *ctx, sign_fetch_notify_fn notify, void *arg);
 
 #ifdef __cplusplus
 }
