@@ -28,6 +28,7 @@ static const char *remedy(enum sign_needed needed)
     case SIGN_NEEDED_CERTIFICATE: return "give it with --cert FILE";
     case SIGN_NEEDED_INNER_CADES: return "sign it with --inner cades";
     case SIGN_NEEDED_INNER_XADES: return "sign it with --inner xades";
+    case SIGN_NEEDED_PIN: return "remove it and give the PIN with --pass-file FILE";
     case SIGN_NEEDED_NOTHING: break;
     }
     return NULL;

@@ -37,7 +37,8 @@ enum sign_needed {
     SIGN_NEEDED_TSA,          /* a timestamp authority (sign_options.tsa_url) */
     SIGN_NEEDED_CERTIFICATE,  /* the signing key's certificate (cert_path) */
     SIGN_NEEDED_INNER_CADES,  /* this container takes CAdES signatures (inner_format "cades") */
-    SIGN_NEEDED_INNER_XADES   /* this container takes XAdES signatures (inner_format "xades") */
+    SIGN_NEEDED_INNER_XADES,  /* this container takes XAdES signatures (inner_format "xades") */
+    SIGN_NEEDED_PIN           /* the PIN as the pin argument, not in the PKCS#11 URI */
 };
 SIGN_EXTERN enum sign_needed sign_ctx_err_needed(const sign_ctx *ctx);
 
