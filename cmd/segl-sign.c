@@ -349,6 +349,26 @@ static int sign_batch(const sign_key *key, const struct sign_args *args, char **
     return batch.status;
 }
 
+/* A signature whose chain stops short of a root or an installed OCES CA cannot be validated
+ * by whoever receives it (INDETERMINATE, no chain found): said at signing time, when the signer
+ * can still add the CA certificates. A token often holds the signer's certificate alone. */
+static void warn_short_chain(const sign_key *key)
+{
+    sign_ctx *trust = NULL;
+    if (sign_ctx_new(&trust) != SIGN_OK)
+        return;
+    const char *dir = getenv("SEGL_TRUST_DIR"); /* as segl-verify: tests, the build tree */
+    if (dir && *dir)
+        sign_ctx_add_trust(trust, dir);
+    else
+        sign_ctx_use_default_trust(trust);
+    if (sign_key_check_chain(trust, key) == SIGN_EKEY)
+        cmd_error(prog, NULL, "warning: %s, so a validator may not find the signer's path "
+                              "(INDETERMINATE): add the CA certificates with --chain FILE",
+                  sign_ctx_errmsg(trust));
+    sign_ctx_free(trust);
+}
+
 int main(int argc, char **argv)
 {
     cmd_start();
@@ -405,6 +425,7 @@ int main(int argc, char **argv)
     if (sign_key_validity(&validity, key, time(NULL)) == SIGN_OK && validity != SIGN_VALID)
         cmd_error(prog, NULL, "warning: the signing certificate is %s; the signatures will not "
                               "validate", validity == SIGN_EXPIRED ? "expired" : "not valid yet");
+    warn_short_chain(key);
     int status;
     if (is_container(args.opts.format)) {
         status = sign_one(ctx, key, &args, argv + optind, argc - optind);
