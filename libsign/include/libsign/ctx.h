@@ -48,7 +48,10 @@ SIGN_EXTERN int sign_ctx_add_trust(sign_ctx *ctx, const char *path);
  * (sign_default_trust_dir(): the public OCES CA certificates). Fails with SIGN_EIO when the
  * directory cannot be read, SIGN_EPARSE when it holds no certificate. */
 SIGN_EXTERN int sign_ctx_use_default_trust(sign_ctx *ctx);
-SIGN_EXTERN const char *sign_default_trust_dir(void); /* fixed when libsign is built */
+/* The directory sign_ctx_use_default_trust reads: share/segl/trust beside the lib directory
+ * libsign was loaded from (an install works wherever it is moved), trust/ of the source for a
+ * library in its build tree, else the installed path configured at build time. */
+SIGN_EXTERN const char *sign_default_trust_dir(void);
 /* Number of trust anchors loaded so far. */
 SIGN_EXTERN size_t sign_ctx_trust_count(const sign_ctx *ctx);
 
