@@ -344,8 +344,10 @@ int main(int argc, char **argv)
         return extract(extract_dir, argc - optind, argv + optind);
     for (int i = optind; i < argc; i++)
         args.stdin_is_input += strcmp(argv[i], "-") == 0;
-    if (args.stdin_is_input > 1) {
-        cmd_error(prog, NULL, "stdin (\"-\") can be inspected only once per call");
+    if (args.stdin_is_input > 1 ||
+        (args.stdin_is_input && args.pass_file && strcmp(args.pass_file, "-") == 0)) {
+        cmd_error(prog, NULL, "standard input (\"-\") can be read once per call: for one FILE, "
+                              "or for --pass-file");
         return EXIT_USAGE;
     }
     char *password = NULL;

@@ -383,8 +383,10 @@ int main(int argc, char **argv)
     }
     if (directories)
         return EXIT_USAGE;
+    if (args.pass_file && strcmp(args.pass_file, "-") == 0)
+        stdin_inputs++; /* the password comes from standard input: nothing else can */
     if (stdin_inputs > 1) {
-        cmd_error(prog, NULL, "stdin (\"-\") can be signed only once per call");
+        cmd_error(prog, NULL, "standard input (\"-\") can be read once per call: for one INPUT, or for --pass-file");
         return EXIT_USAGE;
     }
 

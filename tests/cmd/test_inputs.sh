@@ -56,6 +56,12 @@ expect_json '.indication == "TOTAL_PASSED"' "detached content from standard inpu
 expect_exit 0 "signed file from standard input" -- verify_json --content letter.txt - <letter.txt.p7s
 expect_json '.indication == "TOTAL_PASSED"' "signed file from standard input"
 
+# test_pass_file_dash_reads_the_password_from_standard_input
+expect_exit 0 "--pass-file -" -- "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file - -o dash-pass.p7s letter.txt <"$PASS"
+[ -s dash-pass.p7s ] && pass || fail "--pass-file - wrote no signature"
+expect_exit 3 "--pass-file - with input -" -- "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file - -o x.p7s - <"$PASS"
+expect_one_line_error "--pass-file - with input -" 'can be read once per call'
+
 # test_extend_writes_standard_input_to_standard_output
 expect_exit 0 "segl-extend - (no -o)" -- "$EXTEND" -l B-T --tsa "$TSA" - <letter.txt.p7s
 cp out.txt extended.p7s
