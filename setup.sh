@@ -10,7 +10,9 @@ packages=(build-essential cmake pkg-config clang openssl libssl-dev libjansson-d
           libcurl4-openssl-dev libxml2-dev libxmlsec1-dev xmlsec1 libzip-dev libpoppler-glib-dev
           poppler-utils qpdf unzip jq faketime socat time curl softhsm2 libengine-pkcs11-openssl opensc
           valgrind libxml2-utils zip python3 python3-yaml libnss3-tools parallel
-          gettext locales libharfbuzz-dev libpng-dev fonts-dejavu-core)
+          gettext locales libharfbuzz-dev libpng-dev fonts-dejavu-core xxd libclang-rt-14-dev)
+# xxd: the PAdES tests; libclang-rt-14-dev: the libFuzzer runtime (clang only recommends it, and
+# packages are installed without recommends).
 # Node.js for the xadesjs interop checks: Debian's nodejs and npm, unless a node and npm are
 # already there (a NodeSource nodejs bundles npm and conflicts with Debian's npm package).
 command -v node >/dev/null || packages+=(nodejs)
@@ -59,15 +61,23 @@ demo)
     build/segl-verify --no-default-trust --trust build/demo-pki/trust/oces3-root.pem --revocation off \
         "$work/letter.txt.p7s" "$work/taxform.xml.xades.xml" "$work/contract.pdf.signed.pdf"
     echo "== done: the signatures are in $work"
+    echo "== the test key is $key; its password is '$(cat build/demo-pki/password.txt)' (build/demo-pki/password.txt)"
+    echo "== for the long-term levels (B-T and up), start the local test servers (TSA, OCSP, CRLs):"
+    echo "   SEGL_TEST_PORT=19080 tests/servers/start.sh build/demo-servers build/demo-pki"
+    echo "   then e.g.: build/segl-sign -k $key --pass-file build/demo-pki/password.txt -l B-LT --tsa http://127.0.0.1:19080/tsa -o $work/letter-lt.p7s $work/letter.txt"
+    echo "   and stop them with: tests/servers/stop.sh build/demo-servers"
     ;;
 test)
     build build
-    # xadesjs for the XAdES interop test (tests skip that part, saying so, when it is missing)
-    if [ -d build/node/node_modules/xadesjs ] && [ -d build/node/node_modules/@xmldom/xmldom ]; then
+    # xadesjs for the XAdES interop test (tests skip that part, saying so, when it is missing), at
+    # the versions pinned in tests/interop/package-lock.json, into build/node/node_modules
+    if [ -d build/node/node_modules/xadesjs ] && cmp -s tests/interop/package-lock.json build/node/package-lock.json; then
         :
     elif command -v npm >/dev/null; then
-        npm install --silent --no-audit --no-fund --prefix build/node xadesjs @xmldom/xmldom >/dev/null ||
-            echo "setup: npm install xadesjs failed: the xadesjs interop checks will be skipped" >&2
+        mkdir -p build/node
+        cp tests/interop/package.json tests/interop/package-lock.json build/node/
+        npm ci --silent --no-audit --no-fund --prefix build/node >/dev/null ||
+            echo "setup: npm ci (xadesjs) failed: the xadesjs interop checks will be skipped" >&2
     else
         echo "setup: npm not found: the xadesjs interop checks will be skipped" >&2
     fi

@@ -21,7 +21,9 @@ static const struct cmd_opt options[] = {
     CMD_OPT_ROW_CRL,
     CMD_OPT_ROW_OCSP,
     CMD_OPT_ROW_TIMEOUT,
-    {OPT_OUTPUT, 'o', "output", "FILE", "output file (\"-\" = stdout); never FILE itself"},
+    {OPT_OUTPUT, 'o', "output", "FILE",
+     "output file (\"-\" = stdout, the default when FILE is\n"
+     "\"-\"); never FILE itself"},
     {OPT_QUIET, 'q', "quiet", NULL, "print nothing on success"},
     CMD_OPT_ROW_HELP,
     CMD_OPT_ROW_VERSION,
@@ -107,9 +109,18 @@ static int parse_args(struct extend_args *args, sign_ctx *ctx, int argc, char **
         return EXIT_USAGE;
     }
     args->input = argv[optind];
-    /* The input is never changed: the extended file is a new file. */
+    if (cmd_refuse_directory(prog, args->input, "name a signed file in it"))
+        return EXIT_USAGE;
+    /* The input is never changed: the extended file is a new file. Standard input goes to
+     * standard output unless -o says otherwise, as in segl-sign. */
+    if (!args->output && strcmp(args->input, "-") == 0)
+        args->output = "-";
     if (!args->output) {
         cmd_error(prog, NULL, "give the output file: -o OUTPUT (see --help)");
+        return EXIT_USAGE;
+    }
+    if (strcmp(args->output, "-") == 0 && isatty(STDOUT_FILENO)) {
+        cmd_error(prog, args->input, "refusing to write a signature to a terminal; use -o FILE");
         return EXIT_USAGE;
     }
     if (strcmp(args->output, "-") != 0 &&
@@ -119,6 +130,7 @@ static int parse_args(struct extend_args *args, sign_ctx *ctx, int argc, char **
     }
     if (timeout)
         sign_ctx_set_timeout(ctx, timeout);
+    cmd_show_fetches(prog, ctx, args->quiet);
     return -1;
 }
 

@@ -247,6 +247,11 @@ static int inspect_one(sign_ctx *ctx, const struct inspect_args *args, const cha
 {
     unsigned char *data = NULL;
     size_t len = 0;
+    if (cmd_refuse_directory(prog, file, "name a file in it")) {
+        if (args->json)
+            print_json_error(file, "is a directory");
+        return EXIT_USAGE;
+    }
     if (strcmp(file, "-") == 0 && !(data = read_stdin(&len))) {
         cmd_error(prog, file, "cannot read stdin");
         return EXIT_USAGE;
@@ -344,8 +349,10 @@ int main(int argc, char **argv)
         return extract(extract_dir, argc - optind, argv + optind);
     for (int i = optind; i < argc; i++)
         args.stdin_is_input += strcmp(argv[i], "-") == 0;
-    if (args.stdin_is_input > 1) {
-        cmd_error(prog, NULL, "stdin (\"-\") can be inspected only once per call");
+    if (args.stdin_is_input > 1 ||
+        (args.stdin_is_input && args.pass_file && strcmp(args.pass_file, "-") == 0)) {
+        cmd_error(prog, NULL, "standard input (\"-\") can be read once per call: for one FILE, "
+                              "or for --pass-file");
         return EXIT_USAGE;
     }
     char *password = NULL;

@@ -360,6 +360,8 @@ static void *batch_worker(void *arg)
     int failed = sign_ctx_new(&ctx) != SIGN_OK;
     if (!failed && batch->args->timeout)
         sign_ctx_set_timeout(ctx, batch->args->timeout);
+    if (!failed)
+        cmd_show_fetches(prog, ctx, batch->args->quiet);
     for (;;) {
         pthread_mutex_lock(&batch->lock);
         int i = batch->next < batch->count ? batch->next++ : batch->count;
@@ -407,17 +409,43 @@ static int sign_batch(const sign_key *key, const struct sign_args *args, char **
     return batch.status;
 }
 
+/* A signature whose chain stops short of a root or an installed OCES CA cannot be validated
+ * by whoever receives it (INDETERMINATE, no chain found): said at signing time, when the signer
+ * can still add the CA certificates. A token often holds the signer's certificate alone. */
+static void warn_short_chain(const sign_key *key)
+{
+    sign_ctx *trust = NULL;
+    if (sign_ctx_new(&trust) != SIGN_OK)
+        return;
+    const char *dir = getenv("SEGL_TRUST_DIR"); /* as segl-verify: tests, the build tree */
+    if (dir && *dir)
+        sign_ctx_add_trust(trust, dir);
+    else
+        sign_ctx_use_default_trust(trust);
+    if (sign_key_check_chain(trust, key) == SIGN_EKEY)
+        cmd_error(prog, NULL, "warning: %s, so a validator may not find the signer's path "
+                              "(INDETERMINATE): add the CA certificates with --chain FILE",
+                  sign_ctx_errmsg(trust));
+    sign_ctx_free(trust);
+}
+
 /* The command after cmd_start, on args (which main frees). */
 static int sign_command(int argc, char **argv, struct sign_args *args)
 {
     int parsed = parse_args(argc, argv, args);
     if (parsed != 0)
         return parsed > 0 ? EXIT_PASSED : EXIT_USAGE;
-    int stdin_inputs = 0;
-    for (int i = optind; i < argc; i++)
+    int stdin_inputs = 0, directories = 0;
+    for (int i = optind; i < argc; i++) {
         stdin_inputs += strcmp(argv[i], "-") == 0;
+        directories += cmd_refuse_directory(prog, argv[i], "name the files in it: DIR/*");
+    }
+    if (directories)
+        return EXIT_USAGE;
+    if (args->pass_file && strcmp(args->pass_file, "-") == 0)
+        stdin_inputs++; /* the password comes from standard input: nothing else can */
     if (stdin_inputs > 1) {
-        cmd_error(prog, NULL, "stdin (\"-\") can be signed only once per call");
+        cmd_error(prog, NULL, "standard input (\"-\") can be read once per call: for one INPUT, or for --pass-file");
         return EXIT_USAGE;
     }
 
@@ -428,6 +456,7 @@ static int sign_command(int argc, char **argv, struct sign_args *args)
     }
     if (args->timeout)
         sign_ctx_set_timeout(ctx, args->timeout);
+    cmd_show_fetches(prog, ctx, args->quiet);
     char *password = NULL;
     if (args->pass_file || args->pass_env || args->pkcs11_uri || sign_key_needs_password(args->key_path)) {
         /* Prompting needs the terminal on stdin and stdin free of content. */
@@ -461,6 +490,7 @@ static int sign_command(int argc, char **argv, struct sign_args *args)
                           "validate")
                       : _("warning: the signing certificate is not valid yet; the signatures will "
                           "not validate"));
+    warn_short_chain(key);
     int status;
     if (is_container(args->opts.format)) {
         status = sign_one(ctx, key, args, argv + optind, argc - optind);

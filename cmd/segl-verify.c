@@ -429,6 +429,7 @@ int main(int argc, char **argv)
         return parsed > 0 ? EXIT_PASSED : EXIT_USAGE;
     }
 
+    cmd_show_fetches(prog, ctx, args.quiet || args.json);
     struct etsi_out *etsi = NULL;
     if (args.report_path && !(etsi = etsi_out_new(prog, args.report_path, &names))) {
         names_free(&names);

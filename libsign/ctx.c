@@ -25,13 +25,15 @@ SIGN_EXTERN int sign_ctx_new(sign_ctx **out)
     ctx->revocation_cache = sign_revocation_cache_new();
     ctx->cert_cache = sign_cert_cache_new();
     ctx->certsig_cache = sign_certsig_cache_new(SIGN_CERTSIG_CAPACITY);
+    ctx->failed_hosts = sign_failed_hosts_new();
     sign_revocation_data_init(&ctx->validation_data.revocation);
-    if (!ctx->revocation_cache || !ctx->cert_cache || !ctx->certsig_cache ||
+    if (!ctx->revocation_cache || !ctx->cert_cache || !ctx->certsig_cache || !ctx->failed_hosts ||
         !ctx->validation_data.revocation.crls || !ctx->validation_data.revocation.ocsps) {
         sign_revocation_data_clear(&ctx->validation_data.revocation);
         sign_revocation_cache_free(ctx->revocation_cache);
         sign_cert_cache_free(ctx->cert_cache);
         sign_certsig_cache_free(ctx->certsig_cache);
+        sign_failed_hosts_free(ctx->failed_hosts);
         X509_STORE_free(ctx->trust);
         free(ctx);
         return SIGN_ENOMEM;
@@ -71,6 +73,7 @@ SIGN_EXTERN void sign_ctx_free(sign_ctx *ctx)
     sign_revocation_cache_free(ctx->revocation_cache);
     sign_cert_cache_free(ctx->cert_cache);
     sign_certsig_cache_free(ctx->certsig_cache);
+    sign_failed_hosts_free(ctx->failed_hosts);
     sign_tl_set_free(ctx->trusted_lists);
     sign_ctx_data_free(ctx);
     if (ctx->legacy)
@@ -154,6 +157,15 @@ SIGN_EXTERN int sign_ctx_set_revocation(sign_ctx *ctx, enum sign_revocation_poli
     if (!ctx || policy < SIGN_REVOCATION_SOFT || policy > SIGN_REVOCATION_OFF)
         return SIGN_EINVAL;
     ctx->revocation = policy;
+    return SIGN_OK;
+}
+
+SIGN_EXTERN int sign_ctx_set_fetch_notify(sign_ctx *ctx, sign_fetch_notify_fn notify, void *arg)
+{
+    if (!ctx)
+        return SIGN_EINVAL;
+    ctx->fetch_notify = notify;
+    ctx->fetch_notify_arg = arg;
     return SIGN_OK;
 }
 

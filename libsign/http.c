@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <curl/curl.h>
 #include "internal.h"
 
@@ -102,9 +103,110 @@ static size_t collect(char *chunk, size_t size, size_t count, void *userdata)
     return n;
 }
 
+/* ---- hosts that failed: not asked again by the same context ---- */
+
+/* A server that accepts and never answers costs the whole timeout on every request; a batch
+ * of a thousand files from one signer would wait for it a thousand times. */
+#define FAILED_HOSTS_MAX 64
+
+struct sign_failed_hosts {
+    pthread_mutex_t lock;
+    size_t count;
+    char hosts[FAILED_HOSTS_MAX][256]; /* "http://host:port" as the URL writes it */
+    char reasons[FAILED_HOSTS_MAX][128];
+};
+
+sign_failed_hosts *sign_failed_hosts_new(void)
+{
+    sign_failed_hosts *hosts = calloc(1, sizeof *hosts);
+    if (hosts && pthread_mutex_init(&hosts->lock, NULL) != 0) {
+        free(hosts);
+        hosts = NULL;
+    }
+    return hosts;
+}
+
+void sign_failed_hosts_free(sign_failed_hosts *hosts)
+{
+    if (!hosts)
+        return;
+    pthread_mutex_destroy(&hosts->lock);
+    free(hosts);
+}
+
+/* The scheme and authority of url ("http://host:port"), into host. */
+static void url_host(const char *url, char *host, size_t host_len)
+{
+    const char *authority = strstr(url, "://");
+    authority = authority ? authority + 3 : url;
+    size_t len = (size_t)(authority - url) + strcspn(authority, "/?#");
+    snprintf(host, host_len, "%.*s", (int)len, url);
+}
+
+/* 1 with the reason it failed in reason when host failed before. */
+static int host_failed(sign_failed_hosts *hosts, const char *host, char *reason, size_t reason_len)
+{
+    int found = 0;
+    pthread_mutex_lock(&hosts->lock);
+    for (size_t i = 0; i < hosts->count && !found; i++)
+        if (strcmp(hosts->hosts[i], host) == 0) {
+            snprintf(reason, reason_len, "%s", hosts->reasons[i]);
+            found = 1;
+        }
+    pthread_mutex_unlock(&hosts->lock);
+    return found;
+}
+
+static void remember_failed_host(sign_failed_hosts *hosts, const char *host, const char *reason)
+{
+    char known[128];
+    if (host_failed(hosts, host, known, sizeof known))
+        return;
+    pthread_mutex_lock(&hosts->lock);
+    if (hosts->count < FAILED_HOSTS_MAX) {
+        snprintf(hosts->hosts[hosts->count], sizeof hosts->hosts[0], "%s", host);
+        snprintf(hosts->reasons[hosts->count], sizeof hosts->reasons[0], "%s", reason);
+        hosts->count++;
+    }
+    pthread_mutex_unlock(&hosts->lock);
+}
+
+/* The failures that say the host is unreachable or silent, not that one request was wrong. */
+static int is_host_failure(CURLcode result)
+{
+    return result == CURLE_COULDNT_RESOLVE_HOST || result == CURLE_COULDNT_CONNECT ||
+           result == CURLE_OPERATION_TIMEDOUT;
+}
+
+static long long monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static long timeout_seconds(const sign_ctx *ctx)
+{
+    return ctx->timeout > 0 ? ctx->timeout : 10;
+}
+
+long long sign_http_deadline(const sign_ctx *ctx)
+{
+    return monotonic_ms() + timeout_seconds(ctx) * 1000;
+}
+
 int sign_http_fetch(const sign_ctx *ctx, const char *url, const char *content_type,
                     const unsigned char *request, size_t request_len, unsigned char **response,
                     size_t *response_len, char *why, size_t why_len)
+{
+    return sign_http_fetch_until(ctx, sign_http_deadline(ctx), url, content_type, request,
+                                 request_len, response, response_len, why, why_len);
+}
+
+int sign_http_fetch_until(const sign_ctx *ctx, long long deadline_ms, const char *url,
+                          const char *content_type, const unsigned char *request,
+                          size_t request_len, unsigned char **response, size_t *response_len,
+                          char *why, size_t why_len)
 {
     *response = NULL;
     *response_len = 0;
@@ -115,6 +217,18 @@ int sign_http_fetch(const sign_ctx *ctx, const char *url, const char *content_ty
     if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
         snprintf(why, why_len, "%s: only http and https URLs are used", url);
         return SIGN_EINVAL;
+    }
+    char host[256], reason[128];
+    url_host(url, host, sizeof host);
+    if (ctx->failed_hosts && host_failed(ctx->failed_hosts, host, reason, sizeof reason)) {
+        snprintf(why, why_len, "%s: not asked: %s failed earlier (%s)", url, host, reason);
+        return SIGN_EIO;
+    }
+    long long left_ms = deadline_ms - monotonic_ms();
+    if (left_ms <= 0) {
+        snprintf(why, why_len, "%s: not asked: the %ld s allowed (--timeout) were used up by "
+                               "the requests before it", url, timeout_seconds(ctx));
+        return SIGN_EIO;
     }
     static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
     pthread_once(&curl_once, curl_load_once);
@@ -131,11 +245,17 @@ int sign_http_fetch(const sign_ctx *ctx, const char *url, const char *content_ty
     struct body body = {0};
     struct curl_slist *headers = NULL;
     char type_header[128];
-    long timeout = ctx->timeout > 0 ? ctx->timeout : 10;
+    if (ctx->fetch_notify)
+        ctx->fetch_notify(ctx->fetch_notify_arg,
+                          !content_type ? NULL
+                          : strcmp(content_type, "application/ocsp-request") == 0 ? "OCSP"
+                          : strcmp(content_type, "application/timestamp-query") == 0 ? "timestamp"
+                                                                                     : content_type,
+                          url);
     api->easy_setopt(curl, CURLOPT_URL, url);
     api->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-    api->easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
-    api->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout);
+    api->easy_setopt(curl, CURLOPT_TIMEOUT_MS, (long)left_ms);
+    api->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, (long)left_ms);
     api->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L); /* no SIGALRM games in a threaded validator */
     api->easy_setopt(curl, CURLOPT_WRITEFUNCTION, collect);
     api->easy_setopt(curl, CURLOPT_WRITEDATA, &body);
@@ -157,6 +277,8 @@ int sign_http_fetch(const sign_ctx *ctx, const char *url, const char *content_ty
             snprintf(why, why_len, "%s: response larger than %d bytes", url, SIGN_HTTP_MAX);
         else if (result != CURLE_OK)
             snprintf(why, why_len, "%s: %s", url, api->easy_strerror(result));
+        if (result != CURLE_OK && is_host_failure(result) && ctx->failed_hosts)
+            remember_failed_host(ctx->failed_hosts, host, api->easy_strerror(result));
         else
             snprintf(why, why_len, "%s: HTTP status %ld", url, status);
         free(body.data);

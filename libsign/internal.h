@@ -15,6 +15,7 @@ typedef struct sign_revocation_cache sign_revocation_cache;
 typedef struct sign_cert_cache sign_cert_cache;
 typedef struct sign_certsig_cache sign_certsig_cache;
 typedef struct sign_tl_set sign_tl_set; /* trusted lists (tl.c) */
+typedef struct sign_failed_hosts sign_failed_hosts; /* hosts that did not answer (http.c) */
 
 /* OpenSSL 3.0 has no stack of OCSP responses; declare one with its own macro. */
 DEFINE_STACK_OF(OCSP_RESPONSE)
@@ -37,7 +38,11 @@ struct sign_ctx {
     size_t trust_count;
     time_t at;                /* (time_t)-1: now */
     int offline;
-    long timeout;             /* seconds for each network request; 0: the default, 10 */
+    long timeout;             /* seconds for each network request, and for all the requests
+                               * for one certificate's status together; 0: the default, 10 */
+    sign_failed_hosts *failed_hosts; /* shared by validating threads; it locks itself */
+    sign_fetch_notify_fn fetch_notify; /* told before each request; NULL: nobody */
+    void *fetch_notify_arg;
     enum sign_revocation_policy revocation;
     sign_revocation_cache *revocation_cache; /* shared by validating threads; it locks itself */
     sign_cert_cache *cert_cache;             /* the same, for decoded certificates */
@@ -96,6 +101,17 @@ BIO *sign_open_input(const char *path);
 int sign_http_fetch(const sign_ctx *ctx, const char *url, const char *content_type,
                     const unsigned char *request, size_t request_len, unsigned char **response,
                     size_t *response_len, char *why, size_t why_len);
+/* The same within a deadline on the monotonic clock (sign_http_deadline): what is left of it
+ * bounds the request, and none left refuses it. A host that could not be reached or did not
+ * answer in time is not asked again on this context (every thread of a batch included). */
+int sign_http_fetch_until(const sign_ctx *ctx, long long deadline_ms, const char *url,
+                          const char *content_type, const unsigned char *request,
+                          size_t request_len, unsigned char **response, size_t *response_len,
+                          char *why, size_t why_len);
+/* The deadline for requests starting now that together take at most ctx's timeout. */
+long long sign_http_deadline(const sign_ctx *ctx);
+sign_failed_hosts *sign_failed_hosts_new(void);
+void sign_failed_hosts_free(sign_failed_hosts *hosts);
 
 /* ---- report building (report.c) ---- */
 sign_report *sign_report_new(void);

@@ -39,6 +39,15 @@ static char *module_path(const char *uri)
     return NULL;
 }
 
+/* A pin-value attribute anywhere in uri: in the path (";pin-value=") or the query. */
+static int has_pin_value(const char *uri)
+{
+    for (const char *p = strstr(uri, "pin-value="); p; p = strstr(p + 1, "pin-value="))
+        if (p > uri && strchr(":;?&", p[-1]))
+            return 1;
+    return 0;
+}
+
 static void release_engine(struct engine_st *engine)
 {
     ENGINE_finish(engine);
@@ -53,6 +62,13 @@ SIGN_EXTERN int sign_key_load_pkcs11(sign_key **out, sign_ctx *ctx, const char *
     *out = NULL;
     if (strncmp(uri, "pkcs11:", 7) != 0)
         return sign_seterr(ctx, SIGN_EINVAL, "%s: not a PKCS#11 URI (pkcs11:...)", uri);
+    /* RFC 7512 2.3 allows the PIN in the URI (pin-value); a command line is seen by every user
+     * of the machine (ps) and kept in shell histories, so it is refused, and the URI, which
+     * holds it, is never repeated in a message. */
+    if (has_pin_value(uri))
+        return sign_seterr_needing(ctx, SIGN_EINVAL, SIGN_NEEDED_PIN,
+                                   "the PKCS#11 URI carries the PIN (pin-value=), which is not "
+                                   "accepted");
     sign_key *key = calloc(1, sizeof *key);
     if (!key)
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
@@ -65,6 +81,10 @@ SIGN_EXTERN int sign_key_load_pkcs11(sign_key **out, sign_ctx *ctx, const char *
                                                  "(Debian: libengine-pkcs11-openssl)");
         goto done;
     }
+    /* libp11 prints its own lines on stderr (login failed, key not found, ...): the library
+     * never prints, and the failure is said once below. QUIET is optional (libp11 >= 0.4.11). */
+    ENGINE_ctrl_cmd_string(engine, "QUIET", NULL, 1);
+    ERR_clear_error();
     if ((module && !ENGINE_ctrl_cmd_string(engine, "MODULE_PATH", module, 0)) ||
         (pin && !ENGINE_ctrl_cmd_string(engine, "PIN", pin, 0)) || !ENGINE_init(engine)) {
         rc = sign_seterr(ctx, SIGN_EKEY, "cannot open the PKCS#11 module%s%s", module ? " " : "",
@@ -87,7 +107,7 @@ SIGN_EXTERN int sign_key_load_pkcs11(sign_key **out, sign_ctx *ctx, const char *
         const char *reason = ERR_reason_error_string(code);
         ERR_clear_error();
         rc = sign_seterr(ctx, reason && strstr(reason, "PIN") ? SIGN_EPASS : SIGN_EKEY,
-                         "%s: no private key found on the token, or wrong PIN", uri);
+                         "%s: wrong PIN, or no private key there on the token", path_uri);
         goto done;
     }
     if (cert_path) {

@@ -1,6 +1,8 @@
 /* Signing entry point: choose the format, open the input, hand over to the format module. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "formats/format.h"
 
 SIGN_EXTERN int sign_options_init(sign_options *opts, unsigned int version)
@@ -57,6 +59,17 @@ SIGN_EXTERN const char *sign_output_extension(const char *format, enum sign_pack
     return f ? f->extension(packaging) : ".sig";
 }
 
+/* Empty content is refused in every format and packaging alike: a signature over nothing is
+ * what a mistake produces (a file truncated to nothing, a pipe that failed upstream), and a
+ * detached one would validate. A pipe on stdin cannot be looked at without being consumed. */
+static int is_empty_file(const char *path)
+{
+    struct stat st;
+    int got = strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(path, &st);
+    return got == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+           (strcmp(path, "-") != 0 || lseek(STDIN_FILENO, 0, SEEK_CUR) == 0);
+}
+
 SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_options *opts,
                                const char *in_path, FILE *out)
 {
@@ -79,6 +92,8 @@ SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_op
     if (opts->level >= SIGN_LEVEL_B_T && !opts->tsa_url)
         return sign_seterr_needing(ctx, SIGN_EINVAL, SIGN_NEEDED_TSA, "level %s needs a timestamp authority",
                            level_names[opts->level]);
+    if (is_empty_file(in_path))
+        return sign_seterr(ctx, SIGN_EINVAL, "%s: empty file, nothing to sign", in_path);
     BIO *in = sign_open_input(in_path);
     if (!in)
         return sign_seterr(ctx, SIGN_EIO, "%s: %s", in_path, strerror(errno));
@@ -120,6 +135,9 @@ SIGN_EXTERN int sign_sign_files(sign_ctx *ctx, const sign_key *key, const sign_o
     if (opts->level >= SIGN_LEVEL_B_T && !opts->tsa_url)
         return sign_seterr_needing(ctx, SIGN_EINVAL, SIGN_NEEDED_TSA, "level %s needs a timestamp authority",
                            level_names[opts->level]);
+    for (size_t i = 0; i < count; i++)
+        if (is_empty_file(inputs[i]))
+            return sign_seterr(ctx, SIGN_EINVAL, "%s: empty file, nothing to sign", inputs[i]);
     BIO *sink = BIO_new_fp(out, BIO_NOCLOSE);
     if (!sink)
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");

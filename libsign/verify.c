@@ -1,8 +1,19 @@
 /* Validation entry points: a source made from what the caller has (a path, bytes, a descriptor),
  * its format found from its first bytes, read once, and the source handed to that module. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "formats/format.h"
+
+/* A name only a signature has (.p7s, .p7m, .sig): bytes no format knows there are a broken
+ * signature, not a document without one. */
+static int named_as_signature(const char *name)
+{
+    char *content = NULL;
+    int named = name && sign_detached_content_name(&content, name) == SIGN_OK;
+    free(content);
+    return named;
+}
 
 /* Validates src (ownership taken; NULL: it could not be made, errno says why) with the detached
  * content content (ownership taken; NULL: none given, or content_error: it could not be made,
@@ -33,9 +44,13 @@ static int verify_source(sign_report **out, const sign_ctx *ctx, sign_source *sr
         sign_report_set_error(report, "cannot read: %s", strerror(errno));
     else if (got == 0)
         sign_report_set_error(report, "empty file");
-    else if (!format)
+    else if (!format && named_as_signature(sign_source_name(src)))
         sign_report_set_error(report, "not a signed file in a format segl knows "
                                       "(CMS/CAdES)");
+    /* Bytes no format claims, in a file not named as a signature (a letter, a photo): a file
+     * without a signature, like an unsigned PDF, and not an unreadable one. */
+    else if (!format)
+        ;
     else if (content_error)
         sign_report_set_error(report, "cannot read the content: %s", strerror(content_error));
     else {

@@ -18,6 +18,11 @@ enum {
 /* The first call of every command's main (start.c). */
 void cmd_start(void);
 
+/* On a terminal (stderr is a TTY) and unless quiet: one line on stderr before each network
+ * request ctx makes, saying what is fetched from where, so that a wait has a reason. */
+struct sign_ctx;
+void cmd_show_fetches(const char *prog, struct sign_ctx *ctx, int quiet);
+
 /* "prog: what went wrong" or "prog: file: what went wrong" on stderr, one line. */
 void cmd_error(const char *prog, const char *file, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -60,6 +65,10 @@ typedef struct cmd_stdin {
 /* 0, or -1 with the reason in why. */
 int cmd_stdin_read(cmd_stdin *in, char *why, size_t why_len);
 void cmd_stdin_free(cmd_stdin *in);
+
+/* 1 when path names a directory (after one line on stderr: "prog: path: is a directory (what)",
+ * what saying how to use what is in it); 0 otherwise, "-" included. */
+int cmd_refuse_directory(const char *prog, const char *path, const char *what);
 
 /* 1 when a and b name the same existing file. */
 int cmd_same_file(const char *a, const char *b);

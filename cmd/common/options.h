@@ -36,9 +36,10 @@ enum {
 #define CMD_OPT_ROW_VERSION {CMD_OPT_VERSION, 'V', "version", NULL, "print the version"}
 #define CMD_OPT_ROW_TIMEOUT                                                                      \
     {CMD_OPT_TIMEOUT, 0, "timeout", "SECONDS",                                                   \
-     "for each timestamp, OCSP or CRL request (default 10)"}
+     "for a timestamp, and for all the OCSP and CRL requests\n"                               \
+     "for one certificate's status together (default 10)"}
 #define CMD_OPT_ROW_PASS_FILE                                                                    \
-    {CMD_OPT_PASS_FILE, 0, "pass-file", "FILE", "read the password from FILE (first line)"}
+    {CMD_OPT_PASS_FILE, 0, "pass-file", "FILE", "read the password from FILE (first line; \"-\" = stdin)"}
 #define CMD_OPT_ROW_PASS_ENV                                                                     \
     {CMD_OPT_PASS_ENV, 0, "pass-env", "VAR", "read the password from environment variable VAR"}
 /* Validation data from the user's archive (segl-verify, segl-extend): cmd_add_validation_data. */

@@ -63,8 +63,13 @@ static void install_handlers_once(void)
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
-    sigaction(SIGHUP, &action, NULL);
     sigaction(SIGPIPE, &action, NULL);
+    /* A hang-up the command was started ignoring stays ignored: `nohup segl-sign ... &` must
+     * outlive its terminal. (SIGINT is not treated so: a shell starts background jobs with it
+     * ignored, and a kill -INT must still remove the temporary file.) */
+    struct sigaction inherited;
+    if (sigaction(SIGHUP, NULL, &inherited) != 0 || inherited.sa_handler != SIG_IGN)
+        sigaction(SIGHUP, &action, NULL);
 }
 
 int cmd_output_open(cmd_output *out, const char *prog, const char *path)
@@ -143,4 +148,13 @@ int cmd_same_file(const char *a, const char *b)
     struct stat sa, sb;
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
            sa.st_ino == sb.st_ino;
+}
+
+int cmd_refuse_directory(const char *prog, const char *path, const char *what)
+{
+    struct stat st;
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return 0;
+    cmd_error(prog, path, "is a directory (%s)", what);
+    return 1;
 }

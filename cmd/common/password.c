@@ -53,7 +53,9 @@ char *cmd_read_password(const char *prog, const char *pass_file, const char *pas
                         const char *prompt, int allow_prompt)
 {
     if (pass_file) {
-        FILE *f = fopen(pass_file, "r");
+        /* "-": the first line of standard input, as for every other file argument */
+        int from_stdin = strcmp(pass_file, "-") == 0;
+        FILE *f = from_stdin ? stdin : fopen(pass_file, "r");
         if (!f) {
             cmd_error(prog, pass_file, "cannot read password file: %s", strerror(errno));
             return NULL;
@@ -61,7 +63,8 @@ char *cmd_read_password(const char *prog, const char *pass_file, const char *pas
         char *password = calloc(1, PASSWORD_MAX);
         if (password && !fgets(password, PASSWORD_MAX, f))
             password[0] = '\0'; /* an empty file is an empty password */
-        fclose(f);
+        if (!from_stdin)
+            fclose(f);
         if (password)
             strip_newline(password);
         return password;

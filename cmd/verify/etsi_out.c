@@ -3,6 +3,7 @@
  * share a base name; otherwise PATH is the one report of the one input ("-" = stdout). The XML
  * itself is libsign's (sign_report_etsi_xml); every file appears complete or not at all. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,29 @@ struct etsi_out *etsi_out_new(const char *prog, const char *path, const struct n
 {
     struct stat st;
     int is_dir = strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    size_t path_len = strlen(path);
+    if (!is_dir && path_len > 0 && path[path_len - 1] == '/') {
+        /* "DIR/" says a folder is meant: made when missing (its parent must exist), so that a
+         * report is never written to a file of that name, nor lost. */
+        if (mkdir(path, 0777) != 0) {
+            cmd_error(prog, path, "--report etsi: cannot create the folder: %s", strerror(errno));
+            return NULL;
+        }
+        is_dir = 1;
+    }
+    if (!is_dir && strcmp(path, "-") != 0) {
+        /* A report file in a folder that is not there: a usage error, said before validating. */
+        char folder[4096];
+        snprintf(folder, sizeof folder, "%s", path);
+        char *slash = strrchr(folder, '/');
+        if (slash) {
+            slash[slash == folder] = '\0';
+            if (stat(folder, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                cmd_error(prog, path, "--report etsi: folder %s does not exist", folder);
+                return NULL;
+            }
+        }
+    }
     if (!is_dir && names->count != 1) {
         cmd_error(prog, path, "--report etsi: not a directory; a report file needs exactly one "
                               "input (%zu given); name an existing directory for several",

@@ -53,6 +53,11 @@ static void validate(const sign_ctx *ctx, struct job *job, sign_report **report)
     const struct cmd_stdin *in = job->input, *content = job->content_input;
     if (job->input_error)
         return;
+    struct stat st;
+    if (job->path && stat(job->path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        job->input_error = "is a directory (use -r to validate what is in it)";
+        return;
+    }
     if (job->find_content && !job->content_path)
         job->content_path = default_content(job->name);
     if (job->path && content && content->bytes)

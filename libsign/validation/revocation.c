@@ -211,8 +211,8 @@ done:
     return result;
 }
 
-static OCSP_RESPONSE *ocsp_fetch(const sign_ctx *ctx, X509 *cert, X509 *issuer, const char *url,
-                                 char *why, size_t why_len)
+static OCSP_RESPONSE *ocsp_fetch(const sign_ctx *ctx, long long deadline, X509 *cert,
+                                 X509 *issuer, const char *url, char *why, size_t why_len)
 {
     OCSP_REQUEST *request = OCSP_REQUEST_new();
     OCSP_CERTID *id = OCSP_cert_to_id(NULL, cert, issuer);
@@ -226,8 +226,9 @@ static OCSP_RESPONSE *ocsp_fetch(const sign_ctx *ctx, X509 *cert, X509 *issuer, 
     }
     OCSP_request_add1_nonce(request, NULL, -1);
     int der_len = i2d_OCSP_REQUEST(request, &der);
-    if (der_len <= 0 || sign_http_fetch(ctx, url, "application/ocsp-request", der,
-                                        (size_t)der_len, &body, &body_len, why, why_len) != SIGN_OK)
+    if (der_len <= 0 ||
+        sign_http_fetch_until(ctx, deadline, url, "application/ocsp-request", der,
+                              (size_t)der_len, &body, &body_len, why, why_len) != SIGN_OK)
         goto done;
     const unsigned char *p = body;
     response = d2i_OCSP_RESPONSE(NULL, &p, (long)body_len);
@@ -284,11 +285,13 @@ static int crl_status(X509_CRL *crl, X509 *cert, X509 *issuer, time_t at, struct
     return 1;
 }
 
-static X509_CRL *crl_fetch(const sign_ctx *ctx, const char *url, char *why, size_t why_len)
+static X509_CRL *crl_fetch(const sign_ctx *ctx, long long deadline, const char *url, char *why,
+                           size_t why_len)
 {
     unsigned char *body = NULL;
     size_t body_len = 0;
-    if (sign_http_fetch(ctx, url, NULL, NULL, 0, &body, &body_len, why, why_len) != SIGN_OK)
+    if (sign_http_fetch_until(ctx, deadline, url, NULL, NULL, 0, &body, &body_len, why,
+                              why_len) != SIGN_OK)
         return NULL;
     const unsigned char *p = body;
     X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)body_len);
@@ -381,10 +384,12 @@ static void collect_status(sign_ctx *ctx, X509 *cert, X509 *issuer, sign_revocat
         return;
     }
     char why[512] = "";
+    /* --timeout bounds the wait for this certificate's status, all its servers together. */
+    long long deadline = sign_http_deadline(ctx);
     STACK_OF(OPENSSL_STRING) *ocsp_urls = crl_only ? NULL : X509_get1_ocsp(cert);
     for (int i = 0; answer->status == STATUS_UNKNOWN && i < sk_OPENSSL_STRING_num(ocsp_urls); i++) {
         const char *url = sk_OPENSSL_STRING_value(ocsp_urls, i);
-        OCSP_RESPONSE *response = ocsp_fetch(ctx, cert, issuer, url, why, sizeof why);
+        OCSP_RESPONSE *response = ocsp_fetch(ctx, deadline, cert, issuer, url, why, sizeof why);
         if (response && ocsp_status(ctx, response, cert, issuer, 0, (time_t)-1, 1, answer))
             sign_revocation_data_add(collect, response, NULL);
         else if (response)
@@ -397,7 +402,7 @@ static void collect_status(sign_ctx *ctx, X509 *cert, X509 *issuer, sign_revocat
     int url_count;
     crl_urls(cert, urls, &url_count, 4);
     for (int i = 0; answer->status == STATUS_UNKNOWN && i < url_count; i++) {
-        X509_CRL *crl = crl_fetch(ctx, urls[i], why, sizeof why);
+        X509_CRL *crl = crl_fetch(ctx, deadline, urls[i], why, sizeof why);
         if (crl && crl_status(crl, cert, issuer, (time_t)1 << 40, answer))
             sign_revocation_data_add(collect, NULL, crl);
         else if (crl)
@@ -572,10 +577,13 @@ static void online_pass(struct chain_check *check, STACK_OF(X509_CRL) *at_hand)
         /* An answer fetched now speaks for now; "good" now means "not revoked" at any earlier
          * time, and a revocation carries its own date. So fetched answers are not held to at. */
         char why[512] = "";
+        /* --timeout bounds the wait for this certificate's status, all its servers together:
+         * a responder that accepts and never answers costs it once, not once per URL. */
+        long long deadline = sign_http_deadline(ctx);
         STACK_OF(OPENSSL_STRING) *ocsp_urls = X509_get1_ocsp(cert);
         for (int j = 0; check->pending[i] && j < sk_OPENSSL_STRING_num(ocsp_urls); j++) {
             const char *url = sk_OPENSSL_STRING_value(ocsp_urls, j);
-            OCSP_RESPONSE *response = ocsp_fetch(ctx, cert, issuer, url, why, sizeof why);
+            OCSP_RESPONSE *response = ocsp_fetch(ctx, deadline, cert, issuer, url, why, sizeof why);
             if (response && ocsp_status(ctx, response, cert, issuer, check->at, check->poe, 1,
                                         &answer)) {
                 snprintf(answer.source, sizeof answer.source, "OCSP %s", url);
@@ -595,7 +603,7 @@ static void online_pass(struct chain_check *check, STACK_OF(X509_CRL) *at_hand)
         int url_count;
         crl_urls(cert, urls, &url_count, check->pending[i] ? 4 : 0);
         for (int j = 0; j < url_count; j++) {
-            X509_CRL *crl = crl_fetch(ctx, urls[j], why, sizeof why);
+            X509_CRL *crl = crl_fetch(ctx, deadline, urls[j], why, sizeof why);
             if (crl && !sk_X509_CRL_push(fetched, crl))
                 X509_CRL_free(crl);
             else if (crl)

@@ -49,4 +49,23 @@ grep -q "project(segl VERSION $(sed -n 's/.*LIBSIGN_VERSION "\(.*\)"/\1/p' "$WOR
     pass || fail "version.h carries the version of CMakeLists.txt"
 others=$(nm -D --defined-only "$WORK/prefix/lib/libsign.so" | awk '$2 == "T" && $3 !~ /^sign_/ {print $3}')
 [ -z "$others" ] && pass || fail "exported symbols outside sign_*: $others"
+
+# test_a_relocated_install_runs: the install moved elsewhere finds libsign.so.0 beside its commands
+# (RUNPATH $ORIGIN/../lib) and its default trust store (share/segl/trust beside lib), with no
+# LD_LIBRARY_PATH and no SEGL_TRUST_DIR.
+readelf -d "$WORK/prefix/bin/segl-verify" | grep -q 'R.*PATH.*\$ORIGIN/\.\./lib' && pass ||
+    fail "segl-verify's RUNPATH is not \$ORIGIN/../lib: $(readelf -d "$WORK/prefix/bin/segl-verify" | grep -i path)"
+mv "$WORK/prefix" "$WORK/moved"
+cp "$DOCS/letter.txt" .
+expect_exit 0 "the moved segl-sign runs" -- env -u LD_LIBRARY_PATH -u SEGL_TRUST_DIR "$WORK/moved/bin/segl-sign" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" -o letter.txt.p7s letter.txt
+[ ! -s err.txt ] && pass || fail "the moved segl-sign said: $(cat err.txt)"
+expect_exit 0 "the moved segl-verify runs" -- env -u LD_LIBRARY_PATH -u SEGL_TRUST_DIR "$WORK/moved/bin/segl-verify" --json --at "$AT" --trust "$PKI/trust/oces3-root.pem" letter.txt.p7s
+[ ! -s err.txt ] && pass || fail "the moved segl-verify warned: $(cat err.txt)"
+expect_json '.indication == "TOTAL_PASSED"' "the moved install validates"
+# the installed OCES CAs are the default trust: the test root is not among them (INDETERMINATE)
+expect_exit 2 "the moved install's default trust" -- env -u SEGL_TRUST_DIR "$WORK/moved/bin/segl-verify" --json --at "$AT" letter.txt.p7s
+[ ! -s err.txt ] && pass || fail "the default trust directory was not found: $(cat err.txt)"
+# and the build tree finds trust/ of its source
+expect_exit 2 "the build tree's default trust" -- env -u SEGL_TRUST_DIR "$SEGL_BIN/segl-verify" --json --at "$AT" letter.txt.p7s
+[ ! -s err.txt ] && pass || fail "the build tree warned: $(cat err.txt)"
 finish

@@ -35,8 +35,20 @@ expect_exit 0 "certificate given with --cert" -- token_sign --pass-file pin.txt 
 # libp11 leaks its RSA method and a few objects when a login fails (not segl's memory: the
 # stacks end in the engine), so LeakSanitizer is told to look away for this one call.
 expect_exit 3 "wrong PIN" -- env ASAN_OPTIONS=detect_leaks=0 "$SIGN" -q --pkcs11 "$URI" --chain "$PKI/oces3/chain.pem" --pass-file wrong-pin.txt -o w.p7s letter.txt
-grep -q '^segl-sign: pkcs11:.*wrong PIN' err.txt && pass || fail "wrong PIN message: $(cat err.txt)"
+expect_one_line_error "wrong PIN" '^segl-sign: pkcs11:token=OCES%20test;object=signing: wrong PIN, or no private key there on the token$'
 [ ! -e w.p7s ] && pass || fail "wrong PIN left an output"
+# test_a_chain_short_of_a_root_is_warned_about_at_signing_time: the token holds the signer's
+# certificate alone; --chain adds the CAs
+expect_exit 0 "token key without --chain" -- "$SIGN" -q --pkcs11 "$URI" --pass-file pin.txt -o short.p7s letter.txt
+expect_one_line_error "token key without --chain" '^segl-sign: warning: the certificate chain stops short of /CN=Test Den Danske Stat OCES udstedende-CA 1/O=Den Danske Stat/C=DK, so a validator may not find the signer.s path \(INDETERMINATE\): add the CA certificates with --chain FILE$'
+expect_exit 0 "token key with --chain" -- token_sign --pass-file pin.txt -o full.p7s letter.txt
+[ ! -s err.txt ] && pass || fail "a warning with the whole chain: $(cat err.txt)"
+
+# test_a_pin_in_the_uri_is_refused_and_never_echoed
+expect_exit 3 "pin-value in the URI" -- "$SIGN" -q --pkcs11 "$URI&pin-value=4321" --chain "$PKI/oces3/chain.pem" --pass-file pin.txt -o pv.p7s letter.txt
+expect_one_line_error "pin-value in the URI" 'carries the PIN \(pin-value=\).*--pass-file FILE$'
+grep -q 4321 err.txt && fail "the PIN was echoed: $(cat err.txt)" || pass
+[ ! -e pv.p7s ] && pass || fail "pin-value: an output was written"
 expect_exit 3 "no PIN and no terminal" -- token_sign -o n.p7s letter.txt </dev/null
 expect_exit 3 "certificate that does not match the token key" -- token_sign --pass-file pin.txt --cert "$PKI/oces3/person.pem" -o m.p7s letter.txt
 expect_exit 3 "not a pkcs11 URI" -- "$SIGN" -q --pkcs11 "token=x" --pass-file pin.txt -o x.p7s letter.txt

@@ -37,7 +37,8 @@ enum sign_needed {
     SIGN_NEEDED_TSA,          /* a timestamp authority (sign_options.tsa_url) */
     SIGN_NEEDED_CERTIFICATE,  /* the signing key's certificate (cert_path) */
     SIGN_NEEDED_INNER_CADES,  /* this container takes CAdES signatures (inner_format "cades") */
-    SIGN_NEEDED_INNER_XADES   /* this container takes XAdES signatures (inner_format "xades") */
+    SIGN_NEEDED_INNER_XADES,  /* this container takes XAdES signatures (inner_format "xades") */
+    SIGN_NEEDED_PIN           /* the PIN as the pin argument, not in the PKCS#11 URI */
 };
 SIGN_EXTERN enum sign_needed sign_ctx_err_needed(const sign_ctx *ctx);
 
@@ -47,7 +48,10 @@ SIGN_EXTERN int sign_ctx_add_trust(sign_ctx *ctx, const char *path);
  * (sign_default_trust_dir(): the public OCES CA certificates). Fails with SIGN_EIO when the
  * directory cannot be read, SIGN_EPARSE when it holds no certificate. */
 SIGN_EXTERN int sign_ctx_use_default_trust(sign_ctx *ctx);
-SIGN_EXTERN const char *sign_default_trust_dir(void); /* fixed when libsign is built */
+/* The directory sign_ctx_use_default_trust reads: share/segl/trust beside the lib directory
+ * libsign was loaded from (an install works wherever it is moved), trust/ of the source for a
+ * library in its build tree, else the installed path configured at build time. */
+SIGN_EXTERN const char *sign_default_trust_dir(void);
 /* Number of trust anchors loaded so far. */
 SIGN_EXTERN size_t sign_ctx_trust_count(const sign_ctx *ctx);
 
@@ -104,8 +108,17 @@ enum sign_visual_mode {
 };
 SIGN_EXTERN int sign_ctx_set_visual(sign_ctx *ctx, enum sign_visual_mode mode, int keep_images);
 
-/* Seconds each network request (OCSP, CRL, timestamp) may take; 0 restores the default, 10. */
+/* Seconds each network request (OCSP, CRL, timestamp) may take, and all the requests for one
+ * certificate's revocation status together (its OCSP responders and CRL distribution points);
+ * 0 restores the default, 10. A host that could not be reached or did not answer in time is not
+ * asked again by this context. */
 SIGN_EXTERN int sign_ctx_set_timeout(sign_ctx *ctx, long seconds);
+
+/* Called before each network request with what is asked for ("OCSP", "timestamp", or NULL for
+ * a download) and the URL, from whichever thread makes the request: a program can say on a
+ * terminal what it is waiting for. NULL stops the calls. */
+typedef void (*sign_fetch_notify_fn)(void *arg, const char *what, const char *url);
+SIGN_EXTERN int sign_ctx_set_fetch_notify(sign_ctx *ctx, sign_fetch_notify_fn notify, void *arg);
 
 #ifdef __cplusplus
 }

@@ -33,6 +33,12 @@ SIGN_EXTERN int sign_key_load_pkcs11(sign_key **out, sign_ctx *ctx, const char *
 enum sign_validity { SIGN_VALID = 0, SIGN_EXPIRED, SIGN_NOT_YET_VALID };
 SIGN_EXTERN int sign_key_validity(enum sign_validity *out, const sign_key *key, time_t at);
 
+/* Whether the key's certificate and the chain loaded with it reach a certificate that issued
+ * itself (a root) or one issued by a trust anchor of ctx: a validator can then build the path
+ * from what the signature carries. SIGN_OK when they do; SIGN_EKEY when they stop short,
+ * ctx's message naming the missing issuer. */
+SIGN_EXTERN int sign_key_check_chain(sign_ctx *ctx, const sign_key *key);
+
 /* Whether opening key_path needs a password (an encrypted PEM key or any PKCS#12 file whose MAC
  * does not verify with an empty password). Lets a command prompt only when it must. */
 SIGN_EXTERN int sign_key_needs_password(const char *key_path);
