@@ -462,6 +462,7 @@ static void check_field_node(struct walk *w, pdf_value *entry, uint32_t from, co
         approve(w, num, from, key);
         approve(w, num, ANY_FROM, "Parent");     /* from its kids */
         approve(w, num, ANY_FROM, "Obj");        /* a structure element's object reference */
+        approve(w, num, ANY_FROM, "K");          /* ... direct in its /K */
     }
     /* a kid without /Parent (some writers make them) is of its parent's type */
     pdf_value *ft = pdf_dict_get(node, "FT");
@@ -730,6 +731,7 @@ static void check_page(struct walk *w, uint32_t num, pdf_value *page)
             approve(w, a, ANY_FROM, "IRT");
             approve(w, a, ANY_FROM, "Parent");
             approve(w, a, ANY_FROM, "Obj");
+            approve(w, a, ANY_FROM, "K");
         }
     }
     char what[96];
@@ -878,14 +880,17 @@ static void check_catalog(struct walk *w)
     grant(w, info, NULL, "DocInfoRule", LEVEL_FORM);
 }
 
-/* Items a grant reaches are explained by the granting rule, and grant on in turn. */
+/* Items a grant reaches are explained by the granting rule, and grant on in turn. A changed
+ * object reached so is explained too, but (not pinned) only when every reference to it is
+ * approved: an appearance stream overwritten for a new field that another field, or a page,
+ * still uses is refused in judge(). */
 static void propagate(struct walk *w)
 {
     for (int changed = 1; changed;) {
         changed = 0;
         for (size_t i = 0; i < w->item_count; i++) {
             struct item *it = &w->items[i];
-            if (it->rule || !it->added)
+            if (it->rule)
                 continue;
             const struct pades_edge *e;
             size_t n = pades_refs_into(w->refs, it->num, &e);
