@@ -369,6 +369,15 @@ static void check_tail(struct diff *d)
 
 /* ---------------------------------------------------------------- fields (FormUpdatingRule) */
 
+static int in_array(const pdf_doc *doc, const pdf_value *arr, const pdf_value *v)
+{
+    for (size_t i = 0; arr && arr->type == PDF_ARRAY && i < arr->count; i++)
+        if (pdf_equal(doc, arr->items[i], v))
+            return 1;
+    return 0;
+}
+
+
 static int is_sig_field(struct walk *w, pdf_value *field)
 {
     for (int depth = 0; field && field->type == PDF_DICT && depth < 32; depth++) {
@@ -439,6 +448,14 @@ static void check_field_kids(struct walk *w, pdf_value *node, uint32_t num, int 
     pdf_value *kids_entry = pdf_dict_get(node, "Kids");
     pdf_value *kids = new_of(w, kids_entry);
     uint32_t kids_num = ref_of(kids_entry);
+    struct item *kids_item = item_of(w, kids_num);
+    if (kids_item && !kids_item->added) {
+        /* a field keeps its kids (a widget dropped would hide what it showed) */
+        pdf_value *old_kids = pdf_get(w->doc, kids_num, w->old_limit);
+        for (size_t i = 0; old_kids && old_kids->type == PDF_ARRAY && i < old_kids->count; i++)
+            if (!in_array(w->doc, kids, old_kids->items[i]))
+                refuse(w, kids_num, "FormUpdatingRule", "a kid of a form field was removed");
+    }
     if (kids_num) {
         explain(w, kids_num, "FormUpdatingRule", LEVEL_LTA, "kids of a form field");
         approve(w, kids_num, num, "Kids");
@@ -598,7 +615,8 @@ static void check_form(struct walk *w)
     pdf_value *old_af = old_of(w, pdf_dict_get(w->old_catalog, "AcroForm"));
     if (!new_af)
         return;
-    if (af_item || (cat_item && !af_num && !pdf_equal(w->doc, old_af, new_af))) {
+    uint32_t fields_ref = ref_of(pdf_dict_get(new_af, "Fields"));
+    if (af_item || item_of(w, fields_ref) || (cat_item && !af_num && !pdf_equal(w->doc, old_af, new_af))) {
         if (!acroform_ok(w, old_af, new_af)) {
             refuse(w, af_num ? af_num : w->catalog_num, "FormUpdatingRule",
                    "the interactive form changed beyond /Fields /SigFlags and /DR additions");
@@ -632,23 +650,33 @@ static void check_form(struct walk *w)
 /* Annotations that mark text or hold a note: they do not paint over the page (a note shows an
  * icon). Others (FreeText, Stamp, Square, Ink, ...) can hide signed content: the shadow "hide"
  * attack. */
-static int is_allowed_annotation(const pdf_value *annot)
+static int is_allowed_annotation(struct walk *w, const pdf_value *annot)
 {
     static const char *const subtypes[] = {"Text", "Popup", "Highlight", "Underline", "Squiggly",
                                            "StrikeOut", "Caret", "FileAttachment", "Sound", NULL};
     pdf_value *subtype = pdf_dict_get(annot, "Subtype");
+    int listed = 0;
     for (size_t i = 0; subtypes[i]; i++)
-        if (pdf_is_name(subtype, subtypes[i]))
-            return 1;
-    return 0;
-}
-
-static int in_array(const pdf_doc *doc, const pdf_value *arr, const pdf_value *v)
-{
-    for (size_t i = 0; arr && arr->type == PDF_ARRAY && i < arr->count; i++)
-        if (pdf_equal(doc, arr->items[i], v))
-            return 1;
-    return 0;
+        listed |= pdf_is_name(subtype, subtypes[i]);
+    if (!listed || !pdf_dict_get(annot, "AP"))
+        return listed;
+    /* an appearance of its own paints anything in /Rect: no larger than an icon (64 pt) */
+    pdf_value *rect = new_of(w, pdf_dict_get(annot, "Rect"));
+    if (!rect || rect->type != PDF_ARRAY || rect->count != 4)
+        return 0;
+    double v[4];
+    for (int i = 0; i < 4; i++) {
+        const pdf_value *n = rect->items[i];
+        if (n->type == PDF_INT)
+            v[i] = (double)n->num;
+        else if (n->type == PDF_REAL)
+            v[i] = strtod((const char *)n->bytes, NULL);
+        else
+            return 0;
+    }
+    double width = v[2] > v[0] ? v[2] - v[0] : v[0] - v[2];
+    double height = v[3] > v[1] ? v[3] - v[1] : v[1] - v[3];
+    return width <= 64 && height <= 64;
 }
 
 static void check_page(struct walk *w, uint32_t num, pdf_value *page)
@@ -671,7 +699,7 @@ static void check_page(struct walk *w, uint32_t num, pdf_value *page)
             pdf_value *annot = new_of(w, annots->items[i]);
             if (ai->rule || pdf_is_name(pdf_dict_get(annot, "Subtype"), "Widget"))
                 continue;
-            if (is_allowed_annotation(annot) && !ai->added) {
+            if (is_allowed_annotation(w, annot) && !ai->added) {
                 explain(w, a, "AnnotationRule", LEVEL_ANNOT, "annotation changed");
                 grant(w, a, NULL, "AnnotationRule", LEVEL_ANNOT);
                 approve(w, a, ANY_FROM, "Popup");
@@ -719,7 +747,7 @@ static void check_page(struct walk *w, uint32_t num, pdf_value *page)
                 refuse(w, num, "AnnotationRule", "a widget of no new or filled field added to a page");
             continue;
         }
-        if (!is_allowed_annotation(annot)) {
+        if (!is_allowed_annotation(w, annot)) {
             refuse(w, a ? a : num, "AnnotationRule", "an annotation that can paint over signed content added");
             continue;
         }

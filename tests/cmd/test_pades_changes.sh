@@ -133,9 +133,19 @@ append_revision signed.pdf noted.pdf 4 "$(page "$widget 21 0 R")" \
     21 '<< /Type /Annot /Subtype /Text /Rect [500 800 520 820] /Contents (Set) /Popup 22 0 R >>' \
     22 '<< /Type /Annot /Subtype /Popup /Parent 21 0 R /Rect [520 700 595 800] >>'
 verdicts noted.pdf '[["TOTAL_PASSED","allowed"]]' "a note added after an approval signature: allowed"
+# ... a "note" with an appearance of its own over the page is a shadow "hide" attack
+append_revision signed.pdf noted-cover.pdf 4 "$(page "$widget 21 0 R")" \
+    21 '<< /Type /Annot /Subtype /Text /Rect [0 0 595 842] /Contents (Set) /AP << /N 22 0 R >> >>' \
+    22 "$(stream '1 g 0 0 595 842 re f')"
+verdicts noted-cover.pdf '[["TOTAL_FAILED","disallowed"]]' "a note whose appearance covers the page: disallowed"
 append_revision noted.pdf unnoted.pdf 4 "$(page "$widget")"
 verdicts unnoted.pdf '[["TOTAL_PASSED","allowed"]]' "the note removed again: allowed"
 expect_json '.signatures[0].modification_details | any(test("0 added, 1 removed"))' "the removal is reported"
+
+# a form field dropped from /Fields after signing: disallowed
+append_revision form-signed.pdf dropped.pdf 1 "$(catalog '10 0 R')"
+verdicts dropped.pdf '[["TOTAL_FAILED","disallowed"]]' "a form field dropped from the form: disallowed"
+expect_json '.signatures[0].modification_details | any(test("FormUpdatingRule"))' "named by FormUpdatingRule"
 
 # test_pades_tagged_structure_tree_updated_by_a_second_signature
 tag_objs=(1 '<< /Type /Catalog /Pages 3 0 R /MarkInfo << /Marked true >> /StructTreeRoot 30 0 R >>'
