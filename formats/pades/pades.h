@@ -28,6 +28,8 @@ void pades_refs_free(pades_refs *refs);
 /* The walk stopped at its bounds: the edges are incomplete, nothing may be judged by them. */
 int pades_refs_truncated(const pades_refs *refs);
 int pades_refs_reached(const pades_refs *refs, uint32_t num);
+/* How many objects the walk reached. */
+size_t pades_refs_count(const pades_refs *refs);
 /* The references to object to: *first gets the first of the returned count. */
 size_t pades_refs_into(const pades_refs *refs, uint32_t to, const struct pades_edge **first);
 

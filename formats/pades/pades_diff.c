@@ -31,6 +31,9 @@
 #define MAX_FIELD_NODES 10000
 #define MAX_PAGES 100000
 #define ANY_FROM UINT32_MAX
+/* objects traced over all revisions of a file: many revisions of a large document would
+ * otherwise cost revisions times objects */
+#define MAX_TRACED 20000000
 
 enum level { LEVEL_LTA = 0, LEVEL_FORM = 2, LEVEL_ANNOT = 3 };
 
@@ -76,6 +79,7 @@ struct pades_changes {
     pdf_doc *doc;
     const pades_perms *perms;
     struct rev *revs;           /* by section index */
+    size_t traced;              /* objects traced so far, up to MAX_TRACED */
 };
 
 /* Working state of one revision's analysis. */
@@ -116,9 +120,15 @@ static void add_line(struct rev *r, int kind, const char *fmt, ...)
     }
     r->lines = grown;
     r->lines[r->line_count].kind = kind;
-    r->lines[r->line_count].text = strdup(text);
-    if (r->lines[r->line_count].text)
-        r->line_count++;
+    size_t len = strlen(text) + 1;
+    char *copy = malloc(len);
+    if (!copy) {
+        r->failed++;
+        return;
+    }
+    memcpy(copy, text, len);
+    r->lines[r->line_count].text = copy;
+    r->line_count++;
 }
 
 static pdf_value *old_of(struct walk *w, pdf_value *v) { return pdf_resolve(w->doc, v, w->old_limit); }
@@ -245,6 +255,15 @@ static int approved(const struct walk *w, const struct pades_edge *e)
     return granted(w, e) != NULL;
 }
 
+/* dict's value under the name key (a name may hold any byte, #00 too: not a C string). */
+static pdf_value *dict_get_name(const pdf_value *dict, const pdf_value *key)
+{
+    for (size_t i = 0; dict && (dict->type == PDF_DICT || dict->type == PDF_STREAM) && i < dict->count; i++)
+        if (dict->keys[i]->len == key->len && memcmp(dict->keys[i]->bytes, key->bytes, key->len) == 0)
+            return dict->items[i]->type == PDF_NULL ? NULL : dict->items[i];
+    return NULL;
+}
+
 /* The keys of a and b other than those allowed to differ have equal values. */
 static int same_except(const pdf_doc *doc, const pdf_value *a, const pdf_value *b,
                        const char *const *allowed)
@@ -255,21 +274,15 @@ static int same_except(const pdf_doc *doc, const pdf_value *a, const pdf_value *
     for (int side = 0; side < 2; side++) {
         const pdf_value *x = pair[side], *y = pair[1 - side];
         for (size_t i = 0; i < x->count; i++) {
-            char key[128];
-            if (x->keys[i]->len >= sizeof key)
-                return 0;
-            memcpy(key, x->keys[i]->bytes, x->keys[i]->len);
-            key[x->keys[i]->len] = '\0';
             int skip = 0;
             for (size_t k = 0; allowed[k]; k++)
-                skip |= strcmp(key, allowed[k]) == 0;
-            if (!skip && !pdf_equal(doc, pdf_dict_get(x, key), pdf_dict_get(y, key)))
+                skip |= pdf_is_name(x->keys[i], allowed[k]);
+            if (!skip && !pdf_equal(doc, dict_get_name(x, x->keys[i]), dict_get_name(y, x->keys[i])))
                 return 0;
         }
     }
     return a->type != PDF_STREAM || pdf_equal(doc, a, b); /* stream data never may change */
 }
-
 
 /* One signature's view: the bytes after its revision. */
 struct diff {
@@ -592,14 +605,14 @@ static int acroform_ok(struct walk *w, pdf_value *old_af, pdf_value *new_af)
             return 0;
         for (size_t i = 0; i < old_dr->count; i++) {
             pdf_value *old_sub = old_of(w, old_dr->items[i]);
-            pdf_value *new_sub = new_of(w, pdf_dict_get(new_dr, (const char *)old_dr->keys[i]->bytes));
+            pdf_value *new_sub = new_of(w, dict_get_name(new_dr, old_dr->keys[i]));
             if (pdf_equal(w->doc, old_sub, new_sub))
                 continue;
             if (!old_sub || !new_sub || old_sub->type != PDF_DICT || new_sub->type != PDF_DICT)
                 return 0;
             for (size_t k = 0; k < old_sub->count; k++)
                 if (!pdf_equal(w->doc, old_sub->items[k],
-                               pdf_dict_get(new_sub, (const char *)old_sub->keys[k]->bytes)))
+                               dict_get_name(new_sub, old_sub->keys[k])))
                     return 0;
         }
     }
@@ -1072,11 +1085,14 @@ static void analyse(struct pades_changes *c, size_t s)
         w.items[w.item_count++] = (struct item){.num = num};
     }
     if (w.item_count) { /* entries are sorted by number: items are too */
-        if (pades_refs_build(&w.refs, doc, w.new_limit) != 0) {
+        if (c->traced > MAX_TRACED) {
+            add_line(r, 1, "not allowed: too many revisions and objects to analyse");
+        } else if (pades_refs_build(&w.refs, doc, w.new_limit) != 0) {
             add_line(r, 1, "not allowed: out of memory tracing references");
         } else if (pades_refs_truncated(w.refs)) {
             add_line(r, 1, "not allowed: too many objects or references to trace");
         } else {
+            c->traced += pades_refs_count(w.refs);
             w.catalog_num = ref_of(pdf_dict_get(new_trailer, "Root"));
             w.old_catalog = old_of(&w, pdf_dict_get(old_trailer, "Root"));
             w.new_catalog = new_of(&w, pdf_dict_get(new_trailer, "Root"));

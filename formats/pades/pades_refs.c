@@ -148,6 +148,8 @@ void pades_refs_free(pades_refs *r)
 
 int pades_refs_truncated(const pades_refs *r) { return r->truncated; }
 
+size_t pades_refs_count(const pades_refs *r) { return r->queue_len; }
+
 int pades_refs_reached(const pades_refs *r, uint32_t num)
 {
     return num < r->reached_size && r->reached[num];
