@@ -14,10 +14,50 @@ int pades_sign(sign_ctx *ctx, const sign_key *key, const sign_options *opts, BIO
 void pades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *src,
                   const sign_source *content);
 
-/* pades_diff.c: modification analysis (fail closed). signed_end is where the signature's
- * revision ends (its ByteRange end); docmdp is the certification level /P of a certification
- * signature (1..3), 0 for an approval signature. Records what is not an allowed change on sig. */
-void pades_check_modifications(pdf_doc *doc, size_t signed_end, int docmdp, sign_sig *sig);
+/* ---- pades_refs.c: every indirect reference reachable from a revision's trailer ---- */
+#define PADES_KEY_LEN 48
+struct pades_edge {
+    uint32_t from;             /* 0: the trailer */
+    uint32_t to;
+    char key[PADES_KEY_LEN];   /* dictionary keys from the holding object, two levels: "AP/N" */
+};
+typedef struct pades_refs pades_refs;
+/* The references of the revision state under limit (pdf_get's). 0, or -1 out of memory. */
+int pades_refs_build(pades_refs **out, pdf_doc *doc, size_t limit);
+void pades_refs_free(pades_refs *refs);
+/* The walk stopped at its bounds: the edges are incomplete, nothing may be judged by them. */
+int pades_refs_truncated(const pades_refs *refs);
+int pades_refs_reached(const pades_refs *refs, uint32_t num);
+/* How many objects the walk reached. */
+size_t pades_refs_count(const pades_refs *refs);
+/* The references to object to: *first gets the first of the returned count. */
+size_t pades_refs_into(const pades_refs *refs, uint32_t to, const struct pades_edge **first);
+
+/* ---- pades_mdp.c: permissions after signing (DocMDP, FieldMDP, SigFieldLock) ---- */
+typedef struct pades_perms pades_perms;
+int pades_perms_new(pades_perms **out, pdf_doc *doc);
+void pades_perms_free(pades_perms *perms);
+/* The permissions signature sig_num (signing the revision ending at signed_end, /P docmdp of
+ * its DocMDP reference or 0) gives the revisions after it: its DocMDP, its FieldMDP references
+ * and its field's lock dictionary. */
+void pades_perms_add_signature(pades_perms *perms, uint32_t sig_num, size_t signed_end, int docmdp);
+/* The strictest /P in force for a revision at offset at (0: none); *by and *kind get the
+ * signature and the dictionary ("DocMDP", "SigFieldLock") it comes from. */
+int pades_perms_level(const pades_perms *perms, size_t at, uint32_t *by, const char **kind);
+/* Whether a certification signature (DocMDP) is in force at offset at. */
+int pades_perms_certified(const pades_perms *perms, size_t at);
+/* Whether the field of fully qualified name is locked at offset at (*by, *kind: by what). */
+int pades_perms_field_locked(const pades_perms *perms, size_t at, const char *name, uint32_t *by,
+                             const char **kind);
+
+/* ---- pades_diff.c: modification analysis (fail closed), revision by revision ---- */
+typedef struct pades_changes pades_changes;
+/* perms must hold every signature's permissions and outlive the result. 0 or -1. */
+int pades_changes_new(pades_changes **out, pdf_doc *doc, const pades_perms *perms);
+void pades_changes_free(pades_changes *changes);
+/* Records on sig what the revisions after signed_end (its ByteRange end) changed, and fails it
+ * on a change no rule allows. */
+void pades_check_modifications(pades_changes *changes, size_t signed_end, sign_sig *sig);
 
 /* ---- one incremental update (pades_update.c) ---- */
 struct pades_object {

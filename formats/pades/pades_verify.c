@@ -613,14 +613,25 @@ void pades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *s
     for (size_t i = 0; i < count; i++)
         if (found[i].signed_end && found[i].signed_end < first_end)
             first_end = found[i].signed_end;
+    /* the permissions of every signature bind the revisions after it (pades_mdp.c) */
+    pades_perms *perms = NULL;
+    pades_changes *changes = NULL;
+    if (pades_perms_new(&perms, &doc) != 0 || pades_changes_new(&changes, &doc, perms) != 0) {
+        sign_report_set_error(report, "out of memory");
+        pades_perms_free(perms);
+        pdf_close(&doc);
+        return;
+    }
+    for (size_t i = 0; i < count; i++)
+        if (found[i].signed_end)
+            pades_perms_add_signature(perms, found[i].num, found[i].signed_end, found[i].docmdp);
     for (size_t i = 0; i < count; i++) {
         if (!found[i].signed_end)
             continue;
         if (found[i].docmdp && found[i].signed_end != first_end)
             sign_sig_fail(sigs[i], SIGN_TOTAL_FAILED, "FORMAT_FAILURE",
                           "a certification (DocMDP) signature that is not the first signature");
-        /* the strictest DocMDP of an earlier certification binds every later revision */
-        pades_check_modifications(&doc, found[i].signed_end, found[i].docmdp, sigs[i]);
+        pades_check_modifications(changes, found[i].signed_end, sigs[i]);
     }
     for (size_t i = 0; i < count; i++)
         report_reading(&doc, sigs[i], found[i].signed_end);
@@ -628,5 +639,7 @@ void pades_verify(const sign_ctx *ctx, sign_report *report, const sign_source *s
     for (size_t i = 0; i < count; i++)
         signed_ends[i] = found[i].signed_end;
     pades_visual_check(ctx, &doc, signed_ends, sigs, count);
+    pades_changes_free(changes);
+    pades_perms_free(perms);
     pdf_close(&doc);
 }

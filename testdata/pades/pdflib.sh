@@ -54,23 +54,46 @@ sign_revision() {
         4 "$page" \
         9 "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /M (D:20260101000000Z) $extra /ByteRange [0 PLACEHOLDER_PLACEHOLDER_PLACEHOLDER_PLACEHOLD] /Contents <$zeros> >>" \
         10 "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Certification) /V 9 0 R /F 132 /Rect [$rect] /P 4 0 R >>"
+    fill_signature "$out.tmp" "$out" "$cert" "$key" "$chain"
+}
+
+# fill_signature TMP OUT SIGNER_PEM KEY_PEM CHAIN_PEM: TMP's last revision holds a signature
+# dictionary written by sig_dict; fill its ByteRange and sign the ranges with `openssl cms` into
+# /Contents, giving OUT (TMP is consumed).
+fill_signature() {
+    local tmp=$1 out=$2 cert=$3 key=$4 chain=$5
     local gap_start gap_end total range
-    gap_start=$(grep -abo '/Contents <0000' "$out.tmp" | tail -1 | cut -d: -f1)
+    gap_start=$(grep -abo '/Contents <0000' "$tmp" | tail -1 | cut -d: -f1)
     gap_start=$((gap_start + 10))
     gap_end=$((gap_start + 2 + 16384))
-    total=$(stat -c %s "$out.tmp")
+    total=$(stat -c %s "$tmp")
     range=$(printf '%d %d %d' "$gap_start" "$gap_end" $((total - gap_end)))
     local placeholder=PLACEHOLDER_PLACEHOLDER_PLACEHOLDER_PLACEHOLD
     range=$(printf "%-${#placeholder}s" "$range")
     local at
-    at=$(grep -abo 'PLACEHOLDER_PLACEHOLDER_PLACEHOLDER_PLACEHOLD' "$out.tmp" | cut -d: -f1)
-    printf '%s' "$range" | dd of="$out.tmp" bs=1 seek="$at" conv=notrunc status=none
-    { head -c "$gap_start" "$out.tmp"; tail -c +$((gap_end + 1)) "$out.tmp"; } >"$out.ranges"
+    at=$(grep -abo 'PLACEHOLDER_PLACEHOLDER_PLACEHOLDER_PLACEHOLD' "$tmp" | tail -1 | cut -d: -f1)
+    printf '%s' "$range" | dd of="$tmp" bs=1 seek="$at" conv=notrunc status=none
+    { head -c "$gap_start" "$tmp"; tail -c +$((gap_end + 1)) "$tmp"; } >"$out.ranges"
     openssl cms -sign -binary -noattr -in "$out.ranges" -signer "$cert" -inkey "$key" -certfile "$chain" \
         -outform DER -out "$out.p7s" 2>/dev/null || return 1
-    od -An -v -tx1 "$out.p7s" | tr -d ' \n' | dd of="$out.tmp" bs=1 seek=$((gap_start + 1)) conv=notrunc status=none
-    mv "$out.tmp" "$out"
+    od -An -v -tx1 "$out.p7s" | tr -d ' \n' | dd of="$tmp" bs=1 seek=$((gap_start + 1)) conv=notrunc status=none
+    mv "$tmp" "$out"
     rm -f "$out.ranges" "$out.p7s"
+}
+
+# sig_dict [EXTRA]: a signature dictionary with placeholders for fill_signature.
+sig_dict() {
+    local zeros
+    zeros=$(head -c 8192 /dev/zero | od -An -v -tx1 | tr -d ' \n')
+    printf '<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /adbe.pkcs7.detached /M (D:20260101000000Z) %s /ByteRange [0 PLACEHOLDER_PLACEHOLDER_PLACEHOLDER_PLACEHOLD] /Contents <%s> >>' "${1:-}" "$zeros"
+}
+
+# sign_objects IN OUT SIGNER_PEM KEY_PEM CHAIN_PEM NUM BODY [NUM BODY...]: append a revision
+# holding the objects (one of them a sig_dict) and sign it.
+sign_objects() {
+    local in=$1 out=$2 cert=$3 key=$4 chain=$5
+    shift 5
+    append_revision "$in" "$out.tmp" "$@" && fill_signature "$out.tmp" "$out" "$cert" "$key" "$chain"
 }
 
 # make_large_pdf OUT DATA: a one-page PDF whose page shows DATA's bytes as a gray image 4096
