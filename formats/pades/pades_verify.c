@@ -463,12 +463,19 @@ static void report_reading(const pdf_doc *doc, sign_sig *sig, size_t signed_end)
 
 static void report_timestamps_only(pdf_doc *doc, sign_report *report, const struct ltv *ltv)
 {
+    pades_perms *perms = NULL; /* no signature: no DocMDP and no locks bind the later revisions */
+    pades_changes *changes = NULL;
+    if (pades_perms_new(&perms, doc) != 0 || pades_changes_new(&changes, doc, perms) != 0) {
+        sign_report_set_error(report, "out of memory");
+        pades_perms_free(perms);
+        return;
+    }
     for (size_t i = 0; i < ltv->timestamp_count; i++) {
         const struct doc_timestamp *ts = &ltv->timestamps[i];
         sign_sig *sig = sign_report_add_sig(report);
         if (!sig) {
             sign_report_set_error(report, "out of memory");
-            return;
+            break;
         }
         sign_sig_from_timestamp(sig, ts->token, ts->token_len, &ts->result);
         report_reading(doc, sig, ts->signed_end);
@@ -479,8 +486,10 @@ static void report_timestamps_only(pdf_doc *doc, sign_report *report, const stru
         else
             sign_sig_add_covered(sig, "the document up to byte %zu of %zu (later revisions follow)",
                                  ts->signed_end, doc->size);
-        pades_check_modifications(doc, ts->signed_end, 0, sig);
+        pades_check_modifications(changes, ts->signed_end, sig);
     }
+    pades_changes_free(changes);
+    pades_perms_free(perms);
 }
 
 static void check_one(const sign_ctx *ctx, pdf_doc *doc, struct found_sig *found, sign_sig *sig,
