@@ -3,16 +3,31 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "formats/format.h"
 
-/* A name only a signature has (.p7s, .p7m, .sig): bytes no format knows there are a broken
- * signature, not a document without one. */
-static int named_as_signature(const char *name)
+/* What a name says the file is, when only the bytes of one kind belong under it: a signature
+ * (.p7s, .p7m, .sig), a PDF, an ASiC container. Bytes no format knows under such a name are a
+ * broken file of that kind (unreadable), not a document without a signature. NULL: the name
+ * says nothing of the kind (a letter, a photo). */
+static const char *claimed_kind(const char *name)
 {
     char *content = NULL;
-    int named = name && sign_detached_content_name(&content, name) == SIGN_OK;
+    int signature = name && sign_detached_content_name(&content, name) == SIGN_OK;
     free(content);
-    return named;
+    if (signature)
+        return "a signed file in a format segl knows (CMS/CAdES)";
+    static const struct {
+        const char *suffix, *kind;
+    } kinds[] = {{".pdf", "a PDF"}, {".asice", "an ASiC container"}, {".sce", "an ASiC container"},
+                 {".asics", "an ASiC container"}, {".scs", "an ASiC container"}};
+    size_t len = name ? strlen(name) : 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        size_t n = strlen(kinds[i].suffix);
+        if (len > n && strcasecmp(name + len - n, kinds[i].suffix) == 0)
+            return kinds[i].kind;
+    }
+    return NULL;
 }
 
 /* Validates src (ownership taken; NULL: it could not be made, errno says why) with the detached
@@ -44,9 +59,8 @@ static int verify_source(sign_report **out, const sign_ctx *ctx, sign_source *sr
         sign_report_set_error(report, "cannot read: %s", strerror(errno));
     else if (got == 0)
         sign_report_set_error(report, "empty file");
-    else if (!format && named_as_signature(sign_source_name(src)))
-        sign_report_set_error(report, "not a signed file in a format segl knows "
-                                      "(CMS/CAdES)");
+    else if (!format && claimed_kind(sign_source_name(src)))
+        sign_report_set_error(report, "not %s", claimed_kind(sign_source_name(src)));
     /* Bytes no format claims, in a file not named as a signature (a letter, a photo): a file
      * without a signature, like an unsigned PDF, and not an unreadable one. */
     else if (!format)

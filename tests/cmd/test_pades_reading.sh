@@ -31,8 +31,9 @@ fill_ranges() {
 put_contents() {
     od -An -v -tx1 "$3" | tr -d ' \n' | dd of="$1" bs=1 seek=$(($2 + 1)) conv=notrunc status=none
 }
-# fill_signature FILE: a CAdES-detached CMS by openssl over the ranges (a full save's signature).
-fill_signature() {
+# sign_full_save FILE: a CAdES-detached CMS by openssl over the ranges (a full save's signature;
+# not pdflib.sh's fill_signature, which sign_revision uses).
+sign_full_save() {
     local gap
     gap=$(fill_ranges "$1")
     openssl cms -sign -binary -in "$1.ranges" -signer "${SIGNER[0]}" -inkey "${SIGNER[1]}" \
@@ -112,7 +113,7 @@ append_revision contract.pdf pre.pdf \
     10 '<< /Type /Annot /Subtype /Widget /FT /Sig /T (Certification) /V 9 0 R /F 132 /Rect [0 0 0 0] /P 4 0 R >>'
 qpdf --linearize pre.pdf lincert.pdf
 [ "$(grep -ac 'startxref' lincert.pdf)" -eq 2 ] && grep -aq '/Linearized' lincert.pdf && pass || fail "qpdf did not write a linearized file"
-fill_signature lincert.pdf || fail "openssl could not sign the linearized file"
+sign_full_save lincert.pdf || fail "openssl could not sign the linearized file"
 expect_exit 0 "the linearized certified document passes" -- verify_json lincert.pdf
 expect_json '.signatures[0].indication == "TOTAL_PASSED" and .signatures[0].modification == "none"' "TOTAL_PASSED, nothing changed"
 expect_json '.signatures[0].covers == ["the whole document"]' "it covers the whole document"
