@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <libsign/sign.h>
 #include "common/common.h"
@@ -23,7 +24,8 @@ static const struct cmd_opt options[] = {
     CMD_OPT_ROW_TIMEOUT,
     {OPT_OUTPUT, 'o', "output", "FILE",
      "output file (\"-\" = stdout, the default when FILE is\n"
-     "\"-\"); never FILE itself"},
+     "\"-\"; else FILE with .extended before its ending, never\n"
+     "replacing a file); never FILE itself"},
     {OPT_QUIET, 'q', "quiet", NULL, "print nothing on success"},
     CMD_OPT_ROW_HELP,
     CMD_OPT_ROW_VERSION,
@@ -32,7 +34,7 @@ static const struct cmd_opt options[] = {
 
 static void usage(FILE *to)
 {
-    fprintf(to, "Usage: segl-extend -l LEVEL --tsa URL -o OUTPUT FILE\n"
+    fprintf(to, "Usage: segl-extend -l LEVEL --tsa URL [-o OUTPUT] FILE\n"
                 "Augment every signature in FILE (\"-\": stdin) to LEVEL: a signature timestamp\n"
                 "(B-T), then the certificates and revocation data for validation years later\n"
                 "(B-LT), then an archive timestamp (B-LTA). Signatures made by other software\n"
@@ -59,8 +61,26 @@ struct extend_args {
     sign_options opts;
     const char *input;
     const char *output;
+    char default_output[4096]; /* the output when -o names none */
     int quiet;
 };
+
+/* Without -o, the extended file goes beside FILE, named as segl-sign names its outputs: FILE
+ * and a word, here ".extended" before FILE's ending, so that the kind of file stays visible
+ * (contract.pdf.signed.pdf -> contract.pdf.signed.extended.pdf, letter.txt.p7m ->
+ * letter.txt.extended.p7m) and a detached signature still leads to its content
+ * (letter.txt.extended.p7s -> letter.txt, libsign/names.h). A name without an ending gets
+ * ".extended" at its end. 0, or -1 when the name is too long. */
+static int default_output_name(char *out, size_t out_len, const char *input)
+{
+    const char *base = strrchr(input, '/');
+    base = base ? base + 1 : input;
+    const char *ending = strrchr(base, '.');
+    if (!ending || ending == base)
+        ending = base + strlen(base);
+    int n = snprintf(out, out_len, "%.*s.extended%s", (int)(ending - input), input, ending);
+    return n >= 0 && (size_t)n < out_len ? 0 : -1;
+}
 
 /* -1 to go on, or the exit status after a message (or --help, --version). */
 static int parse_args(struct extend_args *args, sign_ctx *ctx, int argc, char **argv)
@@ -116,8 +136,18 @@ static int parse_args(struct extend_args *args, sign_ctx *ctx, int argc, char **
     if (!args->output && strcmp(args->input, "-") == 0)
         args->output = "-";
     if (!args->output) {
-        cmd_error(prog, NULL, "give the output file: -o OUTPUT (see --help)");
-        return EXIT_USAGE;
+        if (default_output_name(args->default_output, sizeof args->default_output,
+                                args->input) != 0) {
+            cmd_error(prog, args->input, "name too long");
+            return EXIT_USAGE;
+        }
+        args->output = args->default_output;
+        struct stat st;
+        if (lstat(args->output, &st) == 0) {
+            cmd_error(prog, args->output, "already exists and is not replaced (remove it, or "
+                                          "name the output with -o)");
+            return EXIT_USAGE;
+        }
     }
     if (strcmp(args->output, "-") == 0 && isatty(STDOUT_FILENO)) {
         cmd_error(prog, args->input, "refusing to write a signature to a terminal; use -o FILE");
@@ -148,6 +178,8 @@ static int extend(sign_ctx *ctx, const struct extend_args *args)
         cmd_stdin_free(&in);
         return EXIT_SOFTWARE;
     }
+    /* A name segl-extend chose replaces nothing; one given with -o is the user's to replace. */
+    out.keep_existing = target == args->default_output;
     int rc = extend_input(ctx, &args->opts, input, &in, out.stream);
     cmd_stdin_free(&in);
     if (rc != SIGN_OK) {
@@ -155,8 +187,9 @@ static int extend(sign_ctx *ctx, const struct extend_args *args)
         cmd_lib_error(prog, input, ctx);
         return rc == SIGN_ENOMEM || rc == SIGN_EWRITE ? EXIT_SOFTWARE : EXIT_USAGE;
     }
-    if (cmd_output_commit(&out, prog) != 0)
-        return EXIT_SOFTWARE;
+    int committed = cmd_output_commit(&out, prog);
+    if (committed != 0)
+        return committed == -2 ? EXIT_USAGE : EXIT_SOFTWARE;
     if (!args->quiet && !out.to_stdout && isatty(STDERR_FILENO)) /* quiet when not watched */
         fprintf(stderr, "%s: extended %s -> %s\n", prog, input, target);
     return EXIT_PASSED;

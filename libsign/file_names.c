@@ -18,6 +18,11 @@ struct format_file_names {
 static const char *const cades_signed[] = {".p7s", ".p7m", NULL};
 /* .sig too: a detached CMS signature made by other tools (openssl cms -sign -out x.sig). */
 static const char *const cades_detached[] = {".p7s", ".p7m", ".sig", NULL};
+
+/* What segl-extend puts before the ending of the file it writes when not told a name
+ * (letter.txt.p7s -> letter.txt.extended.p7s, and again letter.txt.extended.extended.p7s):
+ * taken off too, so that the extended signature leads to the content of the one it extends. */
+static const char extended_word[] = ".extended";
 static const char *const xades_signed[] = {".xml", NULL};
 static const char *const pades_signed[] = {".pdf", NULL};
 /* The container extensions of EN 319 162-1 (ASiC-E 4.4, ASiC-S 4.3), long and 8.3 forms. */
@@ -56,6 +61,10 @@ SIGN_EXTERN int sign_detached_content_name(char **out, const char *signature_nam
             if (!ends_with(signature_name, len, *ending, 0))
                 continue;
             size_t content_len = len - strlen(*ending);
+            size_t word_len = sizeof extended_word - 1;
+            while (content_len > word_len &&
+                   memcmp(signature_name + content_len - word_len, extended_word, word_len) == 0)
+                content_len -= word_len;
             /* "dir/.p7s" names no content file: only the directory is left. */
             if (signature_name[content_len - 1] == '/')
                 return SIGN_EINVAL;

@@ -61,13 +61,24 @@ SIGN_EXTERN const char *sign_output_extension(const char *format, enum sign_pack
 
 /* Empty content is refused in every format and packaging alike: a signature over nothing is
  * what a mistake produces (a file truncated to nothing, a pipe that failed upstream), and a
- * detached one would validate. A pipe on stdin cannot be looked at without being consumed. */
+ * detached one would validate. A file (named, or redirected to stdin) is looked at with stat;
+ * stdin that is not a file (a pipe, a socket) is peeked at: one byte read and pushed back onto
+ * the stdio stream every reader of "-" reads through (sign_open_input). Blocks until the writer
+ * sends a byte or closes, as signing would. */
 static int is_empty_file(const char *path)
 {
     struct stat st;
-    int got = strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &st) : stat(path, &st);
-    return got == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
-           (strcmp(path, "-") != 0 || lseek(STDIN_FILENO, 0, SEEK_CUR) == 0);
+    if (strcmp(path, "-") != 0)
+        return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0;
+    if (fstat(STDIN_FILENO, &st) != 0)
+        return 0;
+    if (S_ISREG(st.st_mode) && lseek(STDIN_FILENO, 0, SEEK_CUR) == 0)
+        return st.st_size == 0;
+    int first = getc(stdin);
+    if (first == EOF)
+        return !ferror(stdin);
+    ungetc(first, stdin);
+    return 0;
 }
 
 SIGN_EXTERN int sign_sign_file(sign_ctx *ctx, const sign_key *key, const sign_options *opts,

@@ -47,10 +47,12 @@ typedef struct cmd_output {
     FILE *stream;
     int to_stdout;
     int slot;          /* where the signal handler finds temp_path; -1: none */
+    int keep_existing; /* set after open: commit refuses to replace a file of final_path */
 } cmd_output;
 
 int cmd_output_open(cmd_output *out, const char *prog, const char *path);
-int cmd_output_commit(cmd_output *out, const char *prog); /* 0 on success */
+/* 0 on success; -2: keep_existing and the file exists; -1: another failure (said). */
+int cmd_output_commit(cmd_output *out, const char *prog);
 void cmd_output_abort(cmd_output *out);
 
 /* Standard input read once ("-"), for the library to read as a file: in memory (bytes, len) when

@@ -122,6 +122,23 @@ int cmd_output_commit(cmd_output *out, const char *prog)
     int failed = fflush(out->stream) != 0 || fsync(fileno(out->stream)) != 0;
     failed |= fclose(out->stream) != 0;
     out->stream = NULL;
+    if (!failed && out->keep_existing) {
+        /* link() fails with EEXIST when the name is taken, even by a file made a moment ago:
+         * no window between looking and writing. A file system without hard links gets the
+         * look, then the rename. */
+        struct stat st;
+        if (link(out->temp_path, out->final_path) == 0) {
+            unlink(out->temp_path);
+            release_slot(out->slot);
+            return 0;
+        }
+        if (errno == EEXIST || lstat(out->final_path, &st) == 0) {
+            cmd_error(prog, out->final_path, "already exists and is not replaced (remove it, or "
+                                             "name the output with -o)");
+            cmd_output_abort(out);
+            return -2;
+        }
+    }
     if (failed || rename(out->temp_path, out->final_path) != 0) {
         cmd_error(prog, out->final_path, "cannot write output: %s", strerror(errno));
         cmd_output_abort(out);

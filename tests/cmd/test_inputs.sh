@@ -49,6 +49,36 @@ for format in xades asic-e; do
 done
 expect_exit 3 "empty content from standard input" -- "$SIGN" "${KEY[@]}" -o e-stdin.p7s - <empty.txt
 
+# test_an_empty_pipe_is_refused_like_an_empty_file_in_every_format
+# Standard input redirected from an empty file and an empty pipe (< <(:)) are the same mistake:
+# exit 3, the one line, no output file (-o) and nothing on standard output (without -o).
+for signing in "-f cades --packaging detached" "-f cades --packaging enveloping" \
+               "-f xades --packaging detached" "-f xades --packaging enveloping" \
+               "-f xades --packaging enveloped" "-f pades" "-f asic-e" "-f asic-s"; do
+    read -ra how <<<"$signing"
+    for source in file pipe; do
+        for target in "-o empty-out" ""; do
+            read -ra to <<<"$target"
+            what="empty $source, $signing${target:+, $target}"
+            if [ "$source" = file ]; then
+                expect_exit 3 "$what" -- "$SIGN" "${KEY[@]}" "${how[@]}" "${to[@]}" - <empty.txt
+            else
+                expect_exit 3 "$what" -- "$SIGN" "${KEY[@]}" "${how[@]}" "${to[@]}" - < <(:)
+            fi
+            expect_one_line_error "$what" '^segl-sign: -: empty file, nothing to sign$'
+            [ ! -e empty-out ] && [ ! -s out.txt ] && [ -z "$(find . -name '.segl-tmp-*')" ] &&
+                pass || fail "$what: something was written"
+        done
+    done
+done
+# the byte looked at is not lost: a pipe with content is signed whole
+expect_exit 0 "a PDF from a pipe" -- "$SIGN" -q "${KEY[@]}" -f pades -o piped.pdf - < <(cat contract.pdf)
+expect_exit 0 "the PDF signed from a pipe validates" -- verify_json piped.pdf
+expect_json '.indication == "TOTAL_PASSED"' "PDF from a pipe"
+expect_exit 0 "one byte from a pipe" -- "$SIGN" -q "${KEY[@]}" --packaging enveloping -o byte.p7s - < <(printf x)
+[ "$(openssl cms -verify -noverify -inform DER -in byte.p7s 2>/dev/null)" = x ] &&
+    pass || fail "one byte from a pipe: the signed content is not x"
+
 # test_dash_reads_standard_input_for_content_and_signed_file
 "$SIGN" -q "${KEY[@]}" --signing-time 2026-06-01T11:59:00Z -o letter.txt.p7s letter.txt
 expect_exit 0 "--content -" -- verify_json --content - letter.txt.p7s <letter.txt
@@ -67,8 +97,6 @@ expect_exit 0 "segl-extend - (no -o)" -- "$EXTEND" -l B-T --tsa "$TSA" - <letter
 cp out.txt extended.p7s
 expect_exit 0 "the extended signature validates" -- verify_json --at 2026-06-01T13:00:00Z --content letter.txt extended.p7s
 expect_json '.signatures[0].level == "CAdES-BASELINE-T"' "extended to B-T"
-expect_exit 3 "segl-extend FILE without -o" -- "$EXTEND" -l B-T --tsa "$TSA" letter.txt.p7s
-expect_one_line_error "segl-extend FILE without -o" 'give the output file'
 
 # test_report_folder_named_with_a_slash_is_made; one whose parent is missing is exit 3
 expect_exit 0 "--report etsi new/" -- verify_json --content letter.txt --report etsi new/ letter.txt.p7s

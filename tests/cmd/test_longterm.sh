@@ -187,7 +187,9 @@ expect_exit 3 "extend with an unreadable --crl" -- "$EXTEND" -q -l B-LT --tsa "$
 expect_one_line_error "extend with an unreadable --crl" '^segl-extend: --crl: '
 expect_exit 3 "extend with the TSA down" -- "$EXTEND" -q -l B-T --tsa "$DEAD" -o down-ext.p7s b.p7s
 [ ! -e down-ext.p7s ] && pass || fail "failed extension left an output"
-expect_exit 3 "extend without -o" -- "$EXTEND" -l B-T --tsa "$TSA" b.p7s
+echo mine >b.extended.p7s # the default output name (test_extend_output.sh), taken
+expect_exit 3 "extend without -o onto an existing file" -- "$EXTEND" -l B-T --tsa "$TSA" b.p7s
+[ "$(cat b.extended.p7s)" = mine ] && pass || fail "segl-extend replaced an existing file"
 expect_exit 3 "extend onto the input" -- "$EXTEND" -l B-T --tsa "$TSA" -o b.p7s b.p7s
 [ "$before" = "$(sha256sum b.p7s)" ] && pass || fail "segl-extend -o INPUT changed its input"
 expect_exit 3 "extend garbage" -- "$EXTEND" -l B-T --tsa "$TSA" -o g.p7s "$DOCS/garbage.p7s"

@@ -25,7 +25,8 @@ SIGN_EXTERN int sign_format_can_contain(const char *container, const char *inner
 
 /* The name of the content that the name of a detached signature implies: signature_name
  * without its ".p7s", ".p7m" or ".sig" ending, as it was named when signed ("dir/a.txt.p7s"
- * gives "dir/a.txt"; the ending's case matters). The name is malloc'd in *out, for the caller
+ * gives "dir/a.txt"; the ending's case matters), and without the ".extended" segl-extend puts
+ * before it, once or more ("a.txt.extended.p7s" gives "a.txt"). The name is malloc'd in *out, for the caller
  * to free(). Returns SIGN_EINVAL, *out NULL, when the name has no such ending or nothing but a
  * directory before it; SIGN_ENOMEM. Only the name: whether that file exists is the caller's
  * question. */
