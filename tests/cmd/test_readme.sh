@@ -10,10 +10,22 @@
 # the test certificates name.
 . "$(dirname "$0")/lib.sh"
 README=$SEGL_SOURCE/README.md
+# Console blocks (<!-- readme-console:begin/end -->) show a session: their "$ " lines are run,
+# and every line they show unindented (the prompt, "signed X -> Y", a verdict) must be on the
+# terminal; the indented lines carry the README's own signature ids and times.
 awk '/<!-- readme-example:begin -->/ { inside = 1; next }
      /<!-- readme-example:end -->/ { inside = 0; next }
-     inside && !/^```/' "$README" >examples.sh
-[ "$(grep -c . examples.sh)" -ge 12 ] && pass || fail "the README's examples are not all between the markers: $(cat examples.sh)"
+     /<!-- readme-console:begin -->/ { console = 1; next }
+     /<!-- readme-console:end -->/ { console = 0; next }
+     /^```/ { next }
+     inside { print }
+     console && /^\$ / { print substr($0, 3) }
+     console && !/^\$ / && !/^[[:space:]]/ { print >"expected.txt" }' "$README" >examples.sh
+[ "$(grep -c . examples.sh)" -ge 17 ] && [ "$(grep -c . expected.txt)" -ge 5 ] && pass ||
+    fail "the README's examples are not all between the markers: $(cat examples.sh)"
+# The timestamp authority the examples name stands for the local test TSA (tests/servers).
+sed -i "s|https://tsa\.example/|$TSA|g" examples.sh
+grep -q 'tsa\.example' examples.sh && fail "a TSA URL of the README was not stood in for" || pass
 mkdir -p top/build/demo
 for command in segl-sign segl-verify segl-extend segl-inspect; do ln -s "$SEGL_BIN/$command" "top/build/$command"; done
 ln -s "$PKI" top/build/demo-pki
@@ -21,6 +33,7 @@ cp "$SEGL_SOURCE/testdata/demo/letter.txt" "$SEGL_SOURCE/testdata/demo/taxform.x
 
 # What the later examples take as the reader's own files
 demo=top/build/demo
+cp "$PKI/oces3/person.p12" "$demo/my.p12"
 cp "$PKI/oces3/person.p12" "$demo/key.p12"
 cp "$PKI/oces3/person.p12" "$demo/anna.p12"
 cp "$PKI/oces3/employee.p12" "$demo/bo.p12"
@@ -34,21 +47,34 @@ rm "$demo/incoming/contract.pdf"
 (cd top && SEGL_PASS=$(head -n 1 "$PASS") SEGL_TRUST_DIR=$PKI/trust \
     python3 "$SEGL_SOURCE/tests/cmd/readme_terminal.py" "$PASS" bash -e ../examples.sh) >out.txt 2>err.txt
 status=$?
-[ "$status" -eq 0 ] && pass || fail "the README's examples exit $status: $(cat out.txt err.txt)"
+cp out.txt examples-out.txt # what the terminal showed; out.txt is each later command's
+now_json() { # signed now by the examples: validated now, with the test roots
+    "$VERIFY" --json --trust "$PKI/trust/oces3-root.pem" "$@"
+}
+[ "$status" -eq 0 ] && pass || fail "the README's examples exit $status: $(cat examples-out.txt err.txt)"
 [ ! -s err.txt ] && pass || fail "the README's examples wrote outside the terminal: $(cat err.txt)"
+# the console sessions: what they show unindented is on the terminal, line for line
+sed 's/[[:space:]]*$//' examples-out.txt >terminal.txt
+while IFS= read -r line; do
+    grep -qxF -- "$line" terminal.txt && pass || fail "the README shows '$line'; the terminal did not: $(cat examples-out.txt)"
+done <expected.txt
+# the long-term signature: a PAdES B-LT with the test TSA's timestamp, valid offline
+expect_exit 0 "the README's B-LT contract" -- now_json --offline --revocation require "$demo/contract.pdf.signed.pdf"
+expect_json '.signatures[0].level == "PAdES-BASELINE-LT" and .signatures[0].timestamps[0].time == "2026-06-01T12:00:00Z"' "contract.pdf.signed.pdf is B-LT"
+[ -f "$demo/taxform.xml.xades.xml" ] && pass || fail "the tax form was not signed"
 # try it: the verdict on the signature just made
-grep -q '^mine.p7s: valid' out.txt && pass || fail "the README's verify printed no verdict: $(cat out.txt)"
+grep -q '^mine.p7s: valid' terminal.txt && pass || fail "the README's verify printed no verdict: $(cat examples-out.txt)"
 # the batch: one JSON line per signed file in incoming, every one TOTAL_PASSED (jq printed none)
 [ "$(jq -s 'length' "$demo/results.jsonl")" = 2 ] &&
     jq -se 'all(.[]; .indication == "TOTAL_PASSED")' "$demo/results.jsonl" >/dev/null &&
     pass || fail "the batch's results.jsonl: $(cat "$demo/results.jsonl")"
-grep -q '^incoming/' out.txt && fail "the batch's jq named a file that did not pass: $(cat out.txt)" || pass
+grep -q '^incoming/' terminal.txt && fail "the batch's jq named a file that did not pass: $(cat examples-out.txt)" || pass
 # the pipeline: an enveloping signature of `in` that openssl reads, and "valid"
 [ "$(openssl cms -verify -noverify -inform DER -in "$demo/out.p7m" 2>/dev/null)" = "the content of a pipeline" ] &&
     pass || fail "the pipeline's out.p7m does not hold the content of in"
-grep -qx 'valid' out.txt && pass || fail "the pipeline's verify did not print valid: $(cat out.txt)"
+grep -qx 'valid' terminal.txt && pass || fail "the pipeline's verify did not print valid: $(cat examples-out.txt)"
 # the container: two signatures, the documents extracted as they were
-expect_exit 0 "the co-signed container" -- verify_json "$demo/deal2.asice"
+expect_exit 0 "the co-signed container" -- now_json "$demo/deal2.asice"
 expect_json '.indication == "TOTAL_PASSED" and (.signatures | length) == 2' "deal2.asice: both signatures pass"
 cmp -s "$demo/deal/contract.pdf" "$demo/contract.pdf" && cmp -s "$demo/deal/annex.xml" "$demo/annex.xml" &&
     pass || fail "segl-inspect --extract deal: $(ls -R "$demo/deal" 2>&1)"
