@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <libsign/sign.h>
 #include "common/common.h"
+#include "common/i18n.h"
 #include "common/options.h"
 
 static const char *prog = "segl-extend";
@@ -13,20 +14,20 @@ static const char *prog = "segl-extend";
 /* Every option, once: getopt's tables and --help are made from this (cmd/common/options.h). */
 enum { OPT_LEVEL = CMD_OPT_OWN, OPT_TSA, OPT_CONTENT, OPT_OUTPUT, OPT_QUIET };
 static const struct cmd_opt options[] = {
-    {OPT_LEVEL, 'l', "level", "L", "B-T|B-LT|B-LTA"},
-    {OPT_TSA, 0, "tsa", "URL", "timestamp authority (RFC 3161)"},
+    {OPT_LEVEL, 'l', "level", "L", N_("B-T|B-LT|B-LTA")},
+    {OPT_TSA, 0, "tsa", "URL", N_("timestamp authority (RFC 3161)")},
     {OPT_CONTENT, 0, "content", "FILE",
-     "the signed content of a detached CAdES signature, for\n"
-     "B-LTA (default: FILE without .p7s/.p7m/.sig)"},
+     N_("the signed content of a detached CAdES signature, for\n"
+     "B-LTA (default: FILE without .p7s/.p7m/.sig)")},
     CMD_OPT_ROW_CERTS,
     CMD_OPT_ROW_CRL,
     CMD_OPT_ROW_OCSP,
     CMD_OPT_ROW_TIMEOUT,
     {OPT_OUTPUT, 'o', "output", "FILE",
-     "output file (\"-\" = stdout, the default when FILE is\n"
+     N_("output file (\"-\" = stdout, the default when FILE is\n"
      "\"-\"; else FILE with .extended before its ending, never\n"
-     "replacing a file); never FILE itself"},
-    {OPT_QUIET, 'q', "quiet", NULL, "print nothing on success"},
+     "replacing a file); never FILE itself")},
+    {OPT_QUIET, 'q', "quiet", NULL, N_("print nothing on success")},
     CMD_OPT_ROW_HELP,
     CMD_OPT_ROW_VERSION,
     CMD_OPT_END,
@@ -34,15 +35,15 @@ static const struct cmd_opt options[] = {
 
 static void usage(FILE *to)
 {
-    fprintf(to, "Usage: segl-extend -l LEVEL --tsa URL [-o OUTPUT] FILE\n"
+    fprintf(to, _("Usage: segl-extend -l LEVEL --tsa URL [-o OUTPUT] FILE\n"
                 "Augment every signature in FILE (\"-\": stdin) to LEVEL: a signature timestamp\n"
                 "(B-T), then the certificates and revocation data for validation years later\n"
                 "(B-LT), then an archive timestamp (B-LTA). Signatures made by other software\n"
-                "too.\n\n");
+                "too.\n\n"));
     cmd_opt_print_help(to, options);
-    fprintf(to, "\nA level that cannot be reached (TSA down, no revocation data) fails and writes\n"
+    fprintf(to, _("\nA level that cannot be reached (TSA down, no revocation data) fails and writes\n"
                 "nothing. Exit status: 0 extended, 3 usage or input error, 4 writing failed.\n"
-                "See segl-extend(1).\n");
+                "See segl-extend(1).\n"));
 }
 
 /* The signed file through the library: by path, or standard input as cmd_stdin_read kept it. */

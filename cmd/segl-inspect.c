@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <libsign/sign.h>
 #include "common/common.h"
+#include "common/i18n.h"
 #include "common/options.h"
 
 static const char *prog = "segl-inspect";
@@ -17,12 +18,12 @@ enum { OPT_JSON = CMD_OPT_OWN, OPT_EXTRACT };
 static const struct cmd_opt options[] = {
     CMD_OPT_ROW_PASS_FILE,
     CMD_OPT_ROW_PASS_ENV,
-    {OPT_JSON, 0, "json", NULL, "one JSON object per file (JSON Lines) on stdout"},
+    {OPT_JSON, 0, "json", NULL, N_("one JSON object per file (JSON Lines) on stdout")},
     {OPT_EXTRACT, 0, "extract", "DIR",
-     "write the data objects of the ASiC container FILE, or\n"
+     N_("write the data objects of the ASiC container FILE, or\n"
      "the sign text of the OpenSign or NemLog-in signature\n"
      "FILE, into DIR (made when missing; nothing is\n"
-     "overwritten)"},
+     "overwritten)")},
     CMD_OPT_ROW_HELP,
     CMD_OPT_ROW_VERSION,
     CMD_OPT_END,
@@ -30,14 +31,14 @@ static const struct cmd_opt options[] = {
 
 static void usage(FILE *to)
 {
-    fprintf(to, "Usage: segl-inspect [options] FILE...\n"
+    fprintf(to, _("Usage: segl-inspect [options] FILE...\n"
                 "Describe each FILE (\"-\" = stdin) without validating it: a certificate (PEM/DER),\n"
-                "a PKCS#12 key file, or a signed file (whose signatures are listed).\n\n");
+                "a PKCS#12 key file, or a signed file (whose signatures are listed).\n\n"));
     cmd_opt_print_help(to, options);
-    fprintf(to, "\nWithout --pass-file or --pass-env the password of a PKCS#12 file is asked for\n"
+    fprintf(to, _("\nWithout --pass-file or --pass-env the password of a PKCS#12 file is asked for\n"
                 "on the terminal, only when the file needs one.\n"
                 "Exit status: 0 every FILE described; 3 usage error, or a FILE unreadable, not\n"
-                "recognised, or its password wrong. See segl-inspect(1).\n");
+                "recognised, or its password wrong. See segl-inspect(1).\n"));
 }
 
 struct inspect_args {

@@ -23,37 +23,37 @@ enum {
     OPT_CONTACT, OPT_OUTPUT, OPT_JOBS, OPT_QUIET
 };
 static const struct cmd_opt options[] = {
-    {OPT_KEY, 'k', "key", "FILE", "PKCS#12 file (.p12/.pfx) or PEM private key"},
+    {OPT_KEY, 'k', "key", "FILE", N_("PKCS#12 file (.p12/.pfx) or PEM private key")},
     {OPT_PKCS11, 0, "pkcs11", "URI",
-     "key on a PKCS#11 token (RFC 7512 pkcs11: URI, with\n"
-     "?module-path=...); the PIN as a password below"},
-    {OPT_CERT, 'c', "cert", "FILE", "certificate for a PEM key or token key"},
-    {OPT_CHAIN, 0, "chain", "FILE", "extra intermediate certificates (PEM)"},
+     N_("key on a PKCS#11 token (RFC 7512 pkcs11: URI, with\n"
+     "?module-path=...); the PIN as a password below")},
+    {OPT_CERT, 'c', "cert", "FILE", N_("certificate for a PEM key or token key")},
+    {OPT_CHAIN, 0, "chain", "FILE", N_("extra intermediate certificates (PEM)")},
     CMD_OPT_ROW_PASS_FILE,
     CMD_OPT_ROW_PASS_ENV,
-    {OPT_FORMAT, 'f', "format", "FMT", "a format listed below (default: from content)"},
-    {OPT_INNER, 0, "inner", "FMT", "for a container: cades (default) or xades inside"},
-    {OPT_PACKAGING, 0, "packaging", "P", "detached|enveloping|enveloped"},
-    {OPT_LEVEL, 'l', "level", "L", "B-B|B-T|B-LT|B-LTA (default B-B)"},
-    {OPT_TSA, 0, "tsa", "URL", "timestamp authority for B-T and above"},
+    {OPT_FORMAT, 'f', "format", "FMT", N_("a format listed below (default: from content)")},
+    {OPT_INNER, 0, "inner", "FMT", N_("for a container: cades (default) or xades inside")},
+    {OPT_PACKAGING, 0, "packaging", "P", N_("detached|enveloping|enveloped")},
+    {OPT_LEVEL, 'l', "level", "L", N_("B-B|B-T|B-LT|B-LTA (default B-B)")},
+    {OPT_TSA, 0, "tsa", "URL", N_("timestamp authority for B-T and above")},
     CMD_OPT_ROW_TIMEOUT,
-    {OPT_DIGEST, 0, "digest", "ALG", "sha256 (default), sha384, sha512"},
-    {OPT_SIGNING_TIME, 0, "signing-time", "T", "claimed signing time, RFC 3339 (default: now)"},
+    {OPT_DIGEST, 0, "digest", "ALG", N_("sha256 (default), sha384, sha512")},
+    {OPT_SIGNING_TIME, 0, "signing-time", "T", N_("claimed signing time, RFC 3339 (default: now)")},
     {OPT_VISIBLE, 0, "visible", "P,X,Y,W,H",
-     "PAdES: show the signature on page P in the rectangle\n"
+     N_("PAdES: show the signature on page P in the rectangle\n"
      "X,Y,W,H (points from the lower left corner), inside\n"
      "the page and large enough for 6 pt text; labels in\n"
-     "Danish when the locale is (LANGUAGE, LC_ALL, LANG)"},
-    {OPT_IMAGE, 0, "image", "PNG", "PAdES: a picture (scanned signature, logo) beside\n"
-                                   "the text of --visible"},
-    {OPT_REASON, 0, "reason", "TEXT", "PAdES: why the document is signed"},
-    {OPT_LOCATION, 0, "location", "TEXT", "PAdES: where it is signed"},
-    {OPT_CONTACT, 0, "contact", "TEXT", "PAdES: how to reach the signer"},
+     "Danish when the locale is (LANGUAGE, LC_ALL, LANG)")},
+    {OPT_IMAGE, 0, "image", "PNG", N_("PAdES: a picture (scanned signature, logo) beside\n"
+                                   "the text of --visible")},
+    {OPT_REASON, 0, "reason", "TEXT", N_("PAdES: why the document is signed")},
+    {OPT_LOCATION, 0, "location", "TEXT", N_("PAdES: where it is signed")},
+    {OPT_CONTACT, 0, "contact", "TEXT", N_("PAdES: how to reach the signer")},
     {OPT_OUTPUT, 'o', "output", "FILE",
-     "output file (\"-\" = stdout); only with one INPUT,\n"
-     "or the container that holds every INPUT"},
-    {OPT_JOBS, 'j', "jobs", "N", "sign N inputs at a time (default: the CPUs)"},
-    {OPT_QUIET, 'q', "quiet", NULL, "print nothing on success"},
+     N_("output file (\"-\" = stdout); only with one INPUT,\n"
+     "or the container that holds every INPUT")},
+    {OPT_JOBS, 'j', "jobs", "N", N_("sign N inputs at a time (default: the CPUs)")},
+    {OPT_QUIET, 'q', "quiet", NULL, N_("print nothing on success")},
     CMD_OPT_ROW_HELP,
     CMD_OPT_ROW_VERSION,
     CMD_OPT_END,
@@ -78,16 +78,16 @@ static void usage(FILE *to)
 {
     char formats[256];
     list_formats(formats, sizeof formats, NULL, 0);
-    fprintf(to, "Usage: segl-sign [options] INPUT...\n"
-                "Sign each INPUT (\"-\" = stdin) with an OCES certificate.\n\n");
+    fprintf(to, _("Usage: segl-sign [options] INPUT...\n"
+                "Sign each INPUT (\"-\" = stdin) with an OCES certificate.\n\n"));
     cmd_opt_print_help(to, options);
     fprintf(to,
-            "\nFormats: %s.\n"
+            _("\nFormats: %s.\n"
             "Output names: INPUT.p7s (detached CAdES), INPUT.p7m (enveloping CAdES),\n"
             "INPUT.xades.xml (XAdES), INPUT.signed.pdf (PAdES), INPUT.asice / INPUT.asics (ASiC).\n"
             "One INPUT that is an ASiC container gets a signature added (-f asic-e).\n"
             "Exit status: 0 signed, 3 usage or input error (also a wrong password),\n"
-            "4 signing or writing failed. See segl-sign(1).\n",
+            "4 signing or writing failed. See segl-sign(1).\n"),
             formats);
 }
 

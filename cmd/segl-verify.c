@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <libsign/sign.h>
 #include "common/common.h"
+#include "common/i18n.h"
 #include "common/options.h"
 #include "verify/verify.h"
 
@@ -21,59 +22,59 @@ enum {
     OPT_POLICY, OPT_VISUAL, OPT_SHOW_CHANGES
 };
 static const struct cmd_opt options[] = {
-    {OPT_TRUST, 0, "trust", "FILE|DIR", "trust anchors (PEM/DER certificates); repeatable"},
+    {OPT_TRUST, 0, "trust", "FILE|DIR", N_("trust anchors (PEM/DER certificates); repeatable")},
     {OPT_NO_DEFAULT_TRUST, 0, "no-default-trust", NULL,
-     "trust only what --trust gives, not the OCES CAs\n"
-     "installed with segl"},
+     N_("trust only what --trust gives, not the OCES CAs\n"
+     "installed with segl")},
     {OPT_TL, 0, "tl", "FILE|URL",
-     "an ETSI trusted list (national, or the EU list of the\n"
+     N_("an ETSI trusted list (national, or the EU list of the\n"
      "lists): its CAs become trust anchors and signers are\n"
-     "reported qualified or not; repeatable"},
+     "reported qualified or not; repeatable")},
     {OPT_TL_SIGNER, 0, "tl-signer", "FILE",
-     "pinned certificate(s) the trusted lists must be signed\n"
-     "by; repeatable, needed with --tl"},
+     N_("pinned certificate(s) the trusted lists must be signed\n"
+     "by; repeatable, needed with --tl")},
     {OPT_CONTENT, 0, "content", "FILE",
-     "signed content of a detached signature (one FILE only;\n"
+     N_("signed content of a detached signature (one FILE only;\n"
      "\"-\" = stdin; default: FILE without .p7s/.p7m/.sig,\n"
-     "when it exists)"},
-    {OPT_AT, 0, "at", "TIME", "validate at TIME (RFC 3339) instead of now"},
+     "when it exists)")},
+    {OPT_AT, 0, "at", "TIME", N_("validate at TIME (RFC 3339) instead of now")},
     {OPT_OFFLINE, 0, "offline", NULL,
-     "fetch nothing: use only the data the signature carries\n"
-     "and what --certs, --crl and --ocsp give"},
+     N_("fetch nothing: use only the data the signature carries\n"
+     "and what --certs, --crl and --ocsp give")},
     CMD_OPT_ROW_CERTS,
     CMD_OPT_ROW_CRL,
     CMD_OPT_ROW_OCSP,
     {OPT_POLICY, 0, "policy", "OID",
-     "accept only paths valid for certificate policy OID\n"
+     N_("accept only paths valid for certificate policy OID\n"
      "(RFC 5280 user-initial-policy-set); repeatable;\n"
-     "default: any policy"},
+     "default: any policy")},
     {OPT_REVOCATION, 0, "revocation", "P",
-     "require|soft|off: what an unknown revocation status does\n"
-     "(default soft: a warning; require: INDETERMINATE)"},
+     N_("require|soft|off: what an unknown revocation status does\n"
+     "(default soft: a warning; require: INDETERMINATE)")},
     CMD_OPT_ROW_TIMEOUT,
     {OPT_VISUAL, 0, "visual", "MODE",
-     "auto|always|off: render the pages of each signed PDF\n"
+     N_("auto|always|off: render the pages of each signed PDF\n"
      "revision and compare them with the final file (default\n"
      "auto: when a later revision holds more than DSS and\n"
-     "document timestamps)"},
+     "document timestamps)")},
     {OPT_SHOW_CHANGES, 0, "show-changes", "DIR",
-     "write each page that looks different after a signature\n"
-     "to DIR/NAME.sigN.pageP.png, the changes highlighted"},
-    {OPT_JSON, 0, "json", NULL, "one JSON object per file (JSON Lines) on stdout"},
+     N_("write each page that looks different after a signature\n"
+     "to DIR/NAME.sigN.pageP.png, the changes highlighted")},
+    {OPT_JSON, 0, "json", NULL, N_("one JSON object per file (JSON Lines) on stdout")},
     {OPT_REPORT, 0, "report", "etsi PATH",
-     "an ETSI TS 119 102-2 XML validation report per file: in\n"
+     N_("an ETSI TS 119 102-2 XML validation report per file: in\n"
      "PATH/NAME.etsi.xml when PATH is a directory, else in\n"
-     "the file PATH (one input only; \"-\" = stdout)"},
-    {OPT_JOBS, 'j', "jobs", "N", "validate N files at a time (default: the CPUs)"},
+     "the file PATH (one input only; \"-\" = stdout)")},
+    {OPT_JOBS, 'j', "jobs", "N", N_("validate N files at a time (default: the CPUs)")},
     {OPT_FILES_FROM, 0, "files-from", "FILE",
-     "read file names, one per line, from FILE (\"-\" = stdin)"},
-    {OPT_NULL, '0', "null", NULL, "names in --files-from end with NUL, not newline"},
+     N_("read file names, one per line, from FILE (\"-\" = stdin)")},
+    {OPT_NULL, '0', "null", NULL, N_("names in --files-from end with NUL, not newline")},
     {OPT_RECURSIVE, 'r', "recursive", "DIR",
-     "validate the signed files under DIR (.p7s .p7m .pdf .xml\n"
-     ".asice .asics .sce .scs); repeatable"},
-    {OPT_SHARD, 0, "shard", "K/N", "validate only share K of N (1 <= K <= N) of the files"},
-    {OPT_UNORDERED, 0, "unordered", NULL, "print each result when ready, not in input order"},
-    {OPT_QUIET, 'q', "quiet", NULL, "print nothing; the exit status tells"},
+     N_("validate the signed files under DIR (.p7s .p7m .pdf .xml\n"
+     ".asice .asics .sce .scs); repeatable")},
+    {OPT_SHARD, 0, "shard", "K/N", N_("validate only share K of N (1 <= K <= N) of the files")},
+    {OPT_UNORDERED, 0, "unordered", NULL, N_("print each result when ready, not in input order")},
+    {OPT_QUIET, 'q', "quiet", NULL, N_("print nothing; the exit status tells")},
     CMD_OPT_ROW_HELP,
     CMD_OPT_ROW_VERSION,
     CMD_OPT_END,
@@ -81,12 +82,12 @@ static const struct cmd_opt options[] = {
 
 static void usage(FILE *to)
 {
-    fprintf(to, "Usage: segl-verify [options] FILE...\n"
-                "Validate every signature in each FILE (\"-\" = stdin).\n\n");
+    fprintf(to, _("Usage: segl-verify [options] FILE...\n"
+                "Validate every signature in each FILE (\"-\" = stdin).\n\n"));
     cmd_opt_print_help(to, options);
-    fprintf(to, "\nExit status: 0 every signature TOTAL_PASSED; 1 a signature TOTAL_FAILED;\n"
+    fprintf(to, _("\nExit status: 0 every signature TOTAL_PASSED; 1 a signature TOTAL_FAILED;\n"
                 "2 INDETERMINATE or no signature found; 3 usage error, unreadable or unparsable\n"
-                "input. See segl-verify(1).\n");
+                "input. See segl-verify(1).\n"));
 }
 
 struct verify_args {

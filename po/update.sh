@@ -7,7 +7,7 @@ set -eu
 cd "$(dirname "$0")/.."
 xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=cmd_error:3 \
     --add-comments=TRANSLATORS: --package-name=segl --msgid-bugs-address='the segl issue tracker' \
-    --no-location --sort-output -o po/segl.pot cmd/*.c cmd/common/*.c cmd/verify/*.c
+    --no-location --sort-output -o po/segl.pot cmd/*.c cmd/common/*.c cmd/common/*.h cmd/verify/*.c
 for po in po/*.po; do
     msgmerge --quiet --update --backup=none --no-location --sort-output "$po" po/segl.pot
 done

@@ -126,7 +126,8 @@ void cmd_opt_print_help(FILE *to, const struct cmd_opt *table)
             used += fprintf(to, " %s", opt->arg_name);
         /* at least one space before the description; two after a name that fills the column */
         fprintf(to, "%*s", used < HELP_COLUMN ? HELP_COLUMN - used : 2, "");
-        for (const char *line = opt->help; line;) {
+        /* the description in the user's language (its English text is the catalogue's key) */
+        for (const char *line = opt->help[0] ? _(opt->help) : opt->help; line;) {
             const char *end = strchr(line, '\n');
             int len = end ? (int)(end - line) : (int)strlen(line);
             fprintf(to, "%.*s\n", len, line);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <time.h>
 #include <libsign/sign.h>
+#include "i18n.h"
 
 struct cmd_opt {
     int id;                /* what cmd_opt_next returns for the option: > 0, unique in its table */
@@ -32,24 +33,24 @@ enum {
     CMD_OPT_OCSP,
     CMD_OPT_OWN
 };
-#define CMD_OPT_ROW_HELP {CMD_OPT_HELP, 'h', "help", NULL, "this help"}
-#define CMD_OPT_ROW_VERSION {CMD_OPT_VERSION, 'V', "version", NULL, "print the version"}
+#define CMD_OPT_ROW_HELP {CMD_OPT_HELP, 'h', "help", NULL, N_("this help")}
+#define CMD_OPT_ROW_VERSION {CMD_OPT_VERSION, 'V', "version", NULL, N_("print the version")}
 #define CMD_OPT_ROW_TIMEOUT                                                                      \
     {CMD_OPT_TIMEOUT, 0, "timeout", "SECONDS",                                                   \
-     "for a timestamp, and for all the OCSP and CRL requests\n"                               \
-     "for one certificate's status together (default 10)"}
+     N_("for a timestamp, and for all the OCSP and CRL requests\n"                               \
+     "for one certificate's status together (default 10)")}
 #define CMD_OPT_ROW_PASS_FILE                                                                    \
-    {CMD_OPT_PASS_FILE, 0, "pass-file", "FILE", "read the password from FILE (first line; \"-\" = stdin)"}
+    {CMD_OPT_PASS_FILE, 0, "pass-file", "FILE", N_("read the password from FILE (first line; \"-\" = stdin)")}
 #define CMD_OPT_ROW_PASS_ENV                                                                     \
-    {CMD_OPT_PASS_ENV, 0, "pass-env", "VAR", "read the password from environment variable VAR"}
+    {CMD_OPT_PASS_ENV, 0, "pass-env", "VAR", N_("read the password from environment variable VAR")}
 /* Validation data from the user's archive (segl-verify, segl-extend): cmd_add_validation_data. */
 #define CMD_OPT_ROW_CERTS                                                                        \
     {CMD_OPT_CERTS, 0, "certs", "FILE|DIR",                                                      \
-     "untrusted certificates for building chains (PEM, DER,\n"                                   \
-     "PKCS#7); repeatable"}
-#define CMD_OPT_ROW_CRL {CMD_OPT_CRL, 0, "crl", "FILE|DIR", "CRLs (PEM or DER); repeatable"}
+     N_("untrusted certificates for building chains (PEM, DER,\n"                                   \
+     "PKCS#7); repeatable")}
+#define CMD_OPT_ROW_CRL {CMD_OPT_CRL, 0, "crl", "FILE|DIR", N_("CRLs (PEM or DER); repeatable")}
 #define CMD_OPT_ROW_OCSP                                                                         \
-    {CMD_OPT_OCSP, 0, "ocsp", "FILE|DIR", "OCSP responses (DER); repeatable"}
+    {CMD_OPT_OCSP, 0, "ocsp", "FILE|DIR", N_("OCSP responses (DER); repeatable")}
 #define CMD_OPT_END {0, 0, NULL, NULL, NULL}
 
 /* More than any command has; cmd_opt_init stops the program on a larger table. */

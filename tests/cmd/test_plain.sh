@@ -113,12 +113,22 @@ grep -qx 'segl-verify: 2 filer: 1 TOTAL_PASSED, 1 TOTAL_FAILED, 0 INDETERMINATE,
 env LANG=da_DK.UTF-8 "$SIGN" letter.txt >out.txt 2>err.txt
 grep -qx 'segl-sign: ingen nøgle: angiv en med -k/--key eller --pkcs11 (se --help)' err.txt && pass || fail "segl-sign in Danish: $(cat err.txt)"
 
+# test_plain_help_is_translated: --help in Danish, the option names and the layout unchanged
+for command in segl-verify segl-sign segl-extend segl-inspect; do
+    env LANGUAGE=da LANG=C.UTF-8 "$SEGL_BIN/$command" --help >da-help.txt 2>&1
+    "$SEGL_BIN/$command" --help >en-help.txt 2>&1
+    grep -q "^Brug: $command " da-help.txt && grep -q '^  -h, --help  *denne hjælp$' da-help.txt && pass ||
+        fail "$command --help in Danish: $(head -c 300 da-help.txt)"
+    [ "$(grep -o -- '--[a-z0-9-]*' en-help.txt | sort -u)" = "$(grep -o -- '--[a-z0-9-]*' da-help.txt | sort -u)" ] &&
+        pass || fail "$command --help in Danish names other options than in English"
+done
+
 # test_plain_every_message_is_in_the_catalogue_and_translated: po/segl.pot is what the sources
 # mark (po/update.sh remakes it), and po/da.po translates all of it but the formats that carry
 # only libsign's English text ("%s", "--trust: %s").
 if have xgettext && have msgattrib; then
     (cd "$SEGL_SOURCE" && xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ --keyword=cmd_error:3 \
-        --no-location --sort-output -o "$WORK/fresh.pot" cmd/*.c cmd/common/*.c cmd/verify/*.c)
+        --no-location --sort-output -o "$WORK/fresh.pot" cmd/*.c cmd/common/*.c cmd/common/*.h cmd/verify/*.c)
     msgids() { msgcat --no-location --sort-output "$1" | grep -v '^#' | sed -n '/^msgid/,/^msgstr/p' | grep -v '^msgstr'; }
     [ "$(msgids "$WORK/fresh.pot")" = "$(msgids "$SEGL_SOURCE/po/segl.pot")" ] && pass || fail "po/segl.pot is stale: run po/update.sh"
     untranslated=$(msgattrib --untranslated --no-obsolete "$SEGL_SOURCE/po/da.po" | grep '^msgid "' | grep -v '^msgid ""$' |
