@@ -19,7 +19,11 @@
  * otherwise stay open in it) and ends its answer with an end record. A fork is made only when
  * something is to be rendered. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -288,7 +292,47 @@ static unsigned long long current_address_space(void)
 }
 #endif
 
-static _Noreturn void child(const struct pades_render_job *job, int pipe_fd)
+/* ---------------------------------------------------------------- the renderer module */
+
+/* The renderer (pades_render.c with poppler and cairo) is the module libsign-render.so beside
+ * libsign: loaded the first time a file is compared, so that the glib, cairo, fontconfig and
+ * image libraries poppler needs are not loaded by every program that validates a signature (they
+ * tripled segl-verify's start-up and doubled its memory). Loaded once per process, in the
+ * parent, before any fork: the child of a threaded process must not take the loader's lock. */
+typedef int (*render_compare_fn)(const struct pades_render_job *, struct pades_render_result *);
+struct renderer {
+    render_compare_fn compare;
+    char why[200]; /* why it could not be loaded */
+};
+static struct renderer renderer; /* set once by load_renderer, read-only after */
+
+static void load_renderer(void)
+{
+    Dl_info info;
+    char library[PATH_MAX], module[PATH_MAX + 32];
+    if (!dladdr((void *)load_renderer, &info) || !info.dli_fname ||
+        !realpath(info.dli_fname, library)) {
+        snprintf(renderer.why, sizeof renderer.why, "cannot tell where libsign is");
+        return;
+    }
+    snprintf(module, sizeof module, "%s/libsign-render.so", dirname(library));
+    void *handle = dlopen(module, RTLD_NOW | RTLD_LOCAL);
+    if (handle)
+        renderer.compare = (render_compare_fn)dlsym(handle, "pades_render_compare");
+    if (!renderer.compare)
+        snprintf(renderer.why, sizeof renderer.why, "the renderer %s cannot be loaded: %s",
+                 module, dlerror());
+}
+
+static const struct renderer *the_renderer(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, load_renderer);
+    return &renderer;
+}
+
+static _Noreturn void child(render_compare_fn compare, const struct pades_render_job *job,
+                            int pipe_fd)
 {
     /* the pipe above the standard descriptors (it is one of them when the program runs with
      * one closed), which go to /dev/null: poppler prints its syntax errors */
@@ -310,7 +354,7 @@ static _Noreturn void child(const struct pades_render_job *job, int pipe_fd)
         limit(RLIMIT_AS, (rlim_t)(now + RENDER_MEMORY));
 #endif
     struct pades_render_result result = {0};
-    pades_render_compare(job, &result);
+    compare(job, &result);
     int rc = 0;
     /* records copied field by field into zeroed ones: no uninitialised padding on the pipe */
     for (size_t i = 0; rc == 0 && i < result.change_count; i++) {
@@ -435,6 +479,11 @@ static int parse_answer(const struct answer *a, size_t revisions, struct pades_r
 static const char *render_in_child(const struct pades_render_job *job,
                                    struct pades_render_result *out, char *why, size_t why_len)
 {
+    const struct renderer *r = the_renderer();
+    if (!r->compare) {
+        snprintf(why, why_len, "%s", r->why);
+        return why;
+    }
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         return "cannot make a pipe";
@@ -446,7 +495,7 @@ static const char *render_in_child(const struct pades_render_job *job,
     }
     if (pid == 0) {
         close(fds[0]);
-        child(job, fds[1]);
+        child(r->compare, job, fds[1]);
     }
     close(fds[1]);
     struct answer a = {NULL, 0, 0};
