@@ -86,6 +86,12 @@ xmlDocPtr sign_xml_parse(const unsigned char *bytes, size_t len, char *why, size
         snprintf(why, why_len, "UTF-16 XML is not supported (save it as UTF-8)");
         return NULL;
     }
+    /* libxml2 must be initialised once before threads parse (its encoding handlers are set up
+     * on first use, and two threads doing it at once leak one set): whoever parses first. */
+    if (sign_xml_init() != SIGN_OK) {
+        snprintf(why, why_len, "cannot initialise the XML library");
+        return NULL;
+    }
     xmlParserCtxtPtr parser = xmlCreateMemoryParserCtxt((const char *)bytes, (int)len);
     if (!parser) {
         snprintf(why, why_len, "out of memory");
