@@ -4,6 +4,7 @@
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/valid.h>
+#include "libsign/internal.h"
 #include "libsign/xml/xml.h"
 
 int sign_xml_read_all(BIO *in, unsigned char **out, size_t *len, const char **why)
