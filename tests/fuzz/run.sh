@@ -70,7 +70,8 @@ dictionary() {
 
 corpus=$build/fuzz-corpus findings=$build/fuzz-findings logs=$build/fuzz-logs
 run_target() { # run_target TARGET LIBFUZZER-ARGUMENTS...
-    SEGL_FUZZ_TRUST=$testdata/pki/trust/oces3-root.pem SEGL_FUZZ_PKI=$testdata/pki/oces3 \
+    LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$src/tests/fuzz/lsan.supp" \
+        SEGL_FUZZ_TRUST=$testdata/pki/trust/oces3-root.pem SEGL_FUZZ_PKI=$testdata/pki/oces3 \
         "$build/tests/fuzz/fuzz_$1" -timeout=10 -rss_limit_mb=2048 "${@:2}"
 }
 count() { find "$1" -type f | wc -l; }
