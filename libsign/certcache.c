@@ -12,7 +12,9 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/x509_vfy.h>
 #include "internal.h"
 
 /* What a decoded certificate costs in memory, for the byte bound: OpenSSL 3.0 allocates about
@@ -146,6 +148,24 @@ static void take_reference(void *value, void *arg)
     *out = X509_up_ref(value) ? value : NULL;
 }
 
+/* OpenSSL 3.0 builds a certificate's policy cache on first use and publishes it before it is
+ * filled (crypto/x509/pcy_cache.c, ossl_policy_cache_set), so two threads building paths
+ * through one shared certificate can read it half built: a valid path then fails with "no
+ * explicit policy" (PKITS 4.10.14, one batch in several), and a constraint not yet read could be
+ * missed. It is built here, by X509_policy_check over a path holding the certificate below its
+ * top, before the certificate is shared with other threads. */
+void sign_cert_prepare_shared(X509 *cert)
+{
+    STACK_OF(X509) *path = sk_X509_new_null();
+    X509_POLICY_TREE *tree = NULL;
+    int explicit_policy = 0;
+    if (path && sk_X509_push(path, cert) && sk_X509_push(path, cert))
+        X509_policy_check(&tree, &explicit_policy, path, NULL, 0);
+    X509_policy_tree_free(tree);
+    sk_X509_free(path);
+    ERR_clear_error();
+}
+
 X509 *sign_cert_cache_decode(const sign_ctx *ctx, const unsigned char *der, size_t len)
 {
     sign_cert_cache *cache = ctx->cert_cache;
@@ -167,6 +187,7 @@ X509 *sign_cert_cache_decode(const sign_ctx *ctx, const unsigned char *der, size
         return NULL;
     }
     remember_sha256(cert, digest);
+    sign_cert_prepare_shared(cert);
     /* The map takes cert's reference; the caller gets one of its own (of the certificate
      * another thread decoded first, if one did). */
     sign_digest_map_insert(cache->certs, digest, cert, len * DECODED_BYTES_PER_DER_BYTE,

@@ -97,6 +97,7 @@ static int add_trust_file(sign_ctx *ctx, const char *path)
             if (!info->x509)
                 continue;
             sign_cert_note(info->x509); /* the anchor ends every chain a report names */
+            sign_cert_prepare_shared(info->x509);
             if (X509_STORE_add_cert(ctx->trust, info->x509))
                 added++;
         }
@@ -105,8 +106,10 @@ static int add_trust_file(sign_ctx *ctx, const char *path)
     if (added == 0) {
         (void)BIO_reset(in);
         X509 *der = d2i_X509_bio(in, NULL);
-        if (der)
+        if (der) {
             sign_cert_note(der);
+            sign_cert_prepare_shared(der);
+        }
         if (der && X509_STORE_add_cert(ctx->trust, der))
             added++;
         X509_free(der);

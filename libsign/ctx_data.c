@@ -65,6 +65,7 @@ static int push_cert(sign_ctx *ctx, X509 *cert)
         ctx->validation_data.certs = sk_X509_new_null();
     if (!ctx->validation_data.certs || !X509_up_ref(cert))
         return 0;
+    sign_cert_prepare_shared(cert);
     if (!sk_X509_push(ctx->validation_data.certs, cert)) {
         X509_free(cert);
         return 0;

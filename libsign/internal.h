@@ -295,6 +295,9 @@ int sign_cert_is_ca(X509 *cert);
 /* Notes cert's SHA-256 on it unless something is noted already; for a certificate no other
  * thread can see yet (a trust anchor being added). */
 void sign_cert_note(X509 *cert);
+/* Readies cert to be used by several threads at once (certcache.c: OpenSSL 3.0's lazily built
+ * policy cache); for every certificate a context shares: cached, trust anchors, --certs. */
+void sign_cert_prepare_shared(X509 *cert);
 /* The text of cert's subject as a report noted it on cert, or NULL. */
 const char *sign_cert_subject_noted(X509 *cert);
 /* Notes text (malloc'd; taken) as cert's subject text: returns what is noted (text, or the
