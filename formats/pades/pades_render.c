@@ -2,8 +2,8 @@
  * surfaces). Each page of the final file is rendered once, then the same page of each signed
  * revision (the file cut at its signature's ByteRange end) at the same scale, and every pixel
  * compared. This file only renders and compares: it has no time or memory bound of its own, and
- * is run by pades_visual.c in a child process that has them (and directly by the fuzz target).
- * Poppler's diagnostics go to the child's stderr, which pades_visual.c closes. */
+ * is run in the program segl-render (pades_render_main.c), which has them, and directly by the
+ * fuzz target. Poppler's diagnostics go to segl-render's stderr, which is /dev/null. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

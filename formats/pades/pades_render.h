@@ -1,5 +1,6 @@
 /* The visual comparison of PDF revisions (pades_render.c: poppler and cairo; pades_visual.c:
- * what is compared, in a bounded child process, and what it means for a signature). Internal. */
+ * what is compared, in the bounded renderer process segl-render, and what it means for a
+ * signature). Internal. */
 #ifndef SEGL_PADES_RENDER_H
 #define SEGL_PADES_RENDER_H
 
@@ -11,6 +12,8 @@
 #define PADES_RENDER_MAX_SIDE 3000          /* pixels on the longer side of a page */
 #define PADES_RENDER_MAX_PIXELS 6000000     /* pixels of a page */
 #define PADES_RENDER_MAX_PAGES 100          /* pages compared per document */
+#define PADES_RENDER_SECONDS 30             /* wall clock and CPU for one document */
+#define PADES_RENDER_MEMORY (1024ull << 20) /* address space the renderer may add to its own */
 
 /* Where a later change may show: an area of a page (0-based) in PDF user space. */
 struct pades_render_rect {
@@ -61,7 +64,7 @@ struct pades_render_job {
 };
 
 /* Renders every page (up to PADES_RENDER_MAX_PAGES) of the final file and of each revision and
- * compares them, in this process, with no time bound: pades_visual.c runs it in a child. Pages
+ * compares them, in this process, with no time bound: segl-render runs it within bounds. Pages
  * added or removed are changes of the whole page; a page that cannot be rendered is a warning.
  * 0, or -1 when out of memory (out holds what was found). */
 int pades_render_compare(const struct pades_render_job *job, struct pades_render_result *out);

@@ -1,6 +1,6 @@
-/* The result of a visual comparison, built by the renderer (pades_render.c, in the module
- * libsign-render that pades_visual.c loads) and by the parent reading the child's records:
- * apart from the renderer, so that libsign itself does not link poppler and cairo. */
+/* The result of a visual comparison, built by the renderer (pades_render.c, in the program
+ * segl-render that pades_visual.c starts) and by libsign reading the renderer's answer
+ * (pades_render_wire.c): apart from the renderer, so that libsign does not link poppler. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

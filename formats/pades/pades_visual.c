@@ -9,17 +9,16 @@
  * "disallowed".
  *
  * Bounds: poppler has no time or memory limit of its own and a hostile PDF can make it loop or
- * allocate without end, so the rendering runs in a forked child with RLIMIT_CPU, RLIMIT_AS
- * (the address space it inherits plus RENDER_MEMORY; not under AddressSanitizer, whose shadow
- * memory needs terabytes of address space) and a wall-clock deadline after which the parent
- * kills it. Fork is safe in the threaded batch because the parent never calls poppler, glib or
- * cairo (so no lock of theirs can be held by another thread at the fork), the child calls
- * nothing of OpenSSL's and leaves by _exit, and glibc's malloc is reset in the child by its own
- * fork handler. The child closes every descriptor but its pipe (another thread's pipe would
- * otherwise stay open in it) and ends its answer with an end record. A fork is made only when
- * something is to be rendered. */
+ * allocate without end, so the rendering runs in its own process, the program segl-render,
+ * which limits its CPU time and address space before it reads the job, and which this side
+ * kills after a wall-clock deadline. A program started afresh (posix_spawn), not a forked copy
+ * of the validating process: in a threaded batch a fork copies every lock another thread holds
+ * at that instant, libc's own among them, and the child of such a fork may make only
+ * async-signal-safe calls (POSIX), which rendering is not. A renderer is started only when
+ * something is to be rendered, and its answer ends with an end record. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <spawn.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -31,29 +30,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/resource.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "pades.h"
 #include "pades_render.h"
+#include "pades_render_wire.h"
 #include "pades_visual.h"
 
-#define RENDER_SECONDS 30                  /* wall clock and CPU for one document */
-#define RENDER_MEMORY (1024ull << 20)      /* address space the child may add */
-#define ANSWER_MAX_IMAGES (512u << 20)     /* bytes of the child's answer, with PNGs */
+#define ANSWER_MAX_IMAGES (512u << 20)     /* bytes of the renderer's answer, with PNGs */
 #define ANSWER_MAX (4u << 20)              /* without */
 #define MAX_ALLOWED 256                    /* allowed areas per revision */
 #define MAX_CHANGED_OBJECTS 100000
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
-
-#if defined(__SANITIZE_ADDRESS__)
-#define UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNDER_ASAN 1
-#endif
-#endif
 
 /* ---------------------------------------------------------------- pages and rectangles */
 
@@ -250,151 +240,54 @@ static int only_validation_data(pdf_doc *doc, size_t signed_end)
     return 1;
 }
 
-/* ---------------------------------------------------------------- the child */
+/* ---------------------------------------------------------------- the renderer process */
 
-enum { RECORD_CHANGE = 'C', RECORD_WARNING = 'W', RECORD_END = 'E' };
-
-static int write_all(int fd, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-static void limit(int resource, rlim_t value)
-{
-    struct rlimit r = {value, value};
-    setrlimit(resource, &r);
-}
-
-#ifndef UNDER_ASAN
-/* The address space the process has now (Linux /proc/self/statm), or 0. */
-static unsigned long long current_address_space(void)
-{
-    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-    char text[128] = "";
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    text[n] = '\0';
-    return strtoull(text, NULL, 10) * (unsigned long long)sysconf(_SC_PAGESIZE);
-}
-#endif
-
-/* ---------------------------------------------------------------- the renderer module */
-
-/* The renderer (pades_render.c with poppler and cairo) is the module libsign-render.so beside
- * libsign: loaded the first time a file is compared, so that the glib, cairo, fontconfig and
- * image libraries poppler needs are not loaded by every program that validates a signature (they
- * tripled segl-verify's start-up and doubled its memory). Loaded once per process, in the
- * parent, before any fork: the child of a threaded process must not take the loader's lock. */
-typedef int (*render_compare_fn)(const struct pades_render_job *, struct pades_render_result *);
+/* The renderer is the program segl-render (pades_render_main.c: pades_render.c with poppler and
+ * cairo), installed in libexec and found relative to where libsign was loaded from, or beside
+ * libsign in the build tree: poppler's libraries are loaded by no other program, and nothing of
+ * theirs runs in a process of libsign's caller. Found once per process. */
 struct renderer {
-    render_compare_fn compare;
-    char why[200]; /* why it could not be loaded */
+    char path[PATH_MAX];
+    char why[PATH_MAX + 64]; /* why there is none */
 };
-static struct renderer renderer; /* set once by load_renderer, read-only after */
+static struct renderer renderer; /* set once by find_renderer, read-only after */
 
-static void load_renderer(void)
+static void find_renderer(void)
 {
     Dl_info info;
-    char library[PATH_MAX], module[PATH_MAX + 32];
-    if (!dladdr((void *)load_renderer, &info) || !info.dli_fname ||
+    char library[PATH_MAX];
+    if (!dladdr((void *)find_renderer, &info) || !info.dli_fname ||
         !realpath(info.dli_fname, library)) {
         snprintf(renderer.why, sizeof renderer.why, "cannot tell where libsign is");
         return;
     }
-    snprintf(module, sizeof module, "%s/libsign-render.so", dirname(library));
-    void *handle = dlopen(module, RTLD_NOW | RTLD_LOCAL);
-    if (handle)
-        renderer.compare = (render_compare_fn)dlsym(handle, "pades_render_compare");
-    if (!renderer.compare)
-        snprintf(renderer.why, sizeof renderer.why, "the renderer %s cannot be loaded: %s",
-                 module, dlerror());
+    const char *dir = dirname(library);
+    const char *candidates[] = {SEGL_RENDER_FROM_LIBDIR, "segl-render"};
+    for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
+        char path[PATH_MAX];
+        if (snprintf(path, sizeof path, "%s/%s", dir, candidates[i]) < (int)sizeof path &&
+            access(path, X_OK) == 0) {
+            snprintf(renderer.path, sizeof renderer.path, "%s", path);
+            return;
+        }
+    }
+    snprintf(renderer.why, sizeof renderer.why, "the renderer %s/%s is not installed", dir,
+             SEGL_RENDER_FROM_LIBDIR);
 }
 
 static const struct renderer *the_renderer(void)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, load_renderer);
+    pthread_once(&once, find_renderer);
     return &renderer;
 }
-
-static _Noreturn void child(render_compare_fn compare, const struct pades_render_job *job,
-                            int pipe_fd)
-{
-    /* the pipe above the standard descriptors (it is one of them when the program runs with
-     * one closed), which go to /dev/null: poppler prints its syntax errors */
-    int fd = fcntl(pipe_fd, F_DUPFD, 3);
-    if (fd < 0)
-        _exit(1);
-    int null = open("/dev/null", O_RDWR);
-    for (int std = 0; std < 3 && null >= 0; std++)
-        if (null != std)
-            dup2(null, std);
-    if (fd > 3)
-        close_range(3, (unsigned)fd - 1, 0);
-    close_range((unsigned)fd + 1, ~0u, 0);
-    limit(RLIMIT_CPU, RENDER_SECONDS);
-    limit(RLIMIT_CORE, 0);
-#ifndef UNDER_ASAN
-    unsigned long long now = current_address_space();
-    if (now)
-        limit(RLIMIT_AS, (rlim_t)(now + RENDER_MEMORY));
-#endif
-    struct pades_render_result result = {0};
-    compare(job, &result);
-    int rc = 0;
-    /* records copied field by field into zeroed ones: no uninitialised padding on the pipe */
-    for (size_t i = 0; rc == 0 && i < result.change_count; i++) {
-        const struct pades_render_change *c = &result.changes[i];
-        struct pades_render_change record;
-        memset(&record, 0, sizeof record);
-        record.revision = c->revision;
-        record.page = c->page;
-        record.pixels = c->pixels;
-        record.unexplained = c->unexplained;
-        memcpy(record.box, c->box, sizeof record.box);
-        record.png = c->png;
-        record.png_len = c->png ? c->png_len : 0;
-        unsigned char type = RECORD_CHANGE;
-        rc = write_all(fd, &type, 1) | write_all(fd, &record, sizeof record) |
-             (c->png ? write_all(fd, c->png, c->png_len) : 0);
-    }
-    for (size_t i = 0; rc == 0 && i < result.warning_count; i++) {
-        struct pades_render_warning record;
-        memset(&record, 0, sizeof record);
-        record.revision = result.warnings[i].revision;
-        snprintf(record.text, sizeof record.text, "%s", result.warnings[i].text);
-        unsigned char type = RECORD_WARNING;
-        rc = write_all(fd, &type, 1) | write_all(fd, &record, sizeof record);
-    }
-    unsigned char end = RECORD_END;
-    if (rc == 0)
-        write_all(fd, &end, 1);
-    pades_render_result_free(&result);
-    _exit(rc == 0 ? 0 : 1);
-}
-
-/* ---------------------------------------------------------------- the parent */
 
 struct answer {
     unsigned char *data;
     size_t len, cap;
 };
 
-/* Reads the child's answer until it ends or the deadline passes; "" or why not. */
+/* Reads the renderer's answer until it ends or the deadline passes; "" or why not. */
 static const char *read_answer(int fd, size_t max, struct answer *a)
 {
     struct timespec start;
@@ -403,10 +296,10 @@ static const char *read_answer(int fd, size_t max, struct answer *a)
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
         long elapsed_ms = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
-        if (elapsed_ms >= RENDER_SECONDS * 1000L)
-            return "it took longer than its limit of " STRINGIFY(RENDER_SECONDS) " seconds";
+        if (elapsed_ms >= PADES_RENDER_SECONDS * 1000L)
+            return "it took longer than its limit of " STRINGIFY(PADES_RENDER_SECONDS) " seconds";
         struct pollfd pfd = {fd, POLLIN, 0};
-        int ready = poll(&pfd, 1, (int)(RENDER_SECONDS * 1000L - elapsed_ms));
+        int ready = poll(&pfd, 1, (int)(PADES_RENDER_SECONDS * 1000L - elapsed_ms));
         if (ready < 0 && errno == EINTR)
             continue;
         if (ready <= 0)
@@ -423,84 +316,75 @@ static const char *read_answer(int fd, size_t max, struct answer *a)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return ""; /* the end, or the child died: the parse tells */
+            return ""; /* the end, or the renderer died: the parse tells */
         a->len += (size_t)n;
     }
 }
 
-/* The child's records into out; -1 when they are not a complete answer. */
-static int parse_answer(const struct answer *a, size_t revisions, struct pades_render_result *out)
+/* Starts the renderer with the job (in an anonymous file, so that writing it never waits for
+ * the renderer) as its standard input and a pipe as its standard output; its pid, or -1. */
+static pid_t start_renderer(const char *path, const struct pades_render_job *job, int *answer_fd,
+                            char *why, size_t why_len)
 {
-    size_t pos = 0;
-    while (pos < a->len) {
-        unsigned char type = a->data[pos++];
-        if (type == RECORD_END)
-            return pos == a->len ? 0 : -1;
-        if (type == RECORD_WARNING) {
-            struct pades_render_warning w;
-            if (a->len - pos < sizeof w)
-                return -1;
-            memcpy(&w, a->data + pos, sizeof w);
-            pos += sizeof w;
-            w.text[sizeof w.text - 1] = '\0';
-            if (w.revision != SIZE_MAX && w.revision >= revisions)
-                return -1;
-            if (pades_render_add_warning(out, w.revision, w.text) != 0)
-                return -1;
-        } else if (type == RECORD_CHANGE) {
-            struct pades_render_change c;
-            if (a->len - pos < sizeof c)
-                return -1;
-            memcpy(&c, a->data + pos, sizeof c);
-            pos += sizeof c;
-            if (c.revision >= revisions || c.page == 0 || c.page > PADES_RENDER_MAX_PAGES ||
-                c.unexplained > c.pixels)
-                return -1;
-            unsigned char *png = NULL;
-            if (c.png) {
-                if (c.png_len == 0 || a->len - pos < c.png_len || !(png = malloc(c.png_len)))
-                    return -1;
-                memcpy(png, a->data + pos, c.png_len);
-                pos += c.png_len;
-            } else {
-                c.png_len = 0;
-            }
-            c.png = png;
-            if (pades_render_add_change(out, &c) != 0)
-                return -1;
-        } else {
-            return -1;
-        }
+    int job_fd = memfd_create("segl-render-job", MFD_CLOEXEC);
+    if (job_fd < 0 || pades_render_job_write(job_fd, job) != 0 || lseek(job_fd, 0, SEEK_SET) != 0) {
+        snprintf(why, why_len, "cannot hand the document to the renderer: %s", strerror(errno));
+        if (job_fd >= 0)
+            close(job_fd);
+        return -1;
     }
-    return -1; /* no end record */
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) {
+        snprintf(why, why_len, "cannot make a pipe: %s", strerror(errno));
+        close(job_fd);
+        return -1;
+    }
+    posix_spawn_file_actions_t files;
+    posix_spawnattr_t attr;
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawn_file_actions_init(&files);
+    posix_spawn_file_actions_adddup2(&files, job_fd, STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&files, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addopen(&files, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_init(&attr);
+    /* the caller's blocked and ignored signals (a SIGHUP under nohup) are not the renderer's */
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    char *argv[] = {"segl-render", NULL};
+    pid_t pid;
+    int rc = posix_spawn(&pid, path, &files, &attr, argv, environ);
+    posix_spawn_file_actions_destroy(&files);
+    posix_spawnattr_destroy(&attr);
+    close(job_fd);
+    close(fds[1]);
+    if (rc != 0) {
+        snprintf(why, why_len, "cannot start the renderer %s: %s", path, strerror(rc));
+        close(fds[0]);
+        return -1;
+    }
+    *answer_fd = fds[0];
+    return pid;
 }
 
-/* Runs pades_render_compare in a bounded child. NULL, or why it gave no answer. */
-static const char *render_in_child(const struct pades_render_job *job,
-                                   struct pades_render_result *out, char *why, size_t why_len)
+/* Runs the job in a renderer process. NULL, or why it gave no answer. */
+static const char *render(const struct pades_render_job *job, struct pades_render_result *out,
+                          char *why, size_t why_len)
 {
     const struct renderer *r = the_renderer();
-    if (!r->compare) {
+    if (!*r->path) {
         snprintf(why, why_len, "%s", r->why);
         return why;
     }
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return "cannot make a pipe";
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return "cannot start the rendering process";
-    }
-    if (pid == 0) {
-        close(fds[0]);
-        child(r->compare, job, fds[1]);
-    }
-    close(fds[1]);
+    int fd;
+    pid_t pid = start_renderer(r->path, job, &fd, why, why_len);
+    if (pid < 0)
+        return why;
     struct answer a = {NULL, 0, 0};
-    const char *stopped = read_answer(fds[0], job->want_images ? ANSWER_MAX_IMAGES : ANSWER_MAX, &a);
-    close(fds[0]);
+    const char *stopped = read_answer(fd, job->want_images ? ANSWER_MAX_IMAGES : ANSWER_MAX, &a);
+    close(fd);
     if (*stopped)
         kill(pid, SIGKILL);
     int status = 0;
@@ -510,7 +394,7 @@ static const char *render_in_child(const struct pades_render_job *job,
     if (*stopped) {
         snprintf(why, why_len, "%s", stopped);
         result = why;
-    } else if (parse_answer(&a, job->revision_count, out) != 0) {
+    } else if (pades_render_answer_parse(a.data, a.len, job->revision_count, out) != 0) {
         pades_render_result_free(out);
         if (WIFSIGNALED(status))
             snprintf(why, why_len, "the renderer was stopped by signal %d (%s)", WTERMSIG(status),
@@ -608,7 +492,7 @@ void pades_visual_check(const sign_ctx *ctx, pdf_doc *doc, const size_t *signed_
                                    .revision_count = n, .want_images = ctx->visual_images};
     struct pades_render_result result = {0};
     char why[256];
-    const char *failed = render_in_child(&job, &result, why, sizeof why);
+    const char *failed = render(&job, &result, why, sizeof why);
     for (size_t r = 0; r < n; r++) {
         if (failed)
             sign_sig_warn(sigs[which[r]], "visual comparison not made: %s", failed);

@@ -75,7 +75,7 @@ expect_json '.signatures[0].visual_changes == []' "--visual always: compared, no
 mkdir shown
 expect_exit 1 "--show-changes" -- verify_json --show-changes shown overdraw.pdf two.pdf
 [ -s shown/overdraw.pdf.sig1.page1.png ] && [ -s shown/two.pdf.sig1.page1.png ] && pass ||
-    fail "--show-changes: $(ls shown)"
+    fail "--show-changes: $(ls shown); warnings: $(jq -c '[.signatures[].warnings[] | select(test("visual"))]' out.txt)"
 [ "$(ls shown | wc -l)" -eq 2 ] && pass || fail "--show-changes wrote $(ls shown)"
 # the PNG: 893x1263 (A4 at 1.5 pixels a point), with pure red pixels (the frame of the changes)
 python3 - shown/overdraw.pdf.sig1.page1.png <<'PY' && pass || fail "the PNG is not a highlighted page"
@@ -125,5 +125,8 @@ expect_exit 3 "--visual with an unknown mode" -- verify_json --visual sometimes 
 # test_pades_visual_batch_renders_in_parallel: the forked renderers in a threaded batch
 expect_exit 1 "a batch on 4 threads" -- verify_json -j 4 two.pdf overdraw.pdf hide-replace.pdf two.pdf overdraw.pdf dss.pdf
 expect_json_lines 'map(.signatures[0].indication) == ["TOTAL_PASSED","TOTAL_FAILED","TOTAL_FAILED","TOTAL_PASSED","TOTAL_FAILED","TOTAL_PASSED"]' "batch verdicts in order"
+# every renderer answered: a renderer is a program started afresh, not a fork of the threaded
+# batch (which inherits whatever lock another thread holds at that instant, and can hang on it)
+expect_json_lines 'map(.signatures[].warnings[] | select(test("visual comparison not made"))) == []' "every page compared in the batch"
 
 finish

@@ -2,7 +2,7 @@
  * point that takes a PDF's bytes: the input is the final file and its first revision (up to the
  * first "%%EOF" and its end of line, or the first half) the signed one, compared page by page
  * with an allowed area and, for one input in two, highlighted PNGs made. Run in this process,
- * without the child process's bounds: a hang or an allocation storm here is a finding that
+ * without segl-render's bounds: a hang or an allocation storm here is a finding that
  * pades_visual.c's limits would only have contained. */
 #include <stdint.h>
 #include <string.h>

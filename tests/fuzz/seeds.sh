@@ -92,6 +92,21 @@ png('palette.png', 8, 6, 8, 3, 1, chunk(b'PLTE', bytes(range(48)) * 16) + chunk(
 PY
 [ -f /usr/share/pixmaps/debian-logo.png ] && seed png -- /usr/share/pixmaps/debian-logo.png
 
+# ---- the renderer's job and answer (pades_render_wire.c, as x86-64 lays them out): the first
+# byte picks the reader (odd: the job, even: the answer)
+mkdir -p "$out/render_wire"
+python3 - "$out/render_wire" "$docs/contract.pdf" <<'PY'
+import struct, sys
+pdf = open(sys.argv[2], 'rb').read()
+rect = struct.pack('=I4d', 0, 300, 50, 520, 110)
+job = (b'SEGLRJ1\n' + struct.pack('=4Q', len(pdf), 1, 1, 1) + pdf + struct.pack('=i', 0)
+       + struct.pack('=QQ', len(pdf) // 2, 1) + rect)
+open(sys.argv[1] + '/job', 'wb').write(b'\x01' + job)
+change = struct.pack('=QI4xQQ4dQQ', 0, 1, 5000, 10, 300, 50, 220, 60, 1, 8) + b'\x89PNG\r\n\x1a\n'
+warning = struct.pack('=Q', 0) + b'page 2 cannot be rendered'.ljust(240, b'\0')
+open(sys.argv[1] + '/answer', 'wb').write(b'\x02' + b'C' + change + b'W' + warning + b'E')
+PY
+
 # ---- a timestamp token and an OCSP response made offline by openssl (no server needed)
 printf '01\n' >"$work/serial"
 cat >"$work/tsa.cnf" <<CNF
