@@ -28,26 +28,64 @@ xmlNodePtr xades_qualifying_properties(xmlNodePtr signature, int *count)
     return qualifying;
 }
 
-/* The certificates in a signature's KeyInfo/X509Data, in document order. */
-STACK_OF(X509) *xades_key_info_certs(const sign_ctx *ctx, xmlNodePtr signature)
+/* Calls take with the decoded bytes of each element name (base64) in a signature's
+ * KeyInfo/X509Data, in document order, until it returns non-zero. */
+static void each_key_info_value(xmlNodePtr signature, const char *name,
+                                int (*take)(const unsigned char *der, size_t len, void *arg),
+                                void *arg)
 {
-    STACK_OF(X509) *certs = sk_X509_new_null();
     xmlNodePtr key_info = sign_xml_child(signature, XADES_DSIG_NS, "KeyInfo");
-    for (xmlNodePtr data = sign_xml_child(key_info, XADES_DSIG_NS, "X509Data"); certs && data;
+    int stop = 0;
+    for (xmlNodePtr data = sign_xml_child(key_info, XADES_DSIG_NS, "X509Data"); !stop && data;
          data = sign_xml_next(data, XADES_DSIG_NS, "X509Data"))
-        for (xmlNodePtr node = sign_xml_child(data, XADES_DSIG_NS, "X509Certificate"); node;
-             node = sign_xml_next(node, XADES_DSIG_NS, "X509Certificate")) {
+        for (xmlNodePtr node = sign_xml_child(data, XADES_DSIG_NS, name); !stop && node;
+             node = sign_xml_next(node, XADES_DSIG_NS, name)) {
             char *b64 = xades_node_text(node);
             size_t len = 0;
             unsigned char *der = b64 ? sign_xml_unbase64(b64, &len) : NULL;
-            X509 *cert = der ? sign_cert_cache_decode(ctx, der, len) : NULL;
-            if (cert && !sk_X509_push(certs, cert))
-                X509_free(cert);
+            if (der)
+                stop = take(der, len, arg);
             free(der);
             free(b64);
         }
     ERR_clear_error();
-    return certs;
+}
+
+struct key_info_certs {
+    const sign_ctx *ctx;
+    STACK_OF(X509) *certs;
+};
+
+static int take_cert(const unsigned char *der, size_t len, void *arg)
+{
+    struct key_info_certs *k = arg;
+    X509 *cert = sign_cert_cache_decode(k->ctx, der, len);
+    if (cert && !sk_X509_push(k->certs, cert)) {
+        X509_free(cert);
+        return 1; /* out of memory: what was read so far */
+    }
+    return 0;
+}
+
+/* The certificates in a signature's KeyInfo/X509Data, in document order. */
+STACK_OF(X509) *xades_key_info_certs(const sign_ctx *ctx, xmlNodePtr signature)
+{
+    struct key_info_certs k = {ctx, sk_X509_new_null()};
+    if (k.certs)
+        each_key_info_value(signature, "X509Certificate", take_cert, &k);
+    return k.certs;
+}
+
+static int take_crl(const unsigned char *der, size_t len, void *arg)
+{
+    STACK_OF(X509_CRL) *crls = arg;
+    const unsigned char *p = der;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
+    if (crl && !sk_X509_CRL_push(crls, crl)) {
+        X509_CRL_free(crl);
+        return 1;
+    }
+    return 0;
 }
 
 /* XMLDSig 4.5.4: X509CRL in a signature's KeyInfo/X509Data, in document order. Unsigned, like
@@ -55,22 +93,8 @@ STACK_OF(X509) *xades_key_info_certs(const sign_ctx *ctx, xmlNodePtr signature)
 STACK_OF(X509_CRL) *xades_key_info_crls(xmlNodePtr signature)
 {
     STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
-    xmlNodePtr key_info = sign_xml_child(signature, XADES_DSIG_NS, "KeyInfo");
-    for (xmlNodePtr data = sign_xml_child(key_info, XADES_DSIG_NS, "X509Data"); crls && data;
-         data = sign_xml_next(data, XADES_DSIG_NS, "X509Data"))
-        for (xmlNodePtr node = sign_xml_child(data, XADES_DSIG_NS, "X509CRL"); node;
-             node = sign_xml_next(node, XADES_DSIG_NS, "X509CRL")) {
-            char *b64 = xades_node_text(node);
-            size_t len = 0;
-            unsigned char *der = b64 ? sign_xml_unbase64(b64, &len) : NULL;
-            const unsigned char *p = der;
-            X509_CRL *crl = der ? d2i_X509_CRL(NULL, &p, (long)len) : NULL;
-            if (crl && !sk_X509_CRL_push(crls, crl))
-                X509_CRL_free(crl);
-            free(der);
-            free(b64);
-        }
-    ERR_clear_error();
+    if (crls)
+        each_key_info_value(signature, "X509CRL", take_crl, crls);
     return crls;
 }
 
