@@ -438,12 +438,13 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     struct job *jobs = make_jobs(&names, &args);
+    size_t *positions = jobs && args.show_changes ? changes_out_positions(jobs, names.count) : NULL;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int threads = args.jobs ? args.jobs : (cpus > 0 ? (int)cpus : 1);
     if ((size_t)threads > names.count)
         threads = names.count ? (int)names.count : 1;
     struct pool *pool = jobs ? pool_start(ctx, jobs, names.count, threads, render_result, &args) : NULL;
-    int status = pool ? EXIT_PASSED : EXIT_SOFTWARE;
+    int status = pool && (positions || !args.show_changes) ? EXIT_PASSED : EXIT_SOFTWARE;
     struct progress *progress = args.quiet ? NULL : progress_new(names.count);
     struct summary summary = {0};
     for (size_t done = 0; pool && done < names.count; done++) {
@@ -456,8 +457,9 @@ int main(int argc, char **argv)
             status = worse_status(status, etsi_out_write(etsi, prog, index, job,
                                                          at != (time_t)-1 ? at : job->validated_at));
         }
-        if (args.show_changes)
-            status = worse_status(status, changes_out_write(prog, args.show_changes, job));
+        if (positions)
+            status = worse_status(status, changes_out_write(prog, args.show_changes, job,
+                                                            positions[index]));
         summary_add(&summary, job->report);
         /* A long batch keeps nothing of a file it has printed but its name: memory stays flat
          * while it runs (the worker made the content's path as it went). */
@@ -474,6 +476,7 @@ int main(int argc, char **argv)
     progress_end(progress);
     if (!args.quiet && names.count > 1)
         summary_print(&summary, prog);
+    free(positions);
     free_jobs(jobs, names.count);
     etsi_out_free(etsi);
     names_free(&names);

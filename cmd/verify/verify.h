@@ -79,9 +79,12 @@ int etsi_out_write(struct etsi_out *out, const char *prog, size_t index, const s
 void etsi_out_free(struct etsi_out *out);
 
 /* ---- changes_out.c: --show-changes DIR, the changed pages as PNG images */
-/* Writes DIR/NAME.sigN.pageP.png for each changed page of job's report; an exit code (0, or 4
- * after saying why). */
-int changes_out_write(const char *prog, const char *dir, const struct job *job);
+/* For each of count inputs, 0, or its position (from 1) when an input given before it has the
+ * same base name; NULL when out of memory. */
+size_t *changes_out_positions(const struct job *jobs, size_t count);
+/* Writes DIR/NAME.sigN.pageP.png (DIR/NAME.K.sigN.pageP.png for a position K) for each changed
+ * page of job's report; an exit code (0, or 4 after saying why). */
+int changes_out_write(const char *prog, const char *dir, const struct job *job, size_t position);
 
 struct summary {
     size_t passed, failed, indeterminate, no_signature, unreadable;

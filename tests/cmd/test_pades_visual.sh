@@ -117,6 +117,12 @@ for y in range(height):
     prev = line
 assert red > 500, red
 PY
+# inputs of one run with the same base name: the second given is NAME.K (K its position)
+mkdir -p again shown2
+cp overdraw.pdf again/overdraw.pdf
+expect_exit 1 "--show-changes, two inputs named overdraw.pdf" -- verify_json --show-changes shown2 overdraw.pdf two.pdf again/overdraw.pdf
+[ "$(ls shown2 | tr '\n' ' ')" = "overdraw.pdf.3.sig1.page1.png overdraw.pdf.sig1.page1.png two.pdf.sig1.page1.png " ] && pass ||
+    fail "--show-changes with a repeated base name wrote: $(ls shown2)"
 expect_exit 3 "--show-changes to a missing directory" -- verify_json --show-changes missing overdraw.pdf
 expect_one_line_error "--show-changes missing" 'not an existing directory'
 expect_exit 3 "--show-changes with --visual off" -- verify_json --visual off --show-changes shown overdraw.pdf
