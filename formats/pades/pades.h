@@ -4,6 +4,7 @@
 
 #include "formats/format.h"
 #include "formats/pades/pdf/pdf.h"
+#include "formats/pades/pades_glyphs.h"
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -137,15 +138,10 @@ void pades_font_show(const struct pades_font *font, struct pdf_buf *buf, const u
 int pades_font_write(struct pades_update *u, const struct pades_font *font, uint32_t type0_num);
 
 /* ---- pades_image.c: a PNG beside the text (untrusted bytes) ---- */
-struct pades_image {
-    unsigned int width, height;
-    unsigned char *rgb;    /* width * height * 3 */
-    unsigned char *alpha;  /* width * height, NULL when the picture is opaque */
-};
-/* Decodes len bytes of PNG; 0, or -1 with the reason in why. */
+/* (struct pades_image: pades_glyphs.h) Decodes len bytes of PNG; 0, or -1 with the reason in
+ * why. */
 int pades_image_from_png(struct pades_image *img, const void *png, size_t len, char *why,
                          size_t why_len);
-void pades_image_free(struct pades_image *img);
 /* The image XObject image_num and, with alpha, its soft mask image_num + 1. 0 or -1. */
 int pades_image_write(struct pades_update *u, const struct pades_image *img, uint32_t image_num);
 

@@ -4,6 +4,7 @@
  * (pades_font.c), optionally beside a picture (pades_image.c). The text is set as large as the
  * box allows up to MAX_SIZE, lines wrapped at spaces and colons, and never smaller than MIN_SIZE: a box
  * that cannot hold the text at that size is refused rather than filled with unreadable text. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -190,9 +191,11 @@ int pades_write_appearance(sign_ctx *ctx, struct pades_update *u, uint32_t first
     const double width = opts->visible_rect[2], height = opts->visible_rect[3];
     uint32_t ap_num = first_num, font_num = first_num + 1, image_num = first_num + 6;
     *next_num = image_num;
+    char why[PATH_MAX + 240];
+    if (!pades_glyph_ops(why, sizeof why)) /* HarfBuzz and libpng, the module libsign-glyphs */
+        return sign_seterr(ctx, SIGN_EIO, "visible signature: %s", why);
     struct pades_image image = {0};
     if (opts->visible_image) {
-        char why[160];
         if (pades_image_from_png(&image, opts->visible_image, opts->visible_image_len, why,
                                  sizeof why) != 0)
             return sign_seterr(ctx, SIGN_EINVAL, "visible signature: the image: %s", why);

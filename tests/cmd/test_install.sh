@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # `cmake --install` gives a usable library: headers under include/libsign, libsign.pc, shared and
-# static libraries exporting only sign_* symbols, the commands, the PDF renderer and the man pages.
+# static libraries exporting only sign_* symbols, the visible-signature module, the commands, the PDF
+# renderer and the man pages.
 . "$(dirname "$0")/lib.sh"
 build=$(dirname "$SEGL_BIN/x")
 cmake --install "$build" --prefix "$WORK/prefix" >/dev/null 2>&1 && pass || fail "cmake --install"
 for file in bin/segl-sign bin/segl-verify bin/segl-inspect include/libsign/inspect.h share/man/man1/segl-inspect.1 \
-            share/segl/trust/oces3-rod-ca.pem share/segl/trust/oces2-issuing-ca-02.pem include/libsign/sign.h include/libsign/version.h include/libsign/time.h lib/libsign.a lib/libsign.so \
+            share/segl/trust/oces3-rod-ca.pem share/segl/trust/oces2-issuing-ca-02.pem include/libsign/sign.h include/libsign/version.h include/libsign/time.h lib/libsign.a lib/libsign.so lib/libsign-glyphs.so \
             lib/pkgconfig/libsign.pc libexec/segl/segl-render share/man/man1/segl-sign.1 share/man/man1/segl-verify.1 share/man/man3/libsign.3; do
     [ -e "$WORK/prefix/$file" ] && pass || fail "not installed: $file"
 done
@@ -62,9 +63,18 @@ expect_exit 0 "the moved segl-sign runs" -- env -u LD_LIBRARY_PATH -u SEGL_TRUST
 expect_exit 0 "the moved segl-verify runs" -- env -u LD_LIBRARY_PATH -u SEGL_TRUST_DIR "$WORK/moved/bin/segl-verify" --json --at "$AT" --trust "$PKI/trust/oces3-root.pem" letter.txt.p7s
 [ ! -s err.txt ] && pass || fail "the moved segl-verify warned: $(cat err.txt)"
 expect_json '.indication == "TOTAL_PASSED"' "the moved install validates"
-# and its PDF renderer (libexec/segl/segl-render, found relative to libsign) for the visual comparison
+# its module for visible signatures (lib/libsign-glyphs.so: HarfBuzz, libpng, loaded from beside
+# libsign.so), and its PDF renderer (libexec/segl/segl-render, found relative to libsign) for the
+# visual comparison
 "$SIGN" -q -k "$PKI/oces3/person.p12" --pass-file "$PASS" -o one.pdf "$DOCS/contract.pdf"
-"$SIGN" -q -k "$PKI/oces3/employee.p12" --pass-file "$PASS" --visible 1,300,50,220,60 -o two.pdf one.pdf
+expect_exit 0 "the moved segl-sign makes a visible signature" -- env -u LD_LIBRARY_PATH "$WORK/moved/bin/segl-sign" -q -k "$PKI/oces3/employee.p12" --pass-file "$PASS" --visible 1,300,50,220,60 -o two.pdf one.pdf
+# without the module: a visible signature is refused, saying what is missing; an invisible one is made
+mv "$WORK/moved/lib/libsign-glyphs.so" "$WORK/glyphs.so"
+expect_exit 3 "no module: a visible signature" -- env -u LD_LIBRARY_PATH "$WORK/moved/bin/segl-sign" -q -k "$PKI/oces3/employee.p12" --pass-file "$PASS" --visible 1,300,50,220,60 -o none.pdf one.pdf
+expect_one_line_error "no module" 'visible signature: the module .*libsign-glyphs.so .*cannot be loaded'
+[ ! -e none.pdf ] && pass || fail "no module: a file was written"
+expect_exit 0 "no module: an invisible signature" -- env -u LD_LIBRARY_PATH "$WORK/moved/bin/segl-sign" -q -k "$PKI/oces3/employee.p12" --pass-file "$PASS" -o plain.pdf one.pdf
+mv "$WORK/glyphs.so" "$WORK/moved/lib/libsign-glyphs.so"
 expect_exit 0 "the moved install compares pages" -- env -u LD_LIBRARY_PATH -u SEGL_TRUST_DIR "$WORK/moved/bin/segl-verify" --json --at "$AT" --trust "$PKI/trust/oces3-root.pem" two.pdf
 expect_json '.signatures[0].visual_changes | length == 1 and .[0].unexplained == 0' "the moved install rendered the pages"
 # the installed OCES CAs are the default trust: the test root is not among them (INDETERMINATE)
