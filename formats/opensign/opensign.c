@@ -39,7 +39,6 @@ static int opensign_detect_signed(const unsigned char *head, size_t len)
     return end - local == 9 && memcmp(head + local, "signature", 9) == 0 && has_ns ? 90 : 0;
 }
 
-static void silent_errors(void *user, xmlErrorPtr error) { (void)user, (void)error; }
 
 /* The sign text and the properties shown to the signer, onto the report. */
 static void report_shown(sign_sig *sig, const struct opensign *os)
@@ -67,15 +66,14 @@ static void opensign_verify(const sign_ctx *ctx, sign_report *report, const sign
         sign_report_set_error(report, "%s", why_read);
         return;
     }
-    xmlStructuredErrorFunc saved_handler = xmlStructuredError;
-    void *saved_context = xmlStructuredErrorContext;
-    xmlSetStructuredErrorFunc(NULL, silent_errors);
+    struct sign_xml_quiet quiet;
+    sign_xml_quiet_begin(&quiet);
     char why[300];
     xmlDocPtr doc = sign_xml_parse(bytes, len, why, sizeof why);
     free(bytes);
     if (!doc) {
         sign_report_set_error(report, "%s", why);
-        xmlSetStructuredErrorFunc(saved_context, saved_handler);
+        sign_xml_quiet_end(&quiet);
         return;
     }
     sign_xml_register_ids(doc, NULL);
@@ -96,7 +94,7 @@ static void opensign_verify(const sign_ctx *ctx, sign_report *report, const sign
     }
     opensign_clear(&os);
     xmlFreeDoc(doc);
-    xmlSetStructuredErrorFunc(saved_context, saved_handler);
+    sign_xml_quiet_end(&quiet);
     ERR_clear_error();
 }
 

@@ -15,7 +15,6 @@
 #include <libsign/inspect.h>
 #include "opensign.h"
 
-static void silent_errors(void *user, xmlErrorPtr error) { (void)user, (void)error; }
 
 /* data as dir/name: written to a temporary file in dir, then linked to name (which fails when
  * name exists), so that name appears whole or not at all. */
@@ -101,9 +100,8 @@ SIGN_EXTERN int sign_sign_text_extract(sign_ctx *ctx, const char *path, const ch
         free(bytes);
         return SIGN_EUNSUPPORTED;
     }
-    xmlStructuredErrorFunc saved_handler = xmlStructuredError;
-    void *saved_context = xmlStructuredErrorContext;
-    xmlSetStructuredErrorFunc(NULL, silent_errors);
+    struct sign_xml_quiet quiet;
+    sign_xml_quiet_begin(&quiet);
     char why[300];
     xmlDocPtr doc = sign_xml_parse(bytes, len, why, sizeof why);
     free(bytes);
@@ -131,7 +129,7 @@ SIGN_EXTERN int sign_sign_text_extract(sign_ctx *ctx, const char *path, const ch
     }
     opensign_clear(&os);
     xmlFreeDoc(doc);
-    xmlSetStructuredErrorFunc(saved_context, saved_handler);
+    sign_xml_quiet_end(&quiet);
     ERR_clear_error();
     return rc;
 }

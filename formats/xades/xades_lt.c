@@ -555,7 +555,6 @@ static int archive_one(sign_ctx *ctx, const sign_options *opts, const unsigned c
 /* ---------------------------------------------------------------- the document */
 
 
-static void silent_errors(void *user, xmlErrorPtr error) { (void)user, (void)error; }
 
 int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *bytes, size_t len,
                   const struct xades_content *content, BIO *out)
@@ -565,9 +564,8 @@ int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *
         return sign_seterr(ctx, SIGN_ENOMEM, "out of memory");
     memcpy(current, bytes, len);
     size_t current_len = len;
-    xmlStructuredErrorFunc saved_handler = xmlStructuredError;
-    void *saved_context = xmlStructuredErrorContext;
-    xmlSetStructuredErrorFunc(NULL, silent_errors);
+    struct sign_xml_quiet quiet;
+    sign_xml_quiet_begin(&quiet);
     int rc = SIGN_OK;
     /* One signature at a time, each on the bytes the previous one left: what is added to one
      * moves the others in the bytes. B-LTA takes a second round: the archive time-stamp covers
@@ -616,7 +614,7 @@ int xades_augment(sign_ctx *ctx, const sign_options *opts, const unsigned char *
         }
         BIO_free(next);
     }
-    xmlSetStructuredErrorFunc(saved_context, saved_handler);
+    sign_xml_quiet_end(&quiet);
     if (rc == SIGN_OK)
         rc = xades_write_all(ctx, out, current, current_len);
     free(current);

@@ -37,7 +37,6 @@ struct verify_state {
     int wrapped; /* the root only wraps this signature (OpenSign): not content a reader sees */
 };
 
-static void silent_errors(void *user, xmlErrorPtr error) { (void)user, (void)error; }
 
 static xmlNodePtr signature_ancestor(xmlNodePtr node)
 {
@@ -895,16 +894,13 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
                             size_t len, const char *path, const sign_source *content_source,
                             const struct xades_content *content)
 {
-    /* libxml2 reports some errors (C14N, IDs) through a handler that is per thread: keep them
-     * off stderr for this call and put the caller's handler back afterwards. */
-    xmlStructuredErrorFunc saved_handler = xmlStructuredError;
-    void *saved_context = xmlStructuredErrorContext;
-    xmlSetStructuredErrorFunc(NULL, silent_errors);
+    struct sign_xml_quiet quiet; /* libxml2's errors off stderr for this call */
+    sign_xml_quiet_begin(&quiet);
     char reason[300];
     xmlDocPtr doc = sign_xml_parse(bytes, len, reason, sizeof reason);
     if (!doc) {
         sign_report_set_error(report, "%s", reason);
-        xmlSetStructuredErrorFunc(saved_context, saved_handler);
+        sign_xml_quiet_end(&quiet);
         return;
     }
     sign_xml_register_ids(doc, NULL);
@@ -930,7 +926,7 @@ static void verify_document(const sign_ctx *ctx, sign_report *report, const unsi
         report_sign_text(&st);
     }
     xmlFreeDoc(doc);
-    xmlSetStructuredErrorFunc(saved_context, saved_handler);
+    sign_xml_quiet_end(&quiet);
     ERR_clear_error();
 }
 

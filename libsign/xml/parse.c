@@ -187,3 +187,20 @@ int sign_xml_id_count(xmlDocPtr doc, const xmlChar *value)
     return walk.count;
 }
 
+static void silent_errors(void *user, xmlErrorPtr error)
+{
+    (void)user;
+    (void)error;
+}
+
+void sign_xml_quiet_begin(struct sign_xml_quiet *saved)
+{
+    saved->handler = xmlStructuredError;
+    saved->context = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(NULL, silent_errors);
+}
+
+void sign_xml_quiet_end(const struct sign_xml_quiet *saved)
+{
+    xmlSetStructuredErrorFunc(saved->context, saved->handler);
+}

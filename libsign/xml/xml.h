@@ -24,6 +24,16 @@ int sign_xml_read_all(BIO *in, unsigned char **out, size_t *len, const char **wh
  * external entities are refused before they happen), no entity substitution. NULL with a
  * message in why (size why_len) when the bytes are not acceptable XML. */
 xmlDocPtr sign_xml_parse(const unsigned char *bytes, size_t len, char *why, size_t why_len);
+
+/* libxml2 reports some errors (parsing, C14N, IDs) through a handler that is per thread: a
+ * reader of untrusted XML keeps them off stderr for its call with sign_xml_quiet_begin and puts
+ * the caller's handler back with sign_xml_quiet_end. */
+struct sign_xml_quiet {
+    xmlStructuredErrorFunc handler;
+    void *context;
+};
+void sign_xml_quiet_begin(struct sign_xml_quiet *saved);
+void sign_xml_quiet_end(const struct sign_xml_quiet *saved);
 /* Register every Id/ID/id attribute of the document as an XML ID, so that "#name" resolves.
  * Returns the number of ID values that occur more than once (those are refused when a
  * Reference points at them); *first_duplicate names one of them (owned by the document). */
