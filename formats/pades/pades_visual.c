@@ -321,21 +321,39 @@ static const char *read_answer(int fd, size_t max, struct answer *a)
     }
 }
 
+/* fd moved above the standard descriptors (it is one of them when the program runs with one
+ * closed), so that setting up the renderer's 0, 1 and 2 cannot overwrite it; -1 on failure. */
+static int above_standard(int fd)
+{
+    if (fd < 0 || fd > STDERR_FILENO)
+        return fd;
+    int moved = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+    close(fd);
+    return moved;
+}
+
 /* Starts the renderer with the job (in an anonymous file, so that writing it never waits for
  * the renderer) as its standard input and a pipe as its standard output; its pid, or -1. */
 static pid_t start_renderer(const char *path, const struct pades_render_job *job, int *answer_fd,
                             char *why, size_t why_len)
 {
-    int job_fd = memfd_create("segl-render-job", MFD_CLOEXEC);
+    int job_fd = above_standard(memfd_create("segl-render-job", MFD_CLOEXEC));
     if (job_fd < 0 || pades_render_job_write(job_fd, job) != 0 || lseek(job_fd, 0, SEEK_SET) != 0) {
         snprintf(why, why_len, "cannot hand the document to the renderer: %s", strerror(errno));
         if (job_fd >= 0)
             close(job_fd);
         return -1;
     }
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) {
+    int fds[2] = {-1, -1};
+    if (pipe2(fds, O_CLOEXEC) == 0) {
+        fds[0] = above_standard(fds[0]);
+        fds[1] = above_standard(fds[1]);
+    }
+    if (fds[0] < 0 || fds[1] < 0) {
         snprintf(why, why_len, "cannot make a pipe: %s", strerror(errno));
+        for (int i = 0; i < 2; i++)
+            if (fds[i] >= 0)
+                close(fds[i]);
         close(job_fd);
         return -1;
     }

@@ -117,6 +117,11 @@ for y in range(height):
     prev = line
 assert red > 500, red
 PY
+# with the standard descriptors closed, the renderer's job and answer are not mixed up with them
+mkdir shown3
+"$VERIFY" -q --at "$AT" --trust "$PKI/trust/oces3-root.pem" --show-changes shown3 overdraw.pdf two.pdf <&- >&- 2>&-
+[ $? -eq 1 ] && [ -s shown3/overdraw.pdf.sig1.page1.png ] && [ -s shown3/two.pdf.sig1.page1.png ] && pass ||
+    fail "--show-changes with stdin, stdout and stderr closed: $(ls shown3)"
 # inputs of one run with the same base name: the second given is NAME.K (K its position)
 mkdir -p again shown2
 cp overdraw.pdf again/overdraw.pdf
