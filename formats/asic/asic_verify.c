@@ -71,15 +71,22 @@ static void fail_new(struct verify_job *job, size_t first, enum sign_indication 
         sign_sig_fail(report_sig(job->report, i), indication, sub, "%s", message);
 }
 
-/* ---------------------------------------------------------------- CAdES */
-
-/* ASiC-S: META-INF/signature.p7s signs the one data object (EN 319 162-1 4.3.3). */
-static void verify_cades_s(struct verify_job *job, const struct asic_entry *sig_entry)
+/* ASiC-S: the one data object (asic_zip.c has checked that there is one), or NULL. */
+static const struct asic_entry *data_object(const struct verify_job *job)
 {
     const struct asic_entry *data = NULL;
     for (size_t i = 0; i < job->c.count; i++)
         if (job->c.entries[i].role == ASIC_ROLE_DATA)
             data = &job->c.entries[i];
+    return data;
+}
+
+/* ---------------------------------------------------------------- CAdES */
+
+/* ASiC-S: META-INF/signature.p7s signs the one data object (EN 319 162-1 4.3.3). */
+static void verify_cades_s(struct verify_job *job, const struct asic_entry *sig_entry)
+{
+    const struct asic_entry *data = data_object(job);
     char why[512];
     sign_source *signature = asic_member_source(&job->c, sig_entry, why, sizeof why);
     sign_source *content = signature ? asic_member_source(&job->c, data, why, sizeof why) : NULL;
@@ -314,10 +321,7 @@ static int digest_member(const EVP_MD *md, unsigned char *digest, unsigned int *
  * "timestamp", validated with its TSA's chain (libsign's sign_sig_from_timestamp). */
 static void verify_timestamp_s(struct verify_job *job, const struct asic_entry *token_entry)
 {
-    const struct asic_entry *data = NULL;
-    for (size_t i = 0; i < job->c.count; i++)
-        if (job->c.entries[i].role == ASIC_ROLE_DATA)
-            data = &job->c.entries[i];
+    const struct asic_entry *data = data_object(job);
     char why[512];
     unsigned char *token = NULL;
     size_t token_len = 0;

@@ -38,6 +38,14 @@ checks=0
 # have CMD: whether a program a test may use (an interop peer) is installed.
 have() { command -v "$1" >/dev/null; }
 pass() { checks=$((checks + 1)); }
+# skip_without PROGRAM...: an interop test ends here, saying so, when a peer it needs is missing
+# (setup.sh installs them all; a hand-built tree may lack one).
+skip_without() {
+    local program
+    for program in "$@"; do
+        have "$program" || { echo "SKIP: $program not installed" >&2; finish; }
+    done
+}
 fail() { checks=$((checks + 1)); failures=$((failures + 1)); echo "FAIL: $*" >&2; }
 
 # expect_exit CODE DESCRIPTION -- COMMAND...: runs COMMAND, stdout to out.txt, stderr to err.txt.

@@ -3,10 +3,7 @@
 # through an NSS database, the two sign one document in turn and both signatures stay valid, and
 # pdfsig validates segl's signatures against an NSS database that trusts the test root.
 . "$(dirname "${BASH_SOURCE[0]}")/../cmd/lib.sh"
-if ! have pdfsig || ! have certutil || ! have pk12util || ! have faketime; then
-    echo "SKIP: pdfsig, certutil, pk12util (libnss3-tools) or faketime not installed"
-    finish
-fi
+skip_without pdfsig certutil pk12util faketime # (certutil, pk12util: libnss3-tools)
 cp "$DOCS/contract.pdf" .
 ROOT=$PKI/trust/oces3-root.pem
 # pdfsig signs and validates at the real clock: run it an hour before the fixed validation time,

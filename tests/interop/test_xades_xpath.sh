@@ -6,11 +6,7 @@
 # when its selection is the document without the signature.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$HERE/../cmd/lib.sh"
-if ! have xmlsec1; then
-    echo "xmlsec1 not installed: skipping" >&2
-    finish
-    exit
-fi
+skip_without xmlsec1
 ROOT=$PKI/trust/oces3-root.pem
 XAdES_NS=http://uri.etsi.org/01903/v1.3.2#
 DS=http://www.w3.org/2000/09/xmldsig#
